@@ -1,0 +1,57 @@
+// Runtime configuration from environment variables. Defaults need no set-up: listen on
+// localhost, keep data in ./data, one media worker per core.
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+
+export interface Config {
+  host: string;
+  port: number;
+  /** Base URL printed in join links (defaults to http://host:port). */
+  publicUrl: string;
+  /** IP that ICE candidates announce; defaults to the listen IP of the WebRtcServer. */
+  rtcListenIp: string;
+  rtcAnnouncedIp: string | undefined;
+  /** Worker i listens on rtcPortBase + i (UDP and TCP). 0 = ephemeral ports (tests). */
+  rtcPortBase: number;
+  numWorkers: number;
+  dataDir: string;
+  clientDir: string;
+  /** How long a dropped peer may resume its session before others see it leave. */
+  reconnectGraceMs: number;
+  allowUwsFallback: boolean;
+  rateLimit: { perSecond: number; burst: number };
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new TypeError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const host = env.THINLINE_HOST ?? '127.0.0.1';
+  const port = int(env, 'THINLINE_PORT', 8080, 0, 65535);
+  const level = env.THINLINE_LOG_LEVEL ?? 'info';
+  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new TypeError(`THINLINE_LOG_LEVEL must be debug|info|warn|error, got "${level}"`);
+  const config: Config = {
+    host,
+    port,
+    publicUrl: env.THINLINE_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    rtcListenIp: env.THINLINE_RTC_LISTEN_IP ?? (host === '0.0.0.0' || host === '::' ? '0.0.0.0' : host),
+    rtcAnnouncedIp: env.THINLINE_RTC_ANNOUNCED_IP || undefined,
+    rtcPortBase: int(env, 'THINLINE_RTC_PORT', 40000, 0, 65000),
+    numWorkers: int(env, 'THINLINE_WORKERS', availableParallelism(), 1, 64),
+    dataDir: resolve(env.THINLINE_DATA_DIR ?? 'data'),
+    clientDir: resolve(env.THINLINE_CLIENT_DIR ?? 'dist/client'),
+    reconnectGraceMs: int(env, 'THINLINE_RECONNECT_GRACE_MS', 30_000, 0, 600_000),
+    allowUwsFallback: env.THINLINE_ALLOW_UWS_FALLBACK === '1',
+    rateLimit: { perSecond: int(env, 'THINLINE_RATE_PER_SEC', 10, 1, 10_000), burst: int(env, 'THINLINE_RATE_BURST', 30, 1, 10_000) },
+    logLevel: level as Config['logLevel'],
+  };
+  return { ...config, ...overrides };
+}

@@ -1,0 +1,125 @@
+// A participant in a room. Owns its mediasoup transports (and through them its
+// producers and consumers); every lookup is scoped to this peer, so nobody can act on
+// another peer's objects. Survives a dropped socket for the reconnect grace period.
+import { EventEmitter } from 'node:events';
+import type { types } from 'mediasoup';
+import { ErrorCode, type MediaSource, type Notification, type PeerInfo, type ProducerInfo, type Role } from '../../../protocol/messages.js';
+import { SignalingError } from '../signaling/errors.js';
+
+export interface PeerLink {
+  send(message: Notification): void;
+  /** Another socket resumed this peer's session: stop acting for it. */
+  replaced(): void;
+}
+
+export interface PeerEvents {
+  close: [];
+}
+
+export interface ProducerAppData extends types.AppData { peerId: string; source: MediaSource }
+export interface ConsumerAppData extends types.AppData { peerId: string; producerPeerId: string; source: MediaSource }
+
+export class Peer extends EventEmitter<PeerEvents> {
+  readonly id: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly resumeToken: string;
+  rtpCapabilities: types.RtpCapabilities;
+  readonly transports = new Map<string, types.WebRtcTransport>();
+  readonly producers = new Map<string, types.Producer<ProducerAppData>>();
+  readonly consumers = new Map<string, types.Consumer<ConsumerAppData>>();
+  #link: PeerLink | null = null;
+  #graceTimer: NodeJS.Timeout | null = null;
+  #closed = false;
+
+  constructor(opts: { id: string; name: string; role: Role; resumeToken: string; rtpCapabilities: types.RtpCapabilities }) {
+    super();
+    this.id = opts.id;
+    this.name = opts.name;
+    this.role = opts.role;
+    this.resumeToken = opts.resumeToken;
+    this.rtpCapabilities = opts.rtpCapabilities;
+  }
+
+  get closed(): boolean { return this.#closed; }
+  get connected(): boolean { return this.#link !== null; }
+
+  info(): PeerInfo {
+    return { id: this.id, name: this.name, role: this.role, producers: [...this.producers.values()].map(producerInfo) };
+  }
+
+  notify(message: Notification): void {
+    this.#link?.send(message);
+  }
+
+  /** Binds a (new) socket; cancels a pending grace timer. */
+  attach(link: PeerLink): void {
+    if (this.#graceTimer) clearTimeout(this.#graceTimer);
+    this.#graceTimer = null;
+    const previous = this.#link;
+    this.#link = link;
+    if (previous && previous !== link) previous.replaced();
+  }
+
+  /** The socket dropped: keep everything for `graceMs`, then close. */
+  detach(link: PeerLink, graceMs: number): void {
+    if (this.#link !== link || this.#closed) return;
+    this.#link = null;
+    this.#graceTimer = setTimeout(() => this.close(), graceMs);
+    this.#graceTimer.unref();
+  }
+
+  transport(id: string): types.WebRtcTransport {
+    const t = this.transports.get(id);
+    if (!t) throw new SignalingError(ErrorCode.NotFound, `transportId: no transport ${id} of yours`);
+    return t;
+  }
+
+  producer(id: string): types.Producer<ProducerAppData> {
+    const p = this.producers.get(id);
+    if (!p) throw new SignalingError(ErrorCode.NotFound, `producerId: no producer ${id} of yours`);
+    return p;
+  }
+
+  consumer(id: string): types.Consumer<ConsumerAppData> {
+    const c = this.consumers.get(id);
+    if (!c) throw new SignalingError(ErrorCode.NotFound, `consumerId: no consumer ${id} of yours`);
+    return c;
+  }
+
+  addTransport(transport: types.WebRtcTransport): void {
+    this.transports.set(transport.id, transport);
+    transport.observer.once('close', () => this.transports.delete(transport.id));
+  }
+
+  addProducer(producer: types.Producer<ProducerAppData>): void {
+    this.producers.set(producer.id, producer);
+    producer.observer.once('close', () => this.producers.delete(producer.id));
+  }
+
+  addConsumer(consumer: types.Consumer<ConsumerAppData>): void {
+    this.consumers.set(consumer.id, consumer);
+    consumer.observer.once('close', () => this.consumers.delete(consumer.id));
+  }
+
+  /** Drops all media objects (worker died, or leaving); the peer itself stays. */
+  closeMedia(): void {
+    for (const t of [...this.transports.values()]) t.close();
+    this.transports.clear();
+    this.producers.clear();
+    this.consumers.clear();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#graceTimer) clearTimeout(this.#graceTimer);
+    this.#link = null;
+    this.closeMedia();
+    this.emit('close');
+  }
+}
+
+export function producerInfo(p: types.Producer<ProducerAppData>): ProducerInfo {
+  return { id: p.id, kind: p.kind, source: p.appData.source, paused: p.paused };
+}

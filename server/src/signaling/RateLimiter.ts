@@ -1,0 +1,29 @@
+// Token bucket per socket (OpenTalk's numbers: 10 messages/s, bursts of 30). A client
+// that floods gets `rate_limited` replies but keeps its connection; nothing it sends
+// beyond the budget reaches the room.
+export class RateLimiter {
+  readonly #rate: number;
+  readonly #burst: number;
+  readonly #now: () => number;
+  #tokens: number;
+  #last: number;
+
+  constructor(perSecond: number, burst: number, now: () => number = () => performance.now()) {
+    if (!(perSecond > 0)) throw new TypeError('perSecond must be > 0');
+    if (!(burst >= 1)) throw new TypeError('burst must be >= 1');
+    this.#rate = perSecond;
+    this.#burst = burst;
+    this.#now = now;
+    this.#tokens = burst;
+    this.#last = now();
+  }
+
+  take(): boolean {
+    const now = this.#now();
+    this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#last) / 1000) * this.#rate);
+    this.#last = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+}

@@ -1,0 +1,83 @@
+// Producing and consuming: the parts of signaling that touch mediasoup objects and
+// announce their life cycle to the room.
+import type { types } from 'mediasoup';
+import { ErrorCode, type RequestData, type ResponseData } from '../../../protocol/messages.js';
+import type { ConsumerAppData, Peer, ProducerAppData } from '../domain/Peer.js';
+import { producerInfo } from '../domain/Peer.js';
+import type { Room } from '../domain/Room.js';
+import { SignalingError } from './errors.js';
+
+const MAX_CONSUMERS = 100;
+const SOURCE_KIND = { mic: 'audio', camera: 'video', screen: 'video' } as const;
+
+function direction(transport: types.WebRtcTransport): unknown {
+  return (transport.appData as { direction?: unknown }).direction;
+}
+
+export async function produce(room: Room, peer: Peer, data: RequestData<'produce'>): Promise<ResponseData['produce']> {
+  if (SOURCE_KIND[data.source] !== data.kind) throw new SignalingError(ErrorCode.BadRequest, `kind: source "${data.source}" must be ${SOURCE_KIND[data.source]}`);
+  const transport = peer.transport(data.transportId);
+  if (direction(transport) !== 'send') throw new SignalingError(ErrorCode.InvalidState, 'transportId: not a send transport');
+  if ([...peer.producers.values()].some((p) => p.appData.source === data.source)) {
+    throw new SignalingError(ErrorCode.InvalidState, `source: you already send "${data.source}"; close it first`);
+  }
+  let producer: types.Producer<ProducerAppData>;
+  try {
+    producer = await transport.produce<ProducerAppData>({
+      kind: data.kind,
+      rtpParameters: data.rtpParameters as types.RtpParameters,
+      paused: data.paused ?? false,
+      appData: { peerId: peer.id, source: data.source },
+    });
+  } catch (error) {
+    throw asBadRequest(error, 'rtpParameters');
+  }
+  if (peer.closed) { producer.close(); throw new SignalingError(ErrorCode.NotJoined, 'left while producing'); }
+  peer.addProducer(producer);
+  const { speaker } = await room.media();
+  if (producer.kind === 'audio') await speaker.addProducer({ producerId: producer.id }).catch(() => undefined);
+  producer.on('score', (scores) => room.quality.update(peer.id, producer.id, scores.map((s) => s.score)));
+  room.broadcast({ notification: 'newProducer', data: { peerId: peer.id, producer: producerInfo(producer) } }, peer.id);
+  return { producerId: producer.id };
+}
+
+export async function consume(room: Room, peer: Peer, transportId: string, producerId: string): Promise<types.Consumer<ConsumerAppData>> {
+  const transport = peer.transport(transportId);
+  if (direction(transport) !== 'recv') throw new SignalingError(ErrorCode.InvalidState, 'transportId: not a receive transport');
+  if (peer.consumers.size >= MAX_CONSUMERS) throw new SignalingError(ErrorCode.InvalidState, `at most ${MAX_CONSUMERS} consumers per peer`);
+  const owner = [...room.peers.values()].find((p) => p.producers.has(producerId));
+  if (!owner) throw new SignalingError(ErrorCode.NotFound, `producerId: no producer ${producerId} in this room`);
+  if (owner === peer) throw new SignalingError(ErrorCode.InvalidState, 'producerId: cannot consume your own producer');
+  const producer = owner.producer(producerId);
+  const { router } = await room.media();
+  if (!router.canConsume({ producerId, rtpCapabilities: peer.rtpCapabilities })) {
+    throw new SignalingError(ErrorCode.InvalidState, 'rtpCapabilities: your device cannot receive this producer');
+  }
+  const consumer = await transport.consume<ConsumerAppData>({
+    producerId,
+    rtpCapabilities: peer.rtpCapabilities,
+    // Paused until the client has set up its side, so no keyframe is lost.
+    paused: true,
+    appData: { peerId: peer.id, producerPeerId: owner.id, source: producer.appData.source },
+  });
+  if (peer.closed) { consumer.close(); throw new SignalingError(ErrorCode.NotJoined, 'left while consuming'); }
+  return consumer;
+}
+
+export function setupConsumer(peer: Peer, consumer: types.Consumer<ConsumerAppData>): void {
+  peer.addConsumer(consumer);
+  consumer.on('producerclose', () => peer.notify({ notification: 'consumerClosed', data: { consumerId: consumer.id } }));
+  const state = () => peer.notify({
+    notification: 'consumerState',
+    data: { consumerId: consumer.id, paused: consumer.producerPaused, reason: consumer.producerPaused ? 'producer' : null },
+  });
+  consumer.on('producerpause', state);
+  consumer.on('producerresume', state);
+}
+
+function asBadRequest(error: unknown, field: string): Error {
+  if (error instanceof TypeError || (error instanceof Error && error.name === 'UnsupportedError')) {
+    return new SignalingError(ErrorCode.BadRequest, `${field}: ${error.message}`);
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
