@@ -1,0 +1,198 @@
+// mediasoup-client plumbing for one joined session: device, a send and a receive
+// transport, our producers (one per source) and our consumers. Owns no UI state; the Call
+// listens to its events. `reset()` drops everything so it can be rebuilt after the server
+// moved the room to a new media worker or our session could not be resumed.
+import { Device } from 'mediasoup-client';
+import type { types } from 'mediasoup-client';
+import type { MediaSource, ResponseData } from '../../../protocol/messages.js';
+import { Emitter } from './emitter.js';
+import type { SignalingClient } from './signaling.js';
+
+export interface RemoteTrack {
+  consumerId: string;
+  producerId: string;
+  peerId: string;
+  source: MediaSource;
+  track: MediaStreamTrack;
+  producerPaused: boolean;
+}
+
+export interface MediaSessionEvents extends Record<string, unknown[]> {
+  track: [RemoteTrack];
+  trackended: [RemoteTrack];
+  transportstate: [direction: 'send' | 'recv', state: string];
+}
+
+// Three simulcast layers so the SFU can pick per subscriber; L1T3 also lets it drop frame rate.
+export const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
+  { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 100_000, scalabilityMode: 'L1T3' },
+  { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 300_000, scalabilityMode: 'L1T3' },
+  { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 900_000, scalabilityMode: 'L1T3' },
+];
+const AUDIO_OPTIONS: types.ProducerCodecOptions = { opusStereo: false, opusDtx: true, opusFec: true, opusMaxAverageBitrate: 24_000 };
+
+export class MediaSession extends Emitter<MediaSessionEvents> {
+  readonly #signaling: SignalingClient;
+  #device: Device | null = null;
+  #send: types.Transport | null = null;
+  #recv: Promise<types.Transport> | null = null;
+  readonly #producers = new Map<MediaSource, types.Producer>();
+  readonly #consumers = new Map<string, { consumer: types.Consumer; remote: RemoteTrack }>();
+
+  constructor(signaling: SignalingClient) {
+    super();
+    this.#signaling = signaling;
+  }
+
+  async loadDevice(roomId: string): Promise<types.RtpCapabilities> {
+    if (!this.#device) {
+      const { rtpCapabilities } = await this.#signaling.request('routerCapabilities', { roomId });
+      const device = new Device();
+      await device.load({ routerRtpCapabilities: rtpCapabilities as types.RtpCapabilities });
+      this.#device = device;
+    }
+    return this.#device.rtpCapabilities;
+  }
+
+  #wire(transport: types.Transport, direction: 'send' | 'recv'): void {
+    transport.on('connect', ({ dtlsParameters }, ok, fail) => {
+      this.#signaling.request('connectTransport', { transportId: transport.id, dtlsParameters: dtlsParameters as never }).then(() => ok(), fail);
+    });
+    transport.on('connectionstatechange', (state) => {
+      this.emit('transportstate', direction, state);
+      if (state === 'failed' || state === 'disconnected') void this.restartIce(transport);
+    });
+  }
+
+  async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
+    const device = this.#device;
+    if (!device) throw new Error('MediaSession: device not loaded');
+    const info = await this.#signaling.request('createTransport', { direction });
+    const options = {
+      id: info.id,
+      iceParameters: info.iceParameters as types.IceParameters,
+      iceCandidates: info.iceCandidates as types.IceCandidate[],
+      dtlsParameters: info.dtlsParameters as types.DtlsParameters,
+    };
+    const transport = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
+    this.#wire(transport, direction);
+    if (direction === 'send') {
+      transport.on('produce', ({ kind, rtpParameters, appData }, ok, fail) => {
+        const source = appData.source as MediaSource;
+        this.#signaling.request('produce', { transportId: transport.id, kind, source, rtpParameters: rtpParameters as never })
+          .then(({ producerId }) => ok({ id: producerId }), fail);
+      });
+    }
+    return transport;
+  }
+
+  async restartIce(transport: types.Transport): Promise<void> {
+    if (transport.closed) return;
+    try {
+      const { iceParameters } = await this.#signaling.request('restartIce', { transportId: transport.id });
+      await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
+    } catch {
+      // Not connected right now: the Call retries after the signaling socket is back.
+    }
+  }
+
+  /** ICE restart on transports that lost connectivity while signaling was down. */
+  async recoverTransports(): Promise<void> {
+    const recv = this.#recv ? await this.#recv.catch(() => null) : null;
+    for (const t of [this.#send, recv]) {
+      if (t && (t.connectionState === 'failed' || t.connectionState === 'disconnected')) await this.restartIce(t);
+    }
+  }
+
+  #recvTransport(): Promise<types.Transport> {
+    this.#recv ??= this.#createTransport('recv').catch((e: unknown) => { this.#recv = null; throw e; });
+    return this.#recv;
+  }
+
+  async produce(source: MediaSource, track: MediaStreamTrack): Promise<void> {
+    this.#send ??= await this.#createTransport('send');
+    const existing = this.#producers.get(source);
+    if (existing) { await existing.replaceTrack({ track }); return; }
+    const producer = await this.#send.produce({
+      track,
+      appData: { source },
+      stopTracks: false,
+      ...(source === 'camera' ? { encodings: CAMERA_ENCODINGS } : {}),
+      ...(source === 'mic' ? { codecOptions: AUDIO_OPTIONS } : {}),
+    });
+    this.#producers.set(source, producer);
+  }
+
+  async setPaused(source: MediaSource, paused: boolean): Promise<void> {
+    const producer = this.#producers.get(source);
+    if (!producer) return;
+    if (paused) producer.pause(); else producer.resume();
+    await this.#signaling.request('setProducerPaused', { producerId: producer.id, paused });
+  }
+
+  hasProducer(source: MediaSource): boolean {
+    return this.#producers.has(source);
+  }
+
+  async consume(producerId: string): Promise<void> {
+    if ([...this.#consumers.values()].some((c) => c.remote.producerId === producerId)) return;
+    const transport = await this.#recvTransport();
+    const info: ResponseData['consume'] = await this.#signaling.request('consume', { transportId: transport.id, producerId });
+    const consumer = await transport.consume({
+      id: info.consumerId,
+      producerId: info.producerId,
+      kind: info.kind,
+      rtpParameters: info.rtpParameters as types.RtpParameters,
+    });
+    const remote: RemoteTrack = {
+      consumerId: consumer.id, producerId, peerId: info.peerId, source: info.source, track: consumer.track, producerPaused: info.producerPaused,
+    };
+    this.#consumers.set(consumer.id, { consumer, remote });
+    await this.#signaling.request('resumeConsumer', { consumerId: consumer.id });
+    this.emit('track', remote);
+  }
+
+  /** Closes our consumer (server already closed it, or the producer went away). */
+  dropConsumer(match: { consumerId?: string; producerId?: string; peerId?: string }): void {
+    for (const [id, { consumer, remote }] of this.#consumers) {
+      if (id === match.consumerId || remote.producerId === match.producerId || remote.peerId === match.peerId) {
+        consumer.close();
+        this.#consumers.delete(id);
+        this.emit('trackended', remote);
+      }
+    }
+  }
+
+  remote(consumerId: string): RemoteTrack | undefined {
+    return this.#consumers.get(consumerId)?.remote;
+  }
+
+  consumedProducerIds(): string[] {
+    return [...this.#consumers.values()].map((c) => c.remote.producerId);
+  }
+
+  async recvStats(): Promise<RTCStatsReport | null> {
+    const recv = this.#recv ? await this.#recv.catch(() => null) : null;
+    return recv ? recv.getStats() : null;
+  }
+
+  async sendStats(): Promise<RTCStatsReport | null> {
+    return this.#send ? this.#send.getStats() : null;
+  }
+
+  /** Forgets all transports, producers and consumers (the server side is gone already). */
+  reset(): void {
+    for (const { remote } of this.#consumers.values()) this.emit('trackended', remote);
+    this.#consumers.clear();
+    this.#producers.clear();
+    this.#send?.close();
+    this.#send = null;
+    const recv = this.#recv;
+    this.#recv = null;
+    void recv?.then((t) => t.close(), () => undefined);
+  }
+
+  close(): void {
+    this.reset();
+  }
+}

@@ -1,0 +1,232 @@
+// The meeting as the UI sees it: who is here, their tracks and states, our own controls.
+// It drives signaling and the MediaSession and survives a dropped socket: on reconnect it
+// resumes the session with its token (others see no leave/join) and reconciles what it
+// missed; if the session cannot be resumed it rebuilds media from scratch.
+import type { MediaSource, Notification, PeerInfo, Role } from '../../../protocol/messages.js';
+import { i18n } from './i18n.svelte.js';
+import { MediaSession, type RemoteTrack } from './MediaSession.js';
+import { Participant } from './participant.svelte.js';
+import { RequestError, SignalingClient, type SocketFactory } from './signaling.js';
+
+export type CallStatus = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left' | 'error';
+
+export interface JoinOptions {
+  roomId: string;
+  name: string;
+  moderatorKey?: string;
+  mic: MediaStreamTrack | null;
+  camera: MediaStreamTrack | null;
+  url: string;
+  createSocket?: SocketFactory;
+}
+
+export class Call {
+  status = $state<CallStatus>('idle');
+  error = $state<string | null>(null);
+  participants = $state<Participant[]>([]);
+  activeSpeakerId = $state<string | null>(null);
+  selfId = $state<string | null>(null);
+  role = $state<Role>('participant');
+  micOn = $state(false);
+  cameraOn = $state(false);
+  selfQuality = $state(10);
+  /** Polite live-region text for screen readers. */
+  announcement = $state('');
+  localCamera = $state.raw<MediaStreamTrack | null>(null);
+  /** Sessions resumed after a dropped socket (shown in the debug view, asserted in tests). */
+  resumes = $state(0);
+
+  #signaling: SignalingClient | null = null;
+  #media: MediaSession | null = null;
+  #opts: JoinOptions | null = null;
+  #resumeToken: string | undefined;
+
+  async join(opts: JoinOptions): Promise<void> {
+    this.#opts = opts;
+    this.status = 'joining';
+    this.error = null;
+    this.localCamera = opts.camera;
+    const signaling = new SignalingClient({ url: opts.url, createSocket: opts.createSocket ?? ((u) => new WebSocket(u)) });
+    this.#signaling = signaling;
+    const media = new MediaSession(signaling);
+    this.#media = media;
+    media.on('track', (t) => this.#onTrack(t));
+    media.on('trackended', (t) => this.#onTrackEnded(t));
+    signaling.on('notification', (n) => this.#onNotification(n));
+    signaling.on('state', (s) => { if (s === 'reconnecting' && this.status === 'joined') this.status = 'reconnecting'; });
+    signaling.on('open', (reconnect) => {
+      if (!reconnect) return void this.#enter().catch((e: unknown) => this.#fail(e));
+      void this.#resume().catch((e: unknown) => this.#fail(e));
+    });
+  }
+
+  async #enter(): Promise<void> {
+    const opts = this.#opts!;
+    const signaling = this.#signaling!;
+    const rtpCapabilities = await this.#media!.loadDevice(opts.roomId);
+    const joined = await signaling.request('join', {
+      roomId: opts.roomId, name: opts.name, rtpCapabilities: rtpCapabilities as never,
+      ...(opts.moderatorKey ? { moderatorKey: opts.moderatorKey } : {}),
+      ...(this.#resumeToken ? { resumeToken: this.#resumeToken } : {}),
+    });
+    this.selfId = joined.peerId;
+    this.role = joined.role;
+    this.#resumeToken = joined.resumeToken;
+    if (joined.resumed) {
+      this.resumes++;
+      this.#reconcile(joined.peers);
+      await this.#media!.recoverTransports();
+    } else {
+      this.#media!.reset();
+      this.participants = joined.peers.map((p) => new Participant(p));
+      await this.#publish();
+      await Promise.all(joined.peers.flatMap((p) => p.producers.map((pr) => this.#consume(pr.id))));
+    }
+    this.status = 'joined';
+  }
+
+  async #resume(): Promise<void> {
+    this.status = 'reconnecting';
+    await this.#enter();
+  }
+
+  /** After a resume: drop what left while we were away, consume what appeared. */
+  #reconcile(peers: PeerInfo[]): void {
+    const byId = new Map(peers.map((p) => [p.id, p]));
+    for (const p of this.participants) if (!byId.has(p.id)) this.#removePeer(p.id);
+    const consumed = new Set(this.#media!.consumedProducerIds());
+    const live = new Set(peers.flatMap((p) => p.producers.map((pr) => pr.id)));
+    for (const id of consumed) if (!live.has(id)) this.#media!.dropConsumer({ producerId: id });
+    for (const info of peers) {
+      let p = this.participants.find((x) => x.id === info.id);
+      if (!p) { p = new Participant(info); this.participants.push(p); }
+      for (const pr of info.producers) {
+        p.setProducer(pr.id, pr.source, pr.paused);
+        if (!consumed.has(pr.id)) void this.#consume(pr.id);
+      }
+    }
+  }
+
+  async #publish(): Promise<void> {
+    const { mic, camera } = this.#opts!;
+    const media = this.#media!;
+    if (mic && mic.readyState === 'live') {
+      await media.produce('mic', mic);
+      this.micOn = true;
+      if (!mic.enabled) await this.setMic(false);
+    }
+    if (camera && camera.readyState === 'live') {
+      await media.produce('camera', camera);
+      this.cameraOn = true;
+    }
+  }
+
+  async #consume(producerId: string): Promise<void> {
+    try {
+      await this.#media?.consume(producerId);
+    } catch (e) {
+      // The producer may have closed meanwhile; anything else is worth a console line.
+      if (!(e instanceof RequestError && (e.code === 'not_found' || e.code === 'disconnected'))) console.warn('consume failed', e);
+    }
+  }
+
+  #onTrack(t: RemoteTrack): void {
+    const p = this.participants.find((x) => x.id === t.peerId);
+    if (!p) return;
+    p.setProducer(t.producerId, t.source, t.producerPaused);
+    if (t.source === 'mic') p.audioTrack = t.track;
+    else if (t.source === 'camera') p.videoTrack = t.track;
+  }
+
+  #onTrackEnded(t: RemoteTrack): void {
+    const p = this.participants.find((x) => x.id === t.peerId);
+    if (p && t.source === 'mic' && p.audioTrack === t.track) p.audioTrack = null;
+    if (p && t.source === 'camera' && p.videoTrack === t.track) p.videoTrack = null;
+  }
+
+  #removePeer(peerId: string): void {
+    const p = this.participants.find((x) => x.id === peerId);
+    this.#media?.dropConsumer({ peerId });
+    this.participants = this.participants.filter((x) => x.id !== peerId);
+    if (this.activeSpeakerId === peerId) this.activeSpeakerId = null;
+    if (p) this.announcement = i18n.t('leftRoom', { name: p.name });
+  }
+
+  #onNotification(n: Notification): void {
+    switch (n.notification) {
+      case 'peerJoined':
+        if (this.participants.some((p) => p.id === n.data.peer.id)) return;
+        this.participants.push(new Participant(n.data.peer));
+        this.announcement = i18n.t('joined', { name: n.data.peer.name });
+        return;
+      case 'peerLeft':
+        return this.#removePeer(n.data.peerId);
+      case 'newProducer': {
+        const p = this.participants.find((x) => x.id === n.data.peerId);
+        p?.setProducer(n.data.producer.id, n.data.producer.source, n.data.producer.paused);
+        return void this.#consume(n.data.producer.id);
+      }
+      case 'producerClosed':
+        this.participants.find((x) => x.id === n.data.peerId)?.producerGone(n.data.producerId);
+        return this.#media?.dropConsumer({ producerId: n.data.producerId });
+      case 'consumerClosed':
+        return this.#media?.dropConsumer({ consumerId: n.data.consumerId });
+      case 'producerPaused':
+        return this.participants.find((x) => x.id === n.data.peerId)?.producerPaused(n.data.producerId, n.data.paused);
+      case 'consumerState': {
+        const remote = this.#media?.remote(n.data.consumerId);
+        const p = remote && this.participants.find((x) => x.id === remote.peerId);
+        if (!p || remote.source !== 'camera') return;
+        p.videoPausedReason = n.data.paused ? n.data.reason : null;
+        if (n.data.reason === 'producer') p.cameraOff = n.data.paused;
+        return;
+      }
+      case 'activeSpeaker':
+        this.activeSpeakerId = n.data.peerId;
+        return;
+      case 'peerQuality':
+        if (n.data.peerId === this.selfId) this.selfQuality = n.data.score;
+        else { const p = this.participants.find((x) => x.id === n.data.peerId); if (p) p.quality = n.data.score; }
+        return;
+      case 'mediaReset':
+        return void this.#rebuildMedia().catch((e: unknown) => this.#fail(e));
+    }
+  }
+
+  /** The server lost our media (worker restart): publish and consume again. */
+  async #rebuildMedia(): Promise<void> {
+    this.#media!.reset();
+    await this.#publish();
+  }
+
+  async setMic(on: boolean): Promise<void> {
+    this.micOn = on;
+    if (this.#opts?.mic) this.#opts.mic.enabled = on;
+    await this.#media?.setPaused('mic', !on).catch(() => undefined);
+  }
+
+  async setCamera(on: boolean): Promise<void> {
+    this.cameraOn = on;
+    if (this.#opts?.camera) this.#opts.camera.enabled = on;
+    await this.#media?.setPaused('camera', !on).catch(() => undefined);
+  }
+
+  #fail(e: unknown): void {
+    if (e instanceof RequestError && e.code === 'disconnected') return; // the reconnect loop retries
+    this.status = 'error';
+    this.error = e instanceof RequestError && e.code === 'room_not_found' ? i18n.t('roomNotFound') : i18n.t('error', { message: e instanceof Error ? e.message : String(e) });
+  }
+
+  async leave(): Promise<void> {
+    await this.#signaling?.request('leave', {}).catch(() => undefined);
+    this.#media?.close();
+    this.#signaling?.close();
+    this.participants = [];
+    this.status = 'left';
+  }
+
+  /** For tests and the debug overlay. */
+  get media(): MediaSession | null { return this.#media; }
+  get signaling(): SignalingClient | null { return this.#signaling; }
+  get source(): Record<MediaSource, boolean> { return { mic: this.micOn, camera: this.cameraOn, screen: false }; }
+}

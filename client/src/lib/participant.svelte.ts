@@ -1,0 +1,40 @@
+// Reactive view of one remote participant, fed by signaling notifications and consumers.
+import type { PausedReason, PeerInfo, Role } from '../../../protocol/messages.js';
+
+export class Participant {
+  readonly id: string;
+  readonly name: string;
+  readonly role: Role;
+  audioTrack = $state.raw<MediaStreamTrack | null>(null);
+  videoTrack = $state.raw<MediaStreamTrack | null>(null);
+  /** Producer ids per source, to map pause notifications onto the right flag. */
+  micProducerId = $state<string | null>(null);
+  cameraProducerId = $state<string | null>(null);
+  micMuted = $state(true);
+  cameraOff = $state(true);
+  videoPausedReason = $state<PausedReason>(null);
+  /** 0..10 from the server (the peer's uplink); 10 until known. */
+  quality = $state(10);
+
+  constructor(info: PeerInfo) {
+    this.id = info.id;
+    this.name = info.name;
+    this.role = info.role;
+    for (const p of info.producers) this.setProducer(p.id, p.source, p.paused);
+  }
+
+  setProducer(producerId: string, source: string, paused: boolean): void {
+    if (source === 'mic') { this.micProducerId = producerId; this.micMuted = paused; }
+    if (source === 'camera') { this.cameraProducerId = producerId; this.cameraOff = paused; }
+  }
+
+  producerGone(producerId: string): void {
+    if (this.micProducerId === producerId) { this.micProducerId = null; this.micMuted = true; this.audioTrack = null; }
+    if (this.cameraProducerId === producerId) { this.cameraProducerId = null; this.cameraOff = true; this.videoTrack = null; }
+  }
+
+  producerPaused(producerId: string, paused: boolean): void {
+    if (this.micProducerId === producerId) this.micMuted = paused;
+    if (this.cameraProducerId === producerId) this.cameraOff = paused;
+  }
+}

@@ -1,0 +1,146 @@
+// Signaling client: request/response over one WebSocket, server notifications, and
+// reconnection with capped exponential backoff and jitter. It knows nothing about rooms:
+// the Call decides what to do after a reconnect (resume its session).
+import type { ErrorBody, Method, Notification, RequestData, ResponseData } from '../../../protocol/messages.js';
+import { Emitter } from './emitter.js';
+
+/** What we need from a WebSocket; the browser's and Node's `ws` both fit. */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: unknown) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+}
+export type SocketFactory = (url: string) => SocketLike;
+
+export class RequestError extends Error {
+  readonly code: ErrorBody['code'] | 'timeout' | 'disconnected';
+  constructor(code: RequestError['code'], message: string) {
+    super(message);
+    this.name = 'RequestError';
+    this.code = code;
+  }
+}
+
+export type SignalingState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface SignalingEvents extends Record<string, unknown[]> {
+  state: [SignalingState];
+  /** A socket (re)opened; `reconnect` is true after a drop. */
+  open: [reconnect: boolean];
+  notification: [Notification];
+}
+
+interface Pending { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }
+
+export interface SignalingOptions {
+  url: string;
+  createSocket: SocketFactory;
+  requestTimeoutMs?: number;
+  /** Backoff: min(maxDelayMs, baseDelayMs * 2^attempt) with +-30 % jitter. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export class SignalingClient extends Emitter<SignalingEvents> {
+  readonly #opts: Required<SignalingOptions>;
+  #socket: SocketLike | null = null;
+  #nextId = 1;
+  readonly #pending = new Map<number, Pending>();
+  #state: SignalingState = 'connecting';
+  #attempt = 0;
+  #everOpened = false;
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(opts: SignalingOptions) {
+    super();
+    this.#opts = { requestTimeoutMs: 15_000, baseDelayMs: 250, maxDelayMs: 5_000, ...opts };
+    this.#connect();
+  }
+
+  get state(): SignalingState { return this.#state; }
+
+  #setState(s: SignalingState): void {
+    if (this.#state === s) return;
+    this.#state = s;
+    this.emit('state', s);
+  }
+
+  #connect(): void {
+    const socket = this.#opts.createSocket(this.#opts.url);
+    this.#socket = socket;
+    socket.onopen = () => {
+      if (this.#socket !== socket) return;
+      const reconnect = this.#everOpened;
+      this.#everOpened = true;
+      this.#attempt = 0;
+      this.#setState('open');
+      this.emit('open', reconnect);
+    };
+    socket.onmessage = (ev) => {
+      if (this.#socket === socket && typeof ev.data === 'string') this.#onMessage(ev.data);
+    };
+    socket.onerror = () => undefined;
+    socket.onclose = (ev) => {
+      if (this.#socket !== socket) return;
+      this.#socket = null;
+      this.#failPending('disconnected', 'connection lost');
+      // 4001: our session was resumed on another socket; do not fight over it.
+      if (this.#state === 'closed' || ev.code === 4001) return this.#setState('closed');
+      this.#setState('reconnecting');
+      const delay = Math.min(this.#opts.maxDelayMs, this.#opts.baseDelayMs * 2 ** this.#attempt++) * (0.7 + Math.random() * 0.6);
+      this.#retryTimer = setTimeout(() => this.#connect(), delay);
+    };
+  }
+
+  #onMessage(text: string): void {
+    let msg: unknown;
+    try { msg = JSON.parse(text); } catch { return; }
+    if (typeof msg !== 'object' || msg === null) return;
+    if ('notification' in msg) return this.emit('notification', msg as Notification);
+    if (!('id' in msg) || typeof msg.id !== 'number') return;
+    const pending = this.#pending.get(msg.id);
+    if (!pending) return;
+    this.#pending.delete(msg.id);
+    clearTimeout(pending.timer);
+    const r = msg as { ok: boolean; data?: unknown; error?: ErrorBody };
+    if (r.ok) pending.resolve(r.data);
+    else pending.reject(new RequestError(r.error?.code ?? 'internal', r.error?.message ?? 'request failed'));
+  }
+
+  request<M extends Method>(method: M, data: RequestData<M>): Promise<ResponseData[M]> {
+    const socket = this.#socket;
+    if (!socket || this.#state !== 'open') return Promise.reject(new RequestError('disconnected', `${method}: not connected`));
+    const id = this.#nextId++;
+    return new Promise<ResponseData[M]>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new RequestError('timeout', `${method}: no answer within ${this.#opts.requestTimeoutMs} ms`));
+      }, this.#opts.requestTimeoutMs);
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      socket.send(JSON.stringify({ id, method, data }));
+    });
+  }
+
+  /** Drops the socket as a network failure would (tests, and "reconnect now"). */
+  dropConnection(): void {
+    this.#socket?.close(4000, 'dropped by client');
+  }
+
+  #failPending(code: 'disconnected', message: string): void {
+    for (const p of this.#pending.values()) { clearTimeout(p.timer); p.reject(new RequestError(code, message)); }
+    this.#pending.clear();
+  }
+
+  close(): void {
+    this.#setState('closed');
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    const socket = this.#socket;
+    this.#socket = null;
+    this.#failPending('disconnected', 'closed');
+    socket?.close(1000, 'bye');
+  }
+}

@@ -1,0 +1,42 @@
+// Real Chromium, fake camera and mic, our server and SFU: the foundation's promise.
+import { expect, test } from '@playwright/test';
+import { createRoom, expectMediaFlowing, joinAs } from './helpers.js';
+
+test('two participants see and hear each other; a third joins and leaves; a socket drop is survived', async ({ browser, baseURL }) => {
+  const room = await createRoom(baseURL!);
+  const alice = await joinAs(browser, room.moderatorUrl, 'Alice');
+  const bob = await joinAs(browser, room.participantUrl, 'Bob');
+
+  await expect(alice.locator('li.tile[aria-label="Bob"] video')).toBeVisible();
+  await expect(bob.locator('li.tile[aria-label="Alice"]')).toBeVisible();
+  await expectMediaFlowing(alice);
+  await expectMediaFlowing(bob);
+
+  // A third participant joins and leaves: its tile disappears for the others within 2 s.
+  const carol = await joinAs(browser, room.participantUrl, 'Carol');
+  await expect(alice.locator('li.tile[aria-label="Carol"]')).toBeVisible();
+  await expect(bob.locator('li.tile[aria-label="Carol"]')).toBeVisible();
+  const leftAt = Date.now();
+  await carol.getByRole('button', { name: 'Leave' }).click();
+  await expect(alice.locator('li.tile[aria-label="Carol"]')).toHaveCount(0, { timeout: 2_000 });
+  await expect(bob.locator('li.tile[aria-label="Carol"]')).toHaveCount(0, { timeout: 2_000 });
+  expect(Date.now() - leftAt).toBeLessThan(2_000);
+  await expect(alice.getByTestId('announcer')).toHaveText('Carol left');
+  await carol.context().close();
+
+  // Bob's WebSocket drops: he resumes his session; Alice sees no leave/join.
+  const bobId = await bob.evaluate(() => (window as any).thinline.call.selfId as string);
+  await alice.evaluate(() => {
+    (window as any).__events = [];
+    const announcer = document.querySelector('[data-testid="announcer"]')!;
+    new MutationObserver(() => (window as any).__events.push(announcer.textContent)).observe(announcer, { childList: true, characterData: true, subtree: true });
+  });
+  await bob.evaluate(() => (window as any).thinline.call.signaling.dropConnection());
+  await expect.poll(() => bob.evaluate(() => (window as any).thinline.call.resumes)).toBe(1);
+  expect(await bob.evaluate(() => (window as any).thinline.call.status)).toBe('joined');
+  expect(await bob.evaluate(() => (window as any).thinline.call.selfId)).toBe(bobId);
+  await expectMediaFlowing(alice);
+  await expectMediaFlowing(bob);
+  expect(await alice.evaluate(() => (window as any).__events)).toEqual([]);
+  await expect(alice.locator('li.tile[aria-label="Bob"]')).toHaveCount(1);
+});

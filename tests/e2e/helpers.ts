@@ -1,0 +1,57 @@
+import { expect, type Browser, type Page } from '@playwright/test';
+
+export interface CreatedRoom { roomId: string; participantUrl: string; moderatorUrl: string }
+
+export async function createRoom(baseURL: string): Promise<CreatedRoom> {
+  const res = await fetch(`${baseURL}/api/rooms`, { method: 'POST', body: JSON.stringify({ name: 'E2E' }) });
+  expect(res.status).toBe(201);
+  return (await res.json()) as CreatedRoom;
+}
+
+/** Opens a fresh browser context, goes through pre-join and waits until joined. */
+export async function joinAs(browser: Browser, url: string, name: string): Promise<Page> {
+  const context = await browser.newContext({ locale: 'en-US' });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`[${name}] pageerror`, e));
+  await page.goto(url);
+  await page.getByLabel('Your name').fill(name);
+  await expect(page.locator('video')).toBeVisible();
+  await page.getByRole('button', { name: 'Join meeting' }).click();
+  await expect.poll(() => page.evaluate(() => (window as any).thinline?.call?.status)).toBe('joined');
+  return page;
+}
+
+export interface InboundStat { kind: string; framesDecoded: number; packetsReceived: number; frameWidth: number; concealedSamples: number; totalSamplesReceived: number }
+
+export async function inboundStats(page: Page): Promise<InboundStat[]> {
+  return page.evaluate(async () => {
+    const report: RTCStatsReport | null = await (window as any).thinline.call.media.recvStats();
+    const out: InboundStat[] = [];
+    report?.forEach((s: any) => {
+      if (s.type === 'inbound-rtp') {
+        out.push({
+          kind: s.kind, framesDecoded: s.framesDecoded ?? 0, packetsReceived: s.packetsReceived ?? 0, frameWidth: s.frameWidth ?? 0,
+          concealedSamples: s.concealedSamples ?? 0, totalSamplesReceived: s.totalSamplesReceived ?? 0,
+        });
+      }
+    });
+    return out;
+  });
+}
+
+export async function totals(page: Page): Promise<{ videoFrames: number; audioPackets: number }> {
+  const stats = await inboundStats(page);
+  return {
+    videoFrames: stats.filter((s) => s.kind === 'video').reduce((a, s) => a + s.framesDecoded, 0),
+    audioPackets: stats.filter((s) => s.kind === 'audio').reduce((a, s) => a + s.packetsReceived, 0),
+  };
+}
+
+/** Video frames decoded and audio packets received both keep increasing. */
+export async function expectMediaFlowing(page: Page): Promise<void> {
+  const before = await totals(page);
+  await expect.poll(async () => {
+    const now = await totals(page);
+    return now.videoFrames > before.videoFrames + 5 && now.audioPackets > before.audioPackets + 5;
+  }, { timeout: 15_000 }).toBe(true);
+}
