@@ -193,5 +193,12 @@ export function parseRequest(raw: unknown): { ok: true; request: Request } | { o
   if (result.success) return { ok: true, request: result.output };
   const issue = result.issues[0];
   const path = v.getDotPath(issue) ?? '(message)';
-  return { ok: false, id, error: { code: ErrorCode.BadRequest, message: `${path}: ${issue.message}` } };
+  return { ok: false, id, error: { code: ErrorCode.BadRequest, message: `${path}: ${describe(issue)}` } };
+}
+
+function describe(issue: v.BaseIssue<unknown>): string {
+  // valibot reports object-level key problems generically; name them plainly.
+  if (issue.kind === 'schema' && issue.expected?.startsWith('"') && issue.received === 'undefined') return 'is required';
+  if (issue.kind === 'schema' && issue.expected === 'never') return 'unknown field';
+  return issue.message;
 }

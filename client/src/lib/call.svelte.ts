@@ -6,7 +6,7 @@ import type { MediaSource, Notification, PeerInfo, Role } from '../../../protoco
 import { i18n } from './i18n.svelte.js';
 import { MediaSession, type RemoteTrack } from './MediaSession.js';
 import { Participant } from './participant.svelte.js';
-import { RequestError, SignalingClient, type SocketFactory } from './signaling.js';
+import { browserSocket, RequestError, SignalingClient, type SocketFactory } from './signaling.js';
 
 export type CallStatus = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left' | 'error';
 
@@ -46,7 +46,7 @@ export class Call {
     this.status = 'joining';
     this.error = null;
     this.localCamera = opts.camera;
-    const signaling = new SignalingClient({ url: opts.url, createSocket: opts.createSocket ?? ((u) => new WebSocket(u)) });
+    const signaling = new SignalingClient({ url: opts.url, createSocket: opts.createSocket ?? browserSocket });
     this.#signaling = signaling;
     const media = new MediaSession(signaling);
     this.#media = media;

@@ -4,17 +4,25 @@
 import type { ErrorBody, Method, Notification, RequestData, ResponseData } from '../../../protocol/messages.js';
 import { Emitter } from './emitter.js';
 
-/** What we need from a WebSocket; the browser's and Node's `ws` both fit. */
+/** What we need from a WebSocket, so Node tests can plug in the `ws` package. */
 export interface SocketLike {
-  readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  onopen: ((ev: unknown) => void) | null;
-  onclose: ((ev: { code: number; reason: string }) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
-  onmessage: ((ev: { data: unknown }) => void) | null;
 }
-export type SocketFactory = (url: string) => SocketLike;
+export interface SocketHandlers {
+  open(): void;
+  close(code: number): void;
+  message(text: string): void;
+}
+export type SocketFactory = (url: string, on: SocketHandlers) => SocketLike;
+
+export const browserSocket: SocketFactory = (url, on) => {
+  const ws = new WebSocket(url);
+  ws.onopen = () => on.open();
+  ws.onclose = (e) => on.close(e.code);
+  ws.onmessage = (e) => { if (typeof e.data === 'string') on.message(e.data); };
+  return ws;
+};
 
 export class RequestError extends Error {
   readonly code: ErrorBody['code'] | 'timeout' | 'disconnected';
@@ -70,30 +78,28 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   }
 
   #connect(): void {
-    const socket = this.#opts.createSocket(this.#opts.url);
+    const socket: SocketLike = this.#opts.createSocket(this.#opts.url, {
+      open: () => {
+        if (this.#socket !== socket) return;
+        const reconnect = this.#everOpened;
+        this.#everOpened = true;
+        this.#attempt = 0;
+        this.#setState('open');
+        this.emit('open', reconnect);
+      },
+      message: (text) => { if (this.#socket === socket) this.#onMessage(text); },
+      close: (code) => {
+        if (this.#socket !== socket) return;
+        this.#socket = null;
+        this.#failPending('disconnected', 'connection lost');
+        // 4001: our session was resumed on another socket; do not fight over it.
+        if (this.#state === 'closed' || code === 4001) return this.#setState('closed');
+        this.#setState('reconnecting');
+        const delay = Math.min(this.#opts.maxDelayMs, this.#opts.baseDelayMs * 2 ** this.#attempt++) * (0.7 + Math.random() * 0.6);
+        this.#retryTimer = setTimeout(() => this.#connect(), delay);
+      },
+    });
     this.#socket = socket;
-    socket.onopen = () => {
-      if (this.#socket !== socket) return;
-      const reconnect = this.#everOpened;
-      this.#everOpened = true;
-      this.#attempt = 0;
-      this.#setState('open');
-      this.emit('open', reconnect);
-    };
-    socket.onmessage = (ev) => {
-      if (this.#socket === socket && typeof ev.data === 'string') this.#onMessage(ev.data);
-    };
-    socket.onerror = () => undefined;
-    socket.onclose = (ev) => {
-      if (this.#socket !== socket) return;
-      this.#socket = null;
-      this.#failPending('disconnected', 'connection lost');
-      // 4001: our session was resumed on another socket; do not fight over it.
-      if (this.#state === 'closed' || ev.code === 4001) return this.#setState('closed');
-      this.#setState('reconnecting');
-      const delay = Math.min(this.#opts.maxDelayMs, this.#opts.baseDelayMs * 2 ** this.#attempt++) * (0.7 + Math.random() * 0.6);
-      this.#retryTimer = setTimeout(() => this.#connect(), delay);
-    };
   }
 
   #onMessage(text: string): void {
@@ -106,7 +112,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     if (!pending) return;
     this.#pending.delete(msg.id);
     clearTimeout(pending.timer);
-    const r = msg as { ok: boolean; data?: unknown; error?: ErrorBody };
+    const r = msg as unknown as { ok: boolean; data?: unknown; error?: ErrorBody };
     if (r.ok) pending.resolve(r.data);
     else pending.reject(new RequestError(r.error?.code ?? 'internal', r.error?.message ?? 'request failed'));
   }

@@ -1,0 +1,120 @@
+// Test harness: a real server (mediasoup worker + uWebSockets.js on an ephemeral port)
+// and WebSocket clients speaking the real protocol.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import type { Method, Notification, NotificationName, Notifications, RequestData, ResponseData } from '../../protocol/messages.js';
+import { loadConfig, type Config } from '../../server/src/config.js';
+import { startServer, type Server } from '../../server/src/server.js';
+
+export async function testServer(overrides: Partial<Config> = {}): Promise<Server> {
+  const config = loadConfig({}, {
+    host: '127.0.0.1', port: 0, publicUrl: 'http://127.0.0.1:0', rtcPortBase: 0, numWorkers: 1,
+    dataDir: mkdtempSync(join(tmpdir(), 'thinline-')), clientDir: '/nonexistent', ...overrides,
+  });
+  return startServer(config);
+}
+
+export async function createRoom(server: Server): Promise<{ roomId: string; moderatorUrl: string; participantUrl: string }> {
+  const res = await fetch(`${server.url}/api/rooms`, { method: 'POST', body: '{"name":"Test"}' });
+  if (res.status !== 201) throw new Error(`create room: ${res.status}`);
+  return (await res.json()) as { roomId: string; moderatorUrl: string; participantUrl: string };
+}
+
+export type Reply = { id: number | null; ok: boolean; data?: any; error?: { code: string; message: string } };
+
+/** Waits for a condition by polling, never by sleeping a fixed time. */
+export async function until<T>(fn: () => T | undefined | false, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export class TestClient {
+  readonly ws: WebSocket;
+  readonly replies: Reply[] = [];
+  readonly notifications: Notification[] = [];
+  closed = false;
+  closeCode: number | null = null;
+  #nextId = 1;
+
+  private constructor(ws: WebSocket) {
+    this.ws = ws;
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data)) as Reply | Notification;
+      if ('notification' in msg) this.notifications.push(msg);
+      else this.replies.push(msg);
+    });
+    ws.on('close', (code) => { this.closed = true; this.closeCode = code; });
+  }
+
+  static async connect(server: Server): Promise<TestClient> {
+    const ws = new WebSocket(server.url.replace('http', 'ws') + '/ws');
+    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+    return new TestClient(ws);
+  }
+
+  sendRaw(data: string | Buffer, binary = false): void {
+    this.ws.send(data, { binary });
+  }
+
+  /** Sends a request and returns its reply (success or error). */
+  async call<M extends Method>(method: M, data: RequestData<M> | Record<string, unknown>): Promise<Reply & { data?: ResponseData[M] }> {
+    const id = this.#nextId++;
+    this.ws.send(JSON.stringify({ id, method, data }));
+    return until(() => this.replies.find((r) => r.id === id), 10_000, `reply to ${method}`);
+  }
+
+  /** Like call, but throws on an error reply. */
+  async ok<M extends Method>(method: M, data: RequestData<M>): Promise<ResponseData[M]> {
+    const r = await this.call(method, data);
+    if (!r.ok) throw new Error(`${method} failed: ${r.error?.code} ${r.error?.message}`);
+    return r.data as ResponseData[M];
+  }
+
+  async notified<K extends NotificationName>(name: K, match: (d: Notifications[K]) => boolean = () => true): Promise<Notifications[K]> {
+    const n = await until(() => this.notifications.find((x) => x.notification === name && match(x.data as Notifications[K])), 10_000, `notification ${name}`);
+    return n.data as Notifications[K];
+  }
+
+  has(name: NotificationName): boolean {
+    return this.notifications.some((n) => n.notification === name);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+// Hand-written RTP parameters of the kind a browser sends: Opus, and VP8 with 3 simulcast streams.
+export const OPUS_PARAMS = {
+  codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 }, rtcpFeedback: [] }],
+  headerExtensions: [],
+  encodings: [{ ssrc: 11111111 }],
+  rtcp: { cname: 'test' },
+};
+export function vp8Params(ssrcBase: number) {
+  return {
+    codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, parameters: {}, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }] }],
+    headerExtensions: [],
+    encodings: [{ ssrc: ssrcBase }, { ssrc: ssrcBase + 1 }, { ssrc: ssrcBase + 2 }],
+    rtcp: { cname: 'test' },
+  };
+}
+export const FAKE_DTLS = { role: 'client' as const, fingerprints: [{ algorithm: 'sha-256', value: 'AB:'.repeat(31) + 'AB' }] };
+
+/** Joins `roomId` and sets up send + recv transports. */
+export async function joinedClient(server: Server, roomId: string, name: string) {
+  const client = await TestClient.connect(server);
+  const { rtpCapabilities } = await client.ok('routerCapabilities', { roomId });
+  const join = await client.ok('join', { roomId, name, rtpCapabilities: rtpCapabilities as never });
+  const send = await client.ok('createTransport', { direction: 'send' });
+  const recv = await client.ok('createTransport', { direction: 'recv' });
+  return { client, join, send, recv, rtpCapabilities };
+}

@@ -1,0 +1,88 @@
+// Join, produce, consume and close through a real mediasoup worker and a real uWS socket.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Server } from '../../server/src/server.js';
+import { createRoom, FAKE_DTLS, joinedClient, OPUS_PARAMS, TestClient, testServer, until, vp8Params } from './harness.js';
+
+let server: Server;
+beforeAll(async () => { server = await testServer(); });
+afterAll(() => server?.close());
+
+describe('a call through the SFU', () => {
+  it('joins, produces, consumes and closes', async () => {
+    const { roomId } = await createRoom(server);
+    const a = await joinedClient(server, roomId, 'Alice');
+    const b = await joinedClient(server, roomId, 'Bob');
+    expect(a.join.peers).toEqual([]);
+    expect(b.join.peers.map((p) => p.name)).toEqual(['Alice']);
+    expect(b.join.resumeToken).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    await a.client.notified('peerJoined', (d) => d.peer.name === 'Bob');
+
+    await a.client.ok('connectTransport', { transportId: a.send.id, dtlsParameters: FAKE_DTLS });
+    const mic = await a.client.ok('produce', { transportId: a.send.id, kind: 'audio', source: 'mic', rtpParameters: OPUS_PARAMS });
+    const cam = await a.client.ok('produce', { transportId: a.send.id, kind: 'video', source: 'camera', rtpParameters: vp8Params(2000) });
+    const announced = await b.client.notified('newProducer', (d) => d.producer.id === cam.producerId);
+    expect(announced).toEqual({ peerId: a.join.peerId, producer: { id: cam.producerId, kind: 'video', source: 'camera', paused: false } });
+
+    const consumed = await b.client.ok('consume', { transportId: b.recv.id, producerId: cam.producerId });
+    expect(consumed).toMatchObject({ producerId: cam.producerId, peerId: a.join.peerId, kind: 'video', source: 'camera' });
+    const audio = await b.client.ok('consume', { transportId: b.recv.id, producerId: mic.producerId });
+    await b.client.ok('resumeConsumer', { consumerId: consumed.consumerId });
+    await b.client.ok('setPreferredLayers', { consumerId: consumed.consumerId, spatialLayer: 0 });
+    const layered = await b.client.call('setPreferredLayers', { consumerId: audio.consumerId, spatialLayer: 0 });
+    expect(layered.error?.code).toBe('invalid_state');
+
+    await a.client.ok('setProducerPaused', { producerId: mic.producerId, paused: true });
+    await b.client.notified('producerPaused', (d) => d.producerId === mic.producerId && d.paused);
+    await b.client.notified('consumerState', (d) => d.consumerId === audio.consumerId && d.paused && d.reason === 'producer');
+
+    await a.client.ok('closeProducer', { producerId: cam.producerId });
+    await b.client.notified('producerClosed', (d) => d.producerId === cam.producerId);
+    await b.client.notified('consumerClosed', (d) => d.consumerId === consumed.consumerId);
+    const peer = server.registry.get(roomId)!.peer(b.join.peerId);
+    expect(peer.consumers.has(consumed.consumerId)).toBe(false);
+
+    await a.client.ok('leave', {});
+    await b.client.notified('peerLeft', (d) => d.peerId === a.join.peerId);
+    expect(server.registry.get(roomId)!.peers.size).toBe(1);
+    a.client.close();
+    b.client.close();
+  });
+
+  it('resumes a dropped session within the grace period without a leave/join', async () => {
+    const { roomId } = await createRoom(server);
+    const a = await joinedClient(server, roomId, 'Alice');
+    const b = await joinedClient(server, roomId, 'Bob');
+    await a.client.notified('peerJoined');
+    b.client.ws.terminate();
+    await until(() => server.registry.get(roomId)!.peer(b.join.peerId).connected === false);
+    const again = await TestClient.connect(server);
+    const resumed = await again.ok('join', { roomId, name: 'Bob', rtpCapabilities: b.rtpCapabilities as never, resumeToken: b.join.resumeToken });
+    expect(resumed).toMatchObject({ resumed: true, peerId: b.join.peerId });
+    // The transport survived: Bob can keep using it on the new socket.
+    await again.ok('connectTransport', { transportId: b.recv.id, dtlsParameters: FAKE_DTLS });
+    await a.client.ok('ping', {});
+    expect(a.client.has('peerLeft')).toBe(false);
+    expect(a.client.notifications.filter((n) => n.notification === 'peerJoined')).toHaveLength(1);
+    a.client.close();
+    again.close();
+  });
+
+  it('lets a dropped peer go after the grace period', async () => {
+    const short = await testServer({ reconnectGraceMs: 200 });
+    try {
+      const { roomId } = await createRoom(short);
+      const a = await joinedClient(short, roomId, 'Alice');
+      const b = await joinedClient(short, roomId, 'Bob');
+      b.client.ws.terminate();
+      await a.client.notified('peerLeft', (d) => d.peerId === b.join.peerId);
+      const late = await TestClient.connect(short);
+      const rejoined = await late.ok('join', { roomId, name: 'Bob', rtpCapabilities: b.rtpCapabilities as never, resumeToken: b.join.resumeToken });
+      expect(rejoined.resumed).toBe(false);
+      expect(rejoined.peerId).not.toBe(b.join.peerId);
+      a.client.close();
+      late.close();
+    } finally {
+      short.close();
+    }
+  });
+});
