@@ -35,6 +35,8 @@ export class Call {
   localCamera = $state.raw<MediaStreamTrack | null>(null);
   /** Sessions resumed after a dropped socket (shown in the debug view, asserted in tests). */
   resumes = $state(0);
+  /** Media rebuilds after the server replaced a media worker. */
+  mediaResets = $state(0);
 
   #signaling: SignalingClient | null = null;
   #media: MediaSession | null = null;
@@ -197,6 +199,7 @@ export class Call {
   async #rebuildMedia(): Promise<void> {
     this.#media!.reset();
     await this.#publish();
+    this.mediaResets++;
   }
 
   async setMic(on: boolean): Promise<void> {
