@@ -1,0 +1,71 @@
+// One per subscriber: keeps its video tracks' inputs and its downlink estimate, and turns
+// them into an allocation plus the list of tracks whose decision changed (only those are
+// applied to mediasoup and sent to the client).
+import { allocate } from './allocate.js';
+import { Estimate, type EstimateOptions } from './Estimate.js';
+import type { Allocation, TrackAllocation, TrackInput } from './types.js';
+
+export interface SubscriberAllocatorOptions {
+  lastN: number;
+  initialEstimateBps: number;
+  estimate?: Partial<EstimateOptions>;
+}
+
+export interface AllocationUpdate {
+  allocation: Allocation;
+  changed: TrackAllocation[];
+  removed: string[];
+}
+
+export class SubscriberAllocator {
+  readonly #tracks = new Map<string, TrackInput>();
+  readonly #estimate: Estimate;
+  readonly #lastN: number;
+  #cap: number | null = null;
+  #audioBps = 0;
+  #last = new Map<string, TrackAllocation>();
+
+  constructor(options: SubscriberAllocatorOptions, now = 0) {
+    this.#lastN = options.lastN;
+    this.#estimate = new Estimate(options.initialEstimateBps, options.estimate, now);
+  }
+
+  setTrack(track: TrackInput): void { this.#tracks.set(track.id, track); }
+
+  patchTrack(id: string, patch: Partial<Omit<TrackInput, 'id'>>): void {
+    const t = this.#tracks.get(id);
+    if (t) this.#tracks.set(id, { ...t, ...patch });
+  }
+
+  removeTrack(id: string): void { this.#tracks.delete(id); }
+
+  get tracks(): IterableIterator<TrackInput> { return this.#tracks.values(); }
+
+  /** A downlink measurement (mediasoup's availableOutgoingBitrate). */
+  setEstimate(bps: number, now: number): void { this.#estimate.update(bps, now); }
+
+  /** A hard cap on this subscriber's downlink ("save data", or an operator limit). */
+  setCap(bps: number | null): void { this.#cap = bps; }
+
+  /** What this subscriber's audio consumers take; reserved before any video. */
+  setAudioBitrate(bps: number): void { this.#audioBps = bps; }
+
+  get videoBudget(): number {
+    const link = this.#cap === null ? this.#estimate.bps : Math.min(this.#cap, this.#estimate.bps);
+    return Math.max(0, link - this.#audioBps);
+  }
+
+  update(): AllocationUpdate {
+    const allocation = allocate({ budget: this.videoBudget, lastN: this.#lastN, tracks: [...this.#tracks.values()] });
+    const next = new Map(allocation.tracks.map((t) => [t.id, t]));
+    const changed = allocation.tracks.filter((t) => !sameDecision(this.#last.get(t.id), t));
+    const removed = [...this.#last.keys()].filter((id) => !next.has(id));
+    this.#last = next;
+    return { allocation, changed, removed };
+  }
+}
+
+function sameDecision(a: TrackAllocation | undefined, b: TrackAllocation): boolean {
+  return a !== undefined && a.pausedReason === b.pausedReason && a.rank === b.rank
+    && a.target?.spatial === b.target?.spatial && a.target?.temporal === b.target?.temporal;
+}

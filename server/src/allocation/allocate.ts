@@ -1,0 +1,72 @@
+// Goals, in order: audio is never touched (the caller subtracts it from the budget);
+// the screen share, then the active speaker, then pinned tiles, then everyone else by how
+// recently they spoke get video; at most Last-N videos are forwarded; nobody gets more
+// than their tile can show; and when the budget runs out, a video is paused with a reason
+// instead of freezing.
+//
+// Algorithm (after LiveKit's stream allocator): sort tracks by priority; give each, in
+// order, its cheapest layer while the budget allows (else pause it for "bandwidth"); then
+// offer one step up to each track, round after round, until no step fits. Upgrades go by
+// priority class: the screen share and the speaker reach their tile's best layer before
+// pinned tiles, and those before everyone else, who then share what is left evenly.
+import { cost, ladder, maxLayerForTile } from './layers.js';
+import type { Allocation, AllocationInput, Layer, TrackAllocation, TrackInput } from './types.js';
+
+/** 0 screen share, 1 active speaker, 2 pinned, 3 everyone else. */
+export function priorityClass(t: TrackInput): number {
+  return t.source === 'screen' ? 0 : t.speaking ? 1 : t.pinned ? 2 : 3;
+}
+
+export function priorityOrder(tracks: readonly TrackInput[]): TrackInput[] {
+  return [...tracks].sort((a, b) => priorityClass(a) - priorityClass(b) || b.lastSpokeAt - a.lastSpokeAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+interface Step { ladder: Layer[]; index: number; track: TrackInput }
+
+export function allocate(input: AllocationInput): Allocation {
+  const ordered = priorityOrder(input.tracks);
+  const result = new Map<string, TrackAllocation>();
+  const steps = new Map<string, Step>();
+  let forwarded = 0;
+
+  ordered.forEach((track, rank) => {
+    const base = { id: track.id, rank, target: null, bandwidthRequested: 0, deficient: false };
+    if (track.producerPaused) return result.set(track.id, { ...base, max: null, pausedReason: 'producer' });
+    if (!track.visible) return result.set(track.id, { ...base, max: null, pausedReason: 'hidden' });
+    const max = maxLayerForTile(track);
+    if (!max) return result.set(track.id, { ...base, max: null, pausedReason: 'producer' });
+    if (forwarded >= input.lastN) return result.set(track.id, { ...base, max, pausedReason: 'lastN' });
+    forwarded++;
+    result.set(track.id, { ...base, max, pausedReason: 'bandwidth', deficient: true });
+    steps.set(track.id, { ladder: ladder(track.bitrates, max), index: -1, track });
+  });
+
+  let remaining = Math.max(0, input.budget);
+  const offer = (entries: [string, Step][], maxSteps: number) => {
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const [id, s] of entries) {
+        if (s.index + 1 >= maxSteps) continue;
+        const next = s.ladder[s.index + 1];
+        if (!next) continue;
+        const current = s.index >= 0 ? cost(s.track.bitrates, s.ladder[s.index]!) : 0;
+        const delta = cost(s.track.bitrates, next) - current;
+        if (delta > remaining) continue;
+        remaining -= delta;
+        s.index++;
+        changed = true;
+        const a = result.get(id)!;
+        a.target = next;
+        a.pausedReason = null;
+        a.bandwidthRequested = cost(s.track.bitrates, next);
+        a.deficient = s.index < s.ladder.length - 1;
+      }
+    }
+  };
+  const all = [...steps];
+  offer(all, 1); // everyone's cheapest layer first, in priority order
+  for (let cls = 0; cls <= 3; cls++) offer(all.filter(([, s]) => priorityClass(s.track) === cls), Infinity);
+
+  const tracks = ordered.map((t) => result.get(t.id)!);
+  return { tracks, budget: input.budget, used: tracks.reduce((sum, t) => sum + t.bandwidthRequested, 0) };
+}

@@ -1,0 +1,57 @@
+// Plain values in and out of the layer allocator. No mediasoup types here: the allocator
+// is pure arithmetic over these, so it is tested with tables.
+
+export interface Layer { spatial: number; temporal: number }
+
+/**
+ * Measured bitrate (bps) to forward a layer: matrix[spatial][temporal], cumulative over
+ * temporal layers (forwarding T2 includes T0 and T1). 0 means "not being received".
+ */
+export type BitrateMatrix = readonly (readonly number[])[];
+
+export type PausedReason = 'producer' | 'hidden' | 'lastN' | 'bandwidth';
+
+export interface TrackInput {
+  id: string;
+  source: 'camera' | 'screen';
+  bitrates: BitrateMatrix;
+  /** Frame height of each spatial layer at full resolution (e.g. [180, 360, 720]). */
+  layerHeights: readonly number[];
+  /** Rendered tile height in device pixels; null while the client has not reported. */
+  tileHeight: number | null;
+  visible: boolean;
+  pinned: boolean;
+  /** The room's active speaker. */
+  speaking: boolean;
+  /** When this track's owner last spoke (ms); 0 = never. Recent speakers rank higher. */
+  lastSpokeAt: number;
+  producerPaused: boolean;
+}
+
+export interface AllocationInput {
+  /** Bits per second available for video to this subscriber (audio already subtracted). */
+  budget: number;
+  /** At most this many videos are forwarded. */
+  lastN: number;
+  tracks: readonly TrackInput[];
+}
+
+export interface TrackAllocation {
+  id: string;
+  /** The layer to forward, or null when paused. */
+  target: Layer | null;
+  /** The best layer this tile could use (what we would send with unlimited bandwidth). */
+  max: Layer | null;
+  pausedReason: PausedReason | null;
+  bandwidthRequested: number;
+  /** Got less than `max` because of the budget. */
+  deficient: boolean;
+  /** 0 = most important. */
+  rank: number;
+}
+
+export interface Allocation {
+  tracks: TrackAllocation[];
+  budget: number;
+  used: number;
+}

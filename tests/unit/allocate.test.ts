@@ -1,0 +1,83 @@
+// Table-driven tests of the pure layer allocator.
+import { describe, expect, it } from 'vitest';
+import { allocate } from '../../server/src/allocation/allocate.js';
+import type { AllocationInput, BitrateMatrix, TrackInput } from '../../server/src/allocation/types.js';
+
+// A typical 3x3 simulcast camera: 180p / 360p / 720p, T0..T2 cumulative (bps).
+const CAM: BitrateMatrix = [
+  [50_000, 75_000, 100_000],
+  [150_000, 225_000, 300_000],
+  [450_000, 675_000, 900_000],
+];
+const SCREEN: BitrateMatrix = [[200_000, 300_000, 400_000], [0, 0, 0], [800_000, 1_000_000, 1_200_000]];
+
+function cam(id: string, over: Partial<TrackInput> = {}): TrackInput {
+  return {
+    id, source: 'camera', bitrates: CAM, layerHeights: [180, 360, 720], tileHeight: 720, visible: true,
+    pinned: false, speaking: false, lastSpokeAt: 0, producerPaused: false, ...over,
+  };
+}
+
+type Row = [name: string, input: AllocationInput, expected: Record<string, string>];
+// Expected per track: "s.t" for the forwarded layer, or the paused reason.
+const L = (a: ReturnType<typeof allocate>) =>
+  Object.fromEntries(a.tracks.map((t) => [t.id, t.target ? `${t.target.spatial}.${t.target.temporal}` : t.pausedReason!]));
+
+const rows: Row[] = [
+  ['plenty of bandwidth: everyone gets what the tile needs',
+    { budget: 10_000_000, lastN: 10, tracks: [cam('a'), cam('b')] }, { a: '2.2', b: '2.2' }],
+  ['budget for audio only: every video paused for bandwidth',
+    { budget: 0, lastN: 10, tracks: [cam('a'), cam('b')] }, { a: 'bandwidth', b: 'bandwidth' }],
+  ['below the lowest layer: paused, not frozen',
+    { budget: 40_000, lastN: 10, tracks: [cam('a')] }, { a: 'bandwidth' }],
+  ['speaker first: the speaker gets the layers, others the floor',
+    { budget: 1_000_000, lastN: 10, tracks: [cam('a'), cam('s', { speaking: true }), cam('b')] }, { s: '2.2', a: '0.0', b: '0.0' }],
+  ['tight budget: only the speaker fits',
+    { budget: 60_000, lastN: 10, tracks: [cam('a', { lastSpokeAt: 5 }), cam('s', { speaking: true })] }, { s: '0.0', a: 'bandwidth' }],
+  ['after the speaker, everyone else shares evenly',
+    { budget: 1_500_000, lastN: 10, tracks: [cam('a'), cam('s', { speaking: true }), cam('b')] }, { s: '2.2', a: '1.2', b: '1.2' }],
+  ['recent speakers rank above silent ones',
+    { budget: 80_000, lastN: 10, tracks: [cam('silent'), cam('recent', { lastSpokeAt: 100 })] }, { recent: '0.1', silent: 'bandwidth' }],
+  ['pinned above unpinned',
+    { budget: 60_000, lastN: 10, tracks: [cam('a'), cam('p', { pinned: true })] }, { p: '0.0', a: 'bandwidth' }],
+  ['hidden tile: nothing sent',
+    { budget: 10_000_000, lastN: 10, tracks: [cam('a', { visible: false }), cam('b')] }, { a: 'hidden', b: '2.2' }],
+  ['tile size caps the layer: a 180 px tile never gets 720p',
+    { budget: 10_000_000, lastN: 10, tracks: [cam('small', { tileHeight: 180 }), cam('mid', { tileHeight: 330 }), cam('big', { tileHeight: 1080 })] },
+    { small: '0.2', mid: '1.2', big: '2.2' }],
+  ['screen share before the speaker, always at full resolution',
+    { budget: 1_000_000, lastN: 10, tracks: [cam('s', { speaking: true }), { ...cam('scr', { tileHeight: 200 }), source: 'screen', bitrates: SCREEN }] },
+    { scr: '2.0', s: '1.0' }],
+  ['Last-N: only the N most important videos are forwarded',
+    { budget: 10_000_000, lastN: 2, tracks: [cam('a'), cam('b', { lastSpokeAt: 10 }), cam('c', { speaking: true })] },
+    { c: '2.2', b: '2.2', a: 'lastN' }],
+  ['paused producer: no bandwidth spent, does not count for Last-N',
+    { budget: 10_000_000, lastN: 1, tracks: [cam('off', { producerPaused: true, speaking: true }), cam('b')] }, { off: 'producer', b: '2.2' }],
+  ['missing upper layers (sender limited): best available layer',
+    { budget: 10_000_000, lastN: 10, tracks: [cam('a', { bitrates: [CAM[0]!, [0, 0, 0], [0, 0, 0]] })] }, { a: '0.2' }],
+  ['no layer received yet: waits as producer-paused',
+    { budget: 10_000_000, lastN: 10, tracks: [cam('a', { bitrates: [[0, 0, 0]] })] }, { a: 'producer' }],
+];
+
+describe('allocate', () => {
+  it.each(rows)('%s', (_name, input, expected) => {
+    expect(L(allocate(input))).toEqual(expected);
+  });
+
+  it('reports bandwidth requested, deficiency and ranks, and never exceeds the budget', () => {
+    const a = allocate({ budget: 500_000, lastN: 10, tracks: [cam('a'), cam('s', { speaking: true })] });
+    expect(a.tracks.map((t) => t.id)).toEqual(['s', 'a']);
+    expect(a.tracks.map((t) => t.rank)).toEqual([0, 1]);
+    expect(a.used).toBe(a.tracks.reduce((s, t) => s + t.bandwidthRequested, 0));
+    expect(a.used).toBeLessThanOrEqual(500_000);
+    expect(a.tracks.every((t) => t.deficient)).toBe(true);
+    expect(a.tracks[0]!.max).toEqual({ spatial: 2, temporal: 2 });
+  });
+
+  it('never exceeds any budget (sweep)', () => {
+    for (let budget = 0; budget <= 3_000_000; budget += 37_000) {
+      const a = allocate({ budget, lastN: 3, tracks: [cam('a'), cam('b', { tileHeight: 360 }), cam('c', { speaking: true })] });
+      expect(a.used).toBeLessThanOrEqual(budget);
+    }
+  });
+});

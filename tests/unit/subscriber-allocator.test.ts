@@ -1,0 +1,91 @@
+// Step-by-step scenarios for the stateful parts: the estimate's hysteresis and the
+// per-subscriber allocator's diffs.
+import { describe, expect, it } from 'vitest';
+import { Estimate } from '../../server/src/allocation/Estimate.js';
+import { SubscriberAllocator } from '../../server/src/allocation/SubscriberAllocator.js';
+import type { TrackInput } from '../../server/src/allocation/types.js';
+
+const CAM = [[50_000, 75_000, 100_000], [150_000, 225_000, 300_000], [450_000, 675_000, 900_000]];
+const cam = (id: string, over: Partial<TrackInput> = {}): TrackInput => ({
+  id, source: 'camera', bitrates: CAM, layerHeights: [180, 360, 720], tileHeight: 720, visible: true,
+  pinned: false, speaking: false, lastSpokeAt: 0, producerPaused: false, ...over,
+});
+
+describe('Estimate', () => {
+  it('drops at once, grows only after the hold time, in careful steps', () => {
+    const e = new Estimate(1_000_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
+    expect(e.update(1_000_000, 500)).toBe(1_000_000);
+    expect(e.update(150_000, 1000)).toBe(150_000); // congestion: immediately
+    expect(e.holdMs).toBe(3000); // not a failed probe: nothing was probed
+    expect(e.update(1_000_000, 2000)).toBe(150_000); // recovered measurement: not yet
+    expect(e.update(1_000_000, 3900)).toBe(150_000); // still inside the hold time
+    const first = e.update(1_000_000, 4000);
+    expect(first).toBe(300_000); // at most x2 per probe
+    expect(e.update(1_000_000, 4500)).toBe(300_000); // one probe per interval
+    let now = 4500;
+    let bps = first;
+    const steps = [first];
+    while (bps < 1_000_000 && now < 60_000) { now += 500; bps = e.update(1_000_000, now); if (bps !== steps.at(-1)) steps.push(bps); }
+    expect(steps).toEqual([300_000, 600_000, 1_000_000 * 1.25 + 50_000 > 1_200_000 ? 1_200_000 : 1_300_000]);
+    expect(now).toBe(6000);
+  });
+
+  it('ignores small dips (dead band) and backs off after a failed probe', () => {
+    const e = new Estimate(500_000, { holdMs: 1000, probeIntervalMs: 500 }, 0);
+    expect(e.update(480_000, 100)).toBe(500_000); // -4 %: noise
+    e.update(500_000, 1200); // probe up
+    expect(e.bps).toBeGreaterThan(500_000);
+    e.update(400_000, 1500); // the probe failed: congestion right after
+    expect(e.holdMs).toBe(2000);
+    expect(e.update(500_000, 2600)).toBe(400_000); // 1.1 s later: the doubled hold still holds
+    expect(e.update(500_000, 3500)).toBeGreaterThan(400_000); // 2 s later it probes again
+  });
+});
+
+describe('SubscriberAllocator', () => {
+  it('step down to 150 kbit/s and back: fast down, no upgrade before the hold time, then recovery', () => {
+    const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 2_000_000, estimate: { holdMs: 3000 } }, 0);
+    s.setAudioBitrate(60_000);
+    s.setTrack(cam('speaker', { speaking: true }));
+    s.setTrack(cam('other', { tileHeight: 360 }));
+    let u = s.update();
+    expect(u.changed.map((t) => [t.id, t.target])).toEqual([
+      ['speaker', { spatial: 2, temporal: 2 }], ['other', { spatial: 1, temporal: 2 }],
+    ]);
+
+    s.setEstimate(150_000, 1000);
+    u = s.update();
+    expect(s.videoBudget).toBe(90_000);
+    expect(Object.fromEntries(u.allocation.tracks.map((t) => [t.id, t.target ?? t.pausedReason]))).toEqual({
+      speaker: { spatial: 0, temporal: 1 }, other: 'bandwidth',
+    });
+
+    // The link is back, but we wait: no upgrade within the hold time.
+    for (let t = 1500; t < 4000; t += 500) { s.setEstimate(2_000_000, t); expect(s.update().changed).toEqual([]); }
+    // Then it climbs step by step to full quality.
+    let now = 4000;
+    for (; now < 40_000; now += 500) {
+      s.setEstimate(2_000_000, now);
+      u = s.update();
+      if (u.allocation.tracks.every((t) => !t.deficient)) break;
+    }
+    expect(u.allocation.tracks.map((t) => t.target)).toEqual([{ spatial: 2, temporal: 2 }, { spatial: 1, temporal: 2 }]);
+    expect(now).toBeLessThan(10_000); // 3 s hold + a few 1 s probes
+  });
+
+  it('reports only changed decisions, and removed tracks', () => {
+    const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 5_000_000 }, 0);
+    s.setTrack(cam('a'));
+    s.setTrack(cam('b'));
+    expect(s.update().changed).toHaveLength(2);
+    expect(s.update().changed).toHaveLength(0);
+    s.patchTrack('b', { visible: false });
+    expect(s.update().changed.map((t) => [t.id, t.pausedReason])).toEqual([['b', 'hidden']]);
+    s.removeTrack('a');
+    const u = s.update();
+    expect(u.removed).toEqual(['a']);
+    s.setCap(40_000);
+    s.patchTrack('b', { visible: true });
+    expect(s.update().changed.map((t) => [t.id, t.pausedReason])).toEqual([['b', 'bandwidth']]);
+  });
+});
