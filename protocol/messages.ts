@@ -97,16 +97,27 @@ export const RequestSchema = v.variant('method', [
     source: MediaSource,
     rtpParameters: RtpParametersSchema,
     paused: v.optional(v.boolean()),
+    /** Capture height of a video source, so the SFU knows each layer's size. */
+    videoHeight: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(4320))),
   })),
   request('closeProducer', v.strictObject({ producerId: Id })),
   request('setProducerPaused', v.strictObject({ producerId: Id, paused: v.boolean() })),
   request('consume', v.strictObject({ transportId: Id, producerId: Id })),
   request('resumeConsumer', v.strictObject({ consumerId: Id })),
   request('closeConsumer', v.strictObject({ consumerId: Id })),
-  request('setPreferredLayers', v.strictObject({
-    consumerId: Id,
-    spatialLayer: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3)),
-    temporalLayer: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3))),
+  /** Rendered size and visibility of the tiles showing our video consumers (debounced, on change). */
+  request('updateTiles', v.strictObject({
+    tiles: v.pipe(v.array(v.strictObject({
+      consumerId: Id,
+      /** Device pixels (CSS height x devicePixelRatio). */
+      height: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(8192)),
+      visible: v.boolean(),
+      pinned: v.boolean(),
+    })), v.maxLength(100)),
+  })),
+  /** "Save data" or an operator limit on what we receive; null lifts it. */
+  request('setReceiveBitrate', v.strictObject({
+    maxBps: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(30_000), v.maxValue(100_000_000))),
   })),
   request('ping', v.strictObject({})),
 ]);
@@ -134,6 +145,8 @@ export interface ResponseData {
     resumed: boolean;
     peers: PeerInfo[];
     graceMs: number;
+    /** Camera codec the server asks for ('vp9': SVC where the browser can). */
+    videoCodec: 'vp8' | 'vp9';
   };
   leave: Record<string, never>;
   createTransport: TransportInfo;
@@ -153,7 +166,8 @@ export interface ResponseData {
   };
   resumeConsumer: Record<string, never>;
   closeConsumer: Record<string, never>;
-  setPreferredLayers: Record<string, never>;
+  updateTiles: Record<string, never>;
+  setReceiveBitrate: Record<string, never>;
   ping: { now: number };
 }
 
@@ -164,7 +178,9 @@ export type Response =
 
 // ---- notifications (server -> client) ---------------------------------------------
 
-export type PausedReason = 'producer' | 'bandwidth' | null;
+/** Why a video is not forwarded: sender paused it, link too weak, tile hidden, beyond Last-N. */
+export type PausedReason = 'producer' | 'bandwidth' | 'hidden' | 'lastN' | null;
+export interface Layer { spatial: number; temporal: number }
 
 export interface Notifications {
   peerJoined: { peer: PeerInfo };
@@ -174,6 +190,13 @@ export interface Notifications {
   producerPaused: { peerId: string; producerId: string; paused: boolean };
   consumerClosed: { consumerId: string };
   consumerState: { consumerId: string; paused: boolean; reason: PausedReason };
+  /** Allocation details for the debug overlay: what we forward, could forward, and why. */
+  consumerLayers: {
+    consumerId: string; target: Layer | null; max: Layer | null; current: Layer | null;
+    reason: PausedReason; budgetBps: number; rank: number;
+  };
+  /** Dynacast: nobody needs layers above this one (null: nobody watches at all). */
+  producerLayers: { producerId: string; maxSpatialLayer: number | null };
   activeSpeaker: { peerId: string | null };
   /** 0 (unusable) .. 10 (perfect), from mediasoup RTP scores of the peer's producers. */
   peerQuality: { peerId: string; score: number };

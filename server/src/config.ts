@@ -20,6 +20,10 @@ export interface Config {
   reconnectGraceMs: number;
   allowUwsFallback: boolean;
   rateLimit: { perSecond: number; burst: number };
+  /** At most this many videos forwarded to each subscriber. */
+  lastN: number;
+  /** Camera codec: VP8 simulcast everywhere, or VP9 SVC (L3T3_KEY) where all support it. */
+  videoCodec: 'vp8' | 'vp9';
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -37,6 +41,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const host = env.THINLINE_HOST ?? '127.0.0.1';
   const port = int(env, 'THINLINE_PORT', 8080, 0, 65535);
   const level = env.THINLINE_LOG_LEVEL ?? 'info';
+  if (env.THINLINE_VIDEO_CODEC && !['vp8', 'vp9'].includes(env.THINLINE_VIDEO_CODEC)) throw new TypeError(`THINLINE_VIDEO_CODEC must be vp8|vp9, got "${env.THINLINE_VIDEO_CODEC}"`);
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new TypeError(`THINLINE_LOG_LEVEL must be debug|info|warn|error, got "${level}"`);
   const config: Config = {
     host,
@@ -51,6 +56,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     reconnectGraceMs: int(env, 'THINLINE_RECONNECT_GRACE_MS', 30_000, 0, 600_000),
     allowUwsFallback: env.THINLINE_ALLOW_UWS_FALLBACK === '1',
     rateLimit: { perSecond: int(env, 'THINLINE_RATE_PER_SEC', 10, 1, 10_000), burst: int(env, 'THINLINE_RATE_BURST', 30, 1, 10_000) },
+    lastN: int(env, 'THINLINE_LAST_N', 16, 1, 100),
+    videoCodec: env.THINLINE_VIDEO_CODEC === 'vp9' ? 'vp9' : 'vp8',
     logLevel: level as Config['logLevel'],
   };
   return { ...config, ...overrides };

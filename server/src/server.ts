@@ -24,11 +24,11 @@ export async function startServer(config: Config, store?: RoomStore): Promise<Se
     announcedIp: config.rtcAnnouncedIp,
     portBase: config.rtcPortBase,
   });
-  const registry = new RoomRegistry(pool, store ?? (config.dataDir ? new FileRoomStore(config.dataDir) : new MemoryRoomStore()));
+  const registry = new RoomRegistry(pool, store ?? (config.dataDir ? new FileRoomStore(config.dataDir) : new MemoryRoomStore()), { lastN: config.lastN });
   let app: RunningApp;
   try {
     app = await startApp({
-      uws, registry, clientDir: config.clientDir, publicUrl: config.publicUrl, graceMs: config.reconnectGraceMs, rateLimit: config.rateLimit,
+      uws, registry, clientDir: config.clientDir, publicUrl: config.publicUrl, graceMs: config.reconnectGraceMs, rateLimit: config.rateLimit, videoCodec: config.videoCodec,
     }, config.host, config.port);
   } catch (error) {
     pool.close();

@@ -1,11 +1,10 @@
 // Real Chromium, fake camera and mic, our server and SFU: the foundation's promise.
-import { expect, test } from '@playwright/test';
-import { createRoom, expectMediaFlowing, joinAs } from './helpers.js';
+import { createRoom, expect, expectMediaFlowing, test } from './helpers.js';
 
-test('two participants see and hear each other; a third joins and leaves; a socket drop is survived', async ({ browser, baseURL }) => {
+test('two participants see and hear each other; a third joins and leaves; a socket drop is survived', async ({ join, baseURL }) => {
   const room = await createRoom(baseURL!);
-  const alice = await joinAs(browser, room.moderatorUrl, 'Alice');
-  const bob = await joinAs(browser, room.participantUrl, 'Bob');
+  const alice = await join(room.moderatorUrl, 'Alice');
+  const bob = await join(room.participantUrl, 'Bob');
 
   await expect(alice.locator('li.tile[aria-label="Bob"] video')).toBeVisible();
   await expect(bob.locator('li.tile[aria-label="Alice"]')).toBeVisible();
@@ -13,7 +12,7 @@ test('two participants see and hear each other; a third joins and leaves; a sock
   await expectMediaFlowing(bob);
 
   // A third participant joins and leaves: its tile disappears for the others within 2 s.
-  const carol = await joinAs(browser, room.participantUrl, 'Carol');
+  const carol = await join(room.participantUrl, 'Carol');
   await expect(alice.locator('li.tile[aria-label="Carol"]')).toBeVisible();
   await expect(bob.locator('li.tile[aria-label="Carol"]')).toBeVisible();
   const leftAt = Date.now();

@@ -1,4 +1,18 @@
-import { expect, type Browser, type Page } from '@playwright/test';
+import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+
+/** `join(url, name)` opens a participant; every context is closed after the test. */
+export const test = base.extend<{ join: (url: string, name: string) => Promise<Page> }>({
+  join: async ({ browser }, use) => {
+    const contexts: BrowserContext[] = [];
+    await use(async (url, name) => {
+      const page = await joinAs(browser, url, name);
+      contexts.push(page.context());
+      return page;
+    });
+    await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
+  },
+});
+export { expect };
 
 export interface CreatedRoom { roomId: string; participantUrl: string; moderatorUrl: string }
 

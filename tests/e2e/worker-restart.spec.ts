@@ -1,8 +1,7 @@
 // The media worker behind a call dies: the server replaces it and both browsers rebuild
 // their media on their own; nobody leaves, video and audio flow again.
 import { readdirSync, readFileSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
-import { createRoom, expectMediaFlowing, joinAs } from './helpers.js';
+import { createRoom, expect, expectMediaFlowing, test } from './helpers.js';
 
 /** mediasoup-worker processes of the server under test (they inherit its THINLINE_PORT). */
 function workerPids(port: string): number[] {
@@ -19,11 +18,11 @@ function workerPids(port: string): number[] {
   return pids;
 }
 
-test('a dead media worker is replaced and the call recovers by itself', async ({ browser, baseURL }) => {
+test('a dead media worker is replaced and the call recovers by itself', async ({ join, baseURL }) => {
   const port = new URL(baseURL!).port;
   const room = await createRoom(baseURL!);
-  const alice = await joinAs(browser, room.moderatorUrl, 'Alice');
-  const bob = await joinAs(browser, room.participantUrl, 'Bob');
+  const alice = await join(room.moderatorUrl, 'Alice');
+  const bob = await join(room.participantUrl, 'Bob');
   await expectMediaFlowing(bob);
 
   const pids = workerPids(port);

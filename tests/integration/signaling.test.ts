@@ -27,9 +27,9 @@ describe('a call through the SFU', () => {
     expect(consumed).toMatchObject({ producerId: cam.producerId, peerId: a.join.peerId, kind: 'video', source: 'camera' });
     const audio = await b.client.ok('consume', { transportId: b.recv.id, producerId: mic.producerId });
     await b.client.ok('resumeConsumer', { consumerId: consumed.consumerId });
-    await b.client.ok('setPreferredLayers', { consumerId: consumed.consumerId, spatialLayer: 0 });
-    const layered = await b.client.call('setPreferredLayers', { consumerId: audio.consumerId, spatialLayer: 0 });
-    expect(layered.error?.code).toBe('invalid_state');
+    await b.client.ok('updateTiles', { tiles: [{ consumerId: consumed.consumerId, height: 180, visible: true, pinned: false }] });
+    const foreign = await b.client.call('updateTiles', { tiles: [{ consumerId: cam.producerId, height: 180, visible: true, pinned: false }] });
+    expect(foreign.error?.code).toBe('not_found');
 
     await a.client.ok('setProducerPaused', { producerId: mic.producerId, paused: true });
     await b.client.notified('producerPaused', (d) => d.producerId === mic.producerId && d.paused);

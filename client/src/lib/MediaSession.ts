@@ -30,6 +30,10 @@ export const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
   { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 900_000, scalabilityMode: 'L1T3' },
 ];
 const AUDIO_OPTIONS: types.ProducerCodecOptions = { opusStereo: false, opusDtx: true, opusFec: true, opusMaxAverageBitrate: 24_000 };
+// VP9 SVC: one stream, three spatial and three temporal layers; the SFU drops what a viewer cannot take.
+const SVC_ENCODINGS: types.RtpEncodingParameters[] = [{ scalabilityMode: 'L3T3_KEY', maxBitrate: 1_300_000 }];
+// Screen share: sharp text over smooth motion, so a low frame rate and one good layer.
+const SCREEN_ENCODINGS: types.RtpEncodingParameters[] = [{ maxBitrate: 1_200_000, maxFramerate: 5 }];
 
 export class MediaSession extends Emitter<MediaSessionEvents> {
   readonly #signaling: SignalingClient;
@@ -79,7 +83,8 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
     if (direction === 'send') {
       transport.on('produce', ({ kind, rtpParameters, appData }, ok, fail) => {
         const source = appData.source as MediaSource;
-        this.#signaling.request('produce', { transportId: transport.id, kind, source, rtpParameters: rtpParameters as never })
+        const videoHeight = typeof appData.videoHeight === 'number' ? appData.videoHeight : undefined;
+        this.#signaling.request('produce', { transportId: transport.id, kind, source, rtpParameters: rtpParameters as never, ...(videoHeight ? { videoHeight } : {}) })
           .then(({ producerId }) => ok({ id: producerId }), fail);
       });
     }
@@ -109,18 +114,50 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
     return this.#recv;
   }
 
+  /** 'vp9' uses SVC when this browser can send VP9; otherwise VP8 simulcast. */
+  videoCodec: 'vp8' | 'vp9' = 'vp8';
+
   async produce(source: MediaSource, track: MediaStreamTrack): Promise<void> {
     this.#send ??= await this.#createTransport('send');
     const existing = this.#producers.get(source);
     if (existing) { await existing.replaceTrack({ track }); return; }
+    const vp9 = source === 'camera' && this.videoCodec === 'vp9'
+      ? this.#device?.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/vp9') : undefined;
+    if (source === 'screen') track.contentHint = 'detail';
     const producer = await this.#send.produce({
       track,
-      appData: { source },
+      appData: { source, videoHeight: track.kind === 'video' ? track.getSettings().height : undefined },
       stopTracks: false,
-      ...(source === 'camera' ? { encodings: CAMERA_ENCODINGS } : {}),
+      ...(source === 'camera' ? (vp9 ? { encodings: SVC_ENCODINGS, codec: vp9 } : { encodings: CAMERA_ENCODINGS }) : {}),
+      ...(source === 'screen' ? { encodings: SCREEN_ENCODINGS } : {}),
       ...(source === 'mic' ? { codecOptions: AUDIO_OPTIONS } : {}),
     });
     this.#producers.set(source, producer);
+  }
+
+  async closeProducer(source: MediaSource): Promise<void> {
+    const producer = this.#producers.get(source);
+    if (!producer) return;
+    this.#producers.delete(source);
+    producer.close();
+    await this.#signaling.request('closeProducer', { producerId: producer.id }).catch(() => undefined);
+  }
+
+  /** Dynacast: stop encoding layers nobody watches (null: none at all). */
+  async setMaxSpatialLayer(producerId: string, max: number | null): Promise<void> {
+    const producer = [...this.#producers.values()].find((p) => p.id === producerId);
+    if (!producer || producer.closed) return;
+    if (max !== null) return producer.setMaxSpatialLayer(max);
+    const sender = producer.rtpSender;
+    if (!sender) return;
+    const params = sender.getParameters();
+    for (const e of params.encodings) e.active = false;
+    await sender.setParameters(params);
+  }
+
+  /** Current Opus target; lowered on a weak uplink. */
+  async setAudioBitrate(bps: number): Promise<void> {
+    await this.#producers.get('mic')?.setRtpEncodingParameters({ maxBitrate: bps });
   }
 
   async setPaused(source: MediaSource, paused: boolean): Promise<void> {

@@ -2,11 +2,13 @@
 // It drives signaling and the MediaSession and survives a dropped socket: on reconnect it
 // resumes the session with its token (others see no leave/join) and reconciles what it
 // missed; if the session cannot be resumed it rebuilds media from scratch.
-import type { MediaSource, Notification, PeerInfo, Role } from '../../../protocol/messages.js';
+import type { MediaSource, Notification, Notifications, PeerInfo, Role } from '../../../protocol/messages.js';
 import { i18n } from './i18n.svelte.js';
 import { MediaSession, type RemoteTrack } from './MediaSession.js';
 import { Participant } from './participant.svelte.js';
 import { browserSocket, RequestError, SignalingClient, type SocketFactory } from './signaling.js';
+import { TileReporter } from './tiles.js';
+import { AUDIO_NORMAL_BPS, availableOutgoing, nextAudioBitrate } from './uplink.js';
 
 export type CallStatus = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left' | 'error';
 
@@ -37,6 +39,15 @@ export class Call {
   resumes = $state(0);
   /** Media rebuilds after the server replaced a media worker. */
   mediaResets = $state(0);
+  /** Per consumer: what the SFU forwards and why (debug overlay). */
+  layers = $state.raw<Record<string, Notifications['consumerLayers']>>({});
+  /** Our own Opus target (24 kbit/s, 12 on a weak uplink). */
+  audioBitrate = $state(AUDIO_NORMAL_BPS);
+  screenOn = $state(false);
+  /** "Save data": a cap on what we receive, in bit/s. */
+  receiveCap = $state<number | null>(null);
+  #tiles: TileReporter | null = null;
+  #uplinkTimer: ReturnType<typeof setInterval> | null = null;
 
   #signaling: SignalingClient | null = null;
   #media: MediaSession | null = null;
@@ -52,6 +63,8 @@ export class Call {
     this.#signaling = signaling;
     const media = new MediaSession(signaling);
     this.#media = media;
+    this.#tiles = new TileReporter((tiles) => void signaling.request('updateTiles', { tiles }).catch(() => undefined));
+    this.#uplinkTimer = setInterval(() => void this.#checkUplink(), 2000);
     media.on('track', (t) => this.#onTrack(t));
     media.on('trackended', (t) => this.#onTrackEnded(t));
     signaling.on('notification', (n) => this.#onNotification(n));
@@ -73,11 +86,13 @@ export class Call {
     });
     this.selfId = joined.peerId;
     this.role = joined.role;
+    this.#media!.videoCodec = joined.videoCodec;
     this.#resumeToken = joined.resumeToken;
     if (joined.resumed) {
       this.resumes++;
       this.#reconcile(joined.peers);
       await this.#media!.recoverTransports();
+      this.#tiles?.resendAll();
     } else {
       this.#media!.reset();
       this.participants = joined.peers.map((p) => new Participant(p));
@@ -137,13 +152,16 @@ export class Call {
     if (!p) return;
     p.setProducer(t.producerId, t.source, t.producerPaused);
     if (t.source === 'mic') p.audioTrack = t.track;
-    else if (t.source === 'camera') p.videoTrack = t.track;
+    else if (t.source === 'camera') { p.videoTrack = t.track; p.cameraConsumerId = t.consumerId; }
+    else { p.screenTrack = t.track; p.screenConsumerId = t.consumerId; }
   }
 
   #onTrackEnded(t: RemoteTrack): void {
     const p = this.participants.find((x) => x.id === t.peerId);
     if (p && t.source === 'mic' && p.audioTrack === t.track) p.audioTrack = null;
-    if (p && t.source === 'camera' && p.videoTrack === t.track) p.videoTrack = null;
+    if (p && t.source === 'camera' && p.videoTrack === t.track) { p.videoTrack = null; p.cameraConsumerId = null; }
+    if (p && t.source === 'screen' && p.screenTrack === t.track) { p.screenTrack = null; p.screenConsumerId = null; }
+    if (t.consumerId in this.layers) { const { [t.consumerId]: _, ...rest } = this.layers; this.layers = rest; }
   }
 
   #removePeer(peerId: string): void {
@@ -178,11 +196,17 @@ export class Call {
       case 'consumerState': {
         const remote = this.#media?.remote(n.data.consumerId);
         const p = remote && this.participants.find((x) => x.id === remote.peerId);
-        if (!p || remote.source !== 'camera') return;
+        if (!p || remote.source === 'mic') return;
+        if (remote.source === 'screen') { p.screenPausedReason = n.data.paused ? n.data.reason : null; return; }
         p.videoPausedReason = n.data.paused ? n.data.reason : null;
         if (n.data.reason === 'producer') p.cameraOff = n.data.paused;
         return;
       }
+      case 'consumerLayers':
+        this.layers = { ...this.layers, [n.data.consumerId]: n.data };
+        return;
+      case 'producerLayers':
+        return void this.#media?.setMaxSpatialLayer(n.data.producerId, n.data.maxSpatialLayer).catch(() => undefined);
       case 'activeSpeaker':
         this.activeSpeakerId = n.data.peerId;
         return;
@@ -198,6 +222,7 @@ export class Call {
   /** The server lost our media (worker restart): publish and consume again. */
   async #rebuildMedia(): Promise<void> {
     this.#media!.reset();
+    this.screenOn = false;
     await this.#publish();
     this.mediaResets++;
   }
@@ -220,7 +245,49 @@ export class Call {
     this.error = e instanceof RequestError && e.code === 'room_not_found' ? i18n.t('roomNotFound') : i18n.t('error', { message: e instanceof Error ? e.message : String(e) });
   }
 
+  /** Tiles call this so the SFU never sends more than they can show. */
+  observeTile(consumerId: string, element: Element): () => void {
+    return this.#tiles?.observe(consumerId, element) ?? (() => undefined);
+  }
+
+  togglePin(peerId: string): void {
+    const p = this.participants.find((x) => x.id === peerId);
+    if (!p) return;
+    p.pinned = !p.pinned;
+    for (const id of [p.cameraConsumerId, p.screenConsumerId]) if (id) this.#tiles?.setPinned(id, p.pinned);
+  }
+
+  async setReceiveCap(bps: number | null): Promise<void> {
+    await this.#signaling?.request('setReceiveBitrate', { maxBps: bps });
+    this.receiveCap = bps;
+  }
+
+  async startScreenShare(): Promise<void> {
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { max: 5 } }, audio: false });
+    const track = stream.getVideoTracks()[0];
+    if (!track || !this.#media) return;
+    track.addEventListener('ended', () => void this.stopScreenShare());
+    await this.#media.produce('screen', track);
+    this.screenOn = true;
+  }
+
+  async stopScreenShare(): Promise<void> {
+    await this.#media?.closeProducer('screen');
+    this.screenOn = false;
+  }
+
+  async #checkUplink(): Promise<void> {
+    if (this.status !== 'joined' || !this.#media?.hasProducer('mic')) return;
+    const report = await this.#media.sendStats().catch(() => null);
+    const next = report ? nextAudioBitrate(this.audioBitrate, availableOutgoing(report)) : this.audioBitrate;
+    if (next === this.audioBitrate) return;
+    await this.#media.setAudioBitrate(next).catch(() => undefined);
+    this.audioBitrate = next;
+  }
+
   async leave(): Promise<void> {
+    if (this.#uplinkTimer) clearInterval(this.#uplinkTimer);
+    this.#tiles?.close();
     await this.#signaling?.request('leave', {}).catch(() => undefined);
     this.#media?.close();
     this.#signaling?.close();

@@ -7,6 +7,12 @@ export class Participant {
   readonly role: Role;
   audioTrack = $state.raw<MediaStreamTrack | null>(null);
   videoTrack = $state.raw<MediaStreamTrack | null>(null);
+  screenTrack = $state.raw<MediaStreamTrack | null>(null);
+  cameraConsumerId = $state<string | null>(null);
+  screenConsumerId = $state<string | null>(null);
+  screenProducerId = $state<string | null>(null);
+  screenPausedReason = $state<PausedReason>(null);
+  pinned = $state(false);
   /** Producer ids per source, to map pause notifications onto the right flag. */
   micProducerId = $state<string | null>(null);
   cameraProducerId = $state<string | null>(null);
@@ -26,11 +32,13 @@ export class Participant {
   setProducer(producerId: string, source: string, paused: boolean): void {
     if (source === 'mic') { this.micProducerId = producerId; this.micMuted = paused; }
     if (source === 'camera') { this.cameraProducerId = producerId; this.cameraOff = paused; }
+    if (source === 'screen') this.screenProducerId = producerId;
   }
 
   producerGone(producerId: string): void {
     if (this.micProducerId === producerId) { this.micProducerId = null; this.micMuted = true; this.audioTrack = null; }
-    if (this.cameraProducerId === producerId) { this.cameraProducerId = null; this.cameraOff = true; this.videoTrack = null; }
+    if (this.cameraProducerId === producerId) { this.cameraProducerId = null; this.cameraOff = true; this.videoTrack = null; this.cameraConsumerId = null; }
+    if (this.screenProducerId === producerId) { this.screenProducerId = null; this.screenTrack = null; this.screenConsumerId = null; }
   }
 
   producerPaused(producerId: string, paused: boolean): void {

@@ -16,7 +16,7 @@ export interface PeerEvents {
   close: [];
 }
 
-export interface ProducerAppData extends types.AppData { peerId: string; source: MediaSource }
+export interface ProducerAppData extends types.AppData { peerId: string; source: MediaSource; videoHeight?: number }
 export interface ConsumerAppData extends types.AppData { peerId: string; producerPeerId: string; source: MediaSource }
 
 export class Peer extends EventEmitter<PeerEvents> {

@@ -12,8 +12,11 @@ import { SignalingError } from '../signaling/errors.js';
 import { peerId, secretId } from './ids.js';
 import { Peer, type PeerLink } from './Peer.js';
 import { QualityTracker } from './QualityTracker.js';
+import { RoomAllocator, type RoomAllocatorOptions } from '../allocation/RoomAllocator.js';
 
 const log = logger('room');
+
+export const DEFAULT_ALLOCATION: RoomAllocatorOptions = { lastN: 16, intervalMs: 1000, initialEstimateBps: 600_000 };
 
 export interface RoomRecord {
   id: string;
@@ -39,10 +42,13 @@ export class Room extends EventEmitter<RoomEvents> {
   #media: Promise<MediaState> | null = null;
   readonly #quality = new QualityTracker((peerId, score) => this.broadcast({ notification: 'peerQuality', data: { peerId, score } }));
 
-  constructor(record: RoomRecord, pool: WorkerPool) {
+  readonly allocator: RoomAllocator;
+
+  constructor(record: RoomRecord, pool: WorkerPool, allocation: RoomAllocatorOptions = DEFAULT_ALLOCATION) {
     super();
     this.record = record;
     this.#pool = pool;
+    this.allocator = new RoomAllocator(() => this.peers.values(), allocation);
   }
 
   get id(): string { return this.record.id; }
@@ -63,6 +69,7 @@ export class Room extends EventEmitter<RoomEvents> {
     const speaker = await router.createActiveSpeakerObserver({ interval: 300 });
     speaker.on('dominantspeaker', ({ producer }) => {
       const peerId = (producer.appData as { peerId?: string }).peerId ?? null;
+      this.allocator.setSpeaker(peerId);
       this.broadcast({ notification: 'activeSpeaker', data: { peerId } });
     });
     log.info('router created', { room: this.id, worker: worker.slot });
@@ -133,5 +140,6 @@ export class Room extends EventEmitter<RoomEvents> {
   close(): void {
     for (const p of [...this.peers.values()]) p.close();
     this.#closeMedia();
+    this.allocator.close();
   }
 }

@@ -4,7 +4,8 @@ import type { types } from 'mediasoup';
 import type { MediaWorker, WorkerPool } from '../media/WorkerPool.js';
 import { mediaCodecs } from '../media/codecs.js';
 import { secretId } from './ids.js';
-import { Room, type RoomRecord } from './Room.js';
+import { DEFAULT_ALLOCATION, Room, type RoomRecord } from './Room.js';
+import type { RoomAllocatorOptions } from '../allocation/RoomAllocator.js';
 import type { RoomStore } from './RoomStore.js';
 
 export class RoomRegistry {
@@ -13,17 +14,20 @@ export class RoomRegistry {
   readonly #rooms = new Map<string, Room>();
   #capabilities: types.RtpCapabilities | null = null;
 
-  constructor(pool: WorkerPool, store: RoomStore) {
+  readonly #allocation: RoomAllocatorOptions;
+
+  constructor(pool: WorkerPool, store: RoomStore, allocation: Partial<RoomAllocatorOptions> = {}) {
     this.#pool = pool;
     this.#store = store;
-    for (const record of store.loadAll()) this.#rooms.set(record.id, new Room(record, pool));
+    this.#allocation = { ...DEFAULT_ALLOCATION, ...allocation };
+    for (const record of store.loadAll()) this.#rooms.set(record.id, new Room(record, pool, this.#allocation));
     pool.on('workerreplaced', (dead, replacement) => void this.#onWorkerReplaced(dead, replacement));
   }
 
   async create(name: string): Promise<Room> {
     const record: RoomRecord = { id: secretId(), moderatorKey: secretId(), name, createdAt: new Date().toISOString() };
     await this.#store.save(record);
-    const room = new Room(record, this.#pool);
+    const room = new Room(record, this.#pool, this.#allocation);
     this.#rooms.set(record.id, room);
     return room;
   }

@@ -15,6 +15,7 @@ export interface AppOptions {
   publicUrl: string;
   graceMs: number;
   rateLimit: { perSecond: number; burst: number };
+  videoCodec: 'vp8' | 'vp9';
 }
 
 interface SocketData { connection: Connection | null; open: boolean }
@@ -71,7 +72,7 @@ export function startApp(opts: AppOptions, host: string, port: number): Promise<
       data.connection = new Connection({
         send: (text) => { if (data.open) ws.send(text, false); },
         close: (code, reason) => { if (data.open) { data.open = false; ws.end(code, reason); } },
-      }, { registry: opts.registry, graceMs: opts.graceMs, rateLimit: opts.rateLimit });
+      }, { registry: opts.registry, graceMs: opts.graceMs, rateLimit: opts.rateLimit, videoCodec: opts.videoCodec });
       connections.add(data.connection);
     },
     message: (ws, message, isBinary) => {

@@ -21,6 +21,7 @@ export interface ConnectionOptions {
   registry: RoomRegistry;
   graceMs: number;
   rateLimit: { perSecond: number; burst: number };
+  videoCodec: 'vp8' | 'vp9';
 }
 
 export class Connection implements PeerLink {
@@ -34,7 +35,7 @@ export class Connection implements PeerLink {
     this.#tx = tx;
     this.#limiter = new RateLimiter(options.rateLimit.perSecond, options.rateLimit.burst);
     const session: Session = { room: null, peer: null, link: this };
-    this.#ctx = { registry: options.registry, session, graceMs: options.graceMs };
+    this.#ctx = { registry: options.registry, session, graceMs: options.graceMs, videoCodec: options.videoCodec };
   }
 
   get session(): Session { return this.#ctx.session; }

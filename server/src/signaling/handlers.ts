@@ -20,6 +20,7 @@ export interface HandlerContext {
   registry: RoomRegistry;
   session: Session;
   graceMs: number;
+  videoCodec: 'vp8' | 'vp9';
 }
 
 type Handler<M extends Method> = (ctx: HandlerContext, data: RequestData<M>) => Promise<ResponseData[M]> | ResponseData[M];
@@ -61,7 +62,7 @@ export const handlers: { [M in Method]: Handler<M> } = {
     ctx.session.room = r;
     ctx.session.peer = peer;
     const peers = [...r.peers.values()].filter((p) => p.id !== peer.id).map((p) => p.info());
-    return { peerId: peer.id, role: peer.role, resumeToken: peer.resumeToken, resumed, peers, graceMs: ctx.graceMs };
+    return { peerId: peer.id, role: peer.role, resumeToken: peer.resumeToken, resumed, peers, graceMs: ctx.graceMs, videoCodec: ctx.videoCodec };
   },
 
   leave(ctx) {
@@ -85,6 +86,14 @@ export const handlers: { [M in Method]: Handler<M> } = {
       appData: { peerId: peer.id, direction },
     });
     if (peer.closed) { transport.close(); throw new SignalingError(ErrorCode.NotJoined, 'left while creating the transport'); }
+    if (direction === 'recv') {
+      // Downlink estimate changes drive layer allocation (plus a 1 s stats poll).
+      await transport.enableTraceEvent(['bwe']);
+      transport.on('trace', (trace) => {
+        const bps = (trace.info as { availableBitrate?: number }).availableBitrate;
+        if (trace.type === 'bwe' && typeof bps === 'number') r.allocator.setEstimate(peer, bps);
+      });
+    }
     peer.addTransport(transport);
     return {
       id: transport.id,
@@ -128,8 +137,8 @@ export const handlers: { [M in Method]: Handler<M> } = {
 
   async consume(ctx, { transportId, producerId }) {
     const { room: r, peer } = joined(ctx);
-    const consumer = await consume(r, peer, transportId, producerId);
-    setupConsumer(peer, consumer);
+    const { consumer, producer } = await consume(r, peer, transportId, producerId);
+    setupConsumer(r, peer, consumer, producer);
     return {
       consumerId: consumer.id,
       producerId,
@@ -142,8 +151,8 @@ export const handlers: { [M in Method]: Handler<M> } = {
   },
 
   async resumeConsumer(ctx, { consumerId }) {
-    const { peer } = joined(ctx);
-    await peer.consumer(consumerId).resume();
+    const { room: r, peer } = joined(ctx);
+    await r.allocator.clientReady(peer, peer.consumer(consumerId));
     return {};
   },
 
@@ -153,11 +162,16 @@ export const handlers: { [M in Method]: Handler<M> } = {
     return {};
   },
 
-  async setPreferredLayers(ctx, { consumerId, spatialLayer, temporalLayer }) {
-    const { peer } = joined(ctx);
-    const consumer = peer.consumer(consumerId);
-    if (consumer.type !== 'simulcast' && consumer.type !== 'svc') throw new SignalingError(ErrorCode.InvalidState, 'consumerId: consumer has no layers');
-    await consumer.setPreferredLayers({ spatialLayer, temporalLayer });
+  updateTiles(ctx, { tiles }) {
+    const { room: r, peer } = joined(ctx);
+    for (const t of tiles) peer.consumer(t.consumerId);
+    r.allocator.setTiles(peer, tiles);
+    return {};
+  },
+
+  async setReceiveBitrate(ctx, { maxBps }) {
+    const { room: r, peer } = joined(ctx);
+    await r.allocator.setReceiveCap(peer, maxBps);
     return {};
   },
 

@@ -27,7 +27,7 @@ export async function produce(room: Room, peer: Peer, data: RequestData<'produce
       kind: data.kind,
       rtpParameters: data.rtpParameters as types.RtpParameters,
       paused: data.paused ?? false,
-      appData: { peerId: peer.id, source: data.source },
+      appData: { peerId: peer.id, source: data.source, ...(data.videoHeight ? { videoHeight: data.videoHeight } : {}) },
     });
   } catch (error) {
     throw asBadRequest(error, 'rtpParameters');
@@ -41,7 +41,7 @@ export async function produce(room: Room, peer: Peer, data: RequestData<'produce
   return { producerId: producer.id };
 }
 
-export async function consume(room: Room, peer: Peer, transportId: string, producerId: string): Promise<types.Consumer<ConsumerAppData>> {
+export async function consume(room: Room, peer: Peer, transportId: string, producerId: string): Promise<{ consumer: types.Consumer<ConsumerAppData>; producer: types.Producer<ProducerAppData> }> {
   const transport = peer.transport(transportId);
   if (direction(transport) !== 'recv') throw new SignalingError(ErrorCode.InvalidState, 'transportId: not a receive transport');
   if (peer.consumers.size >= MAX_CONSUMERS) throw new SignalingError(ErrorCode.InvalidState, `at most ${MAX_CONSUMERS} consumers per peer`);
@@ -61,12 +61,15 @@ export async function consume(room: Room, peer: Peer, transportId: string, produ
     appData: { peerId: peer.id, producerPeerId: owner.id, source: producer.appData.source },
   });
   if (peer.closed) { consumer.close(); throw new SignalingError(ErrorCode.NotJoined, 'left while consuming'); }
-  return consumer;
+  return { consumer, producer };
 }
 
-export function setupConsumer(peer: Peer, consumer: types.Consumer<ConsumerAppData>): void {
+export function setupConsumer(room: Room, peer: Peer, consumer: types.Consumer<ConsumerAppData>, producer: types.Producer<ProducerAppData>): void {
   peer.addConsumer(consumer);
   consumer.on('producerclose', () => peer.notify({ notification: 'consumerClosed', data: { consumerId: consumer.id } }));
+  room.allocator.addConsumer(peer, consumer, producer);
+  // Video pause states come from the allocator; audio only follows its producer.
+  if (consumer.kind !== 'audio') return;
   const state = () => peer.notify({
     notification: 'consumerState',
     data: { consumerId: consumer.id, paused: consumer.producerPaused, reason: consumer.producerPaused ? 'producer' : null },

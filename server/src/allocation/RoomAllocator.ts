@@ -1,0 +1,235 @@
+// The edge between the pure allocator and mediasoup, for one room. Gathers inputs
+// (producer layer bitrates, each subscriber's downlink estimate, tiles, the speaker),
+// runs every subscriber's allocator when something changed, and applies only the
+// changed decisions: setPreferredLayers / setPriority / pause / resume, plus a notice to
+// the client. Dynacast: tells each sender the highest spatial layer anyone's tile wants.
+import type { types } from 'mediasoup';
+import type { Layer as WireLayer, PausedReason } from '../../../protocol/messages.js';
+import type { ConsumerAppData, Peer, ProducerAppData } from '../domain/Peer.js';
+import { logger } from '../log.js';
+import { bitrateMatrix, layerCounts, layerHeights, type EncodingInfo } from './layerStats.js';
+import { SubscriberAllocator } from './SubscriberAllocator.js';
+import type { TrackAllocation } from './types.js';
+
+const log = logger('allocator');
+/** Opus at 24 kbit/s plus packet overhead; reserved per audio consumer before any video. */
+const AUDIO_RESERVE_BPS = 40_000;
+
+export interface RoomAllocatorOptions { lastN: number; intervalMs: number; initialEstimateBps: number }
+export interface Tile { consumerId: string; height: number; visible: boolean; pinned: boolean }
+
+interface Subscriber { peer: Peer; allocator: SubscriberAllocator; ready: Set<string>; decisions: Map<string, TrackAllocation> }
+
+export class RoomAllocator {
+  readonly #opts: RoomAllocatorOptions;
+  readonly #peers: () => Iterable<Peer>;
+  readonly #subs = new Map<string, Subscriber>();
+  readonly #matrices = new Map<string, number[][]>();
+  readonly #lastSpoke = new Map<string, number>();
+  readonly #dynacast = new Map<string, number | null>();
+  #speaker: string | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #scheduled = false;
+  #closed = false;
+
+  constructor(peers: () => Iterable<Peer>, opts: RoomAllocatorOptions) {
+    this.#peers = peers;
+    this.#opts = opts;
+    this.#timer = setInterval(() => void this.#tick(), opts.intervalMs);
+    this.#timer.unref();
+  }
+
+  #sub(peer: Peer): Subscriber {
+    let s = this.#subs.get(peer.id);
+    if (!s) {
+      s = { peer, allocator: new SubscriberAllocator({ lastN: this.#opts.lastN, initialEstimateBps: this.#opts.initialEstimateBps }, Date.now()), ready: new Set(), decisions: new Map() };
+      this.#subs.set(peer.id, s);
+      peer.once('close', () => this.#subs.delete(peer.id));
+    }
+    return s;
+  }
+
+  /** A consumer was created for `peer`; it stays paused until the client is ready. */
+  addConsumer(peer: Peer, consumer: types.Consumer<ConsumerAppData>, producer: types.Producer<ProducerAppData>): void {
+    const sub = this.#sub(peer);
+    consumer.observer.once('close', () => {
+      sub.allocator.removeTrack(consumer.id);
+      sub.ready.delete(consumer.id);
+      sub.decisions.delete(consumer.id);
+      this.schedule();
+    });
+    if (consumer.kind !== 'video') return;
+    const encodings = producer.rtpParameters.encodings ?? [];
+    sub.allocator.setTrack({
+      id: consumer.id,
+      source: producer.appData.source === 'screen' ? 'screen' : 'camera',
+      bitrates: this.#matrices.get(producer.id) ?? bitrateMatrix(encodings, []),
+      layerHeights: layerHeights(encodings, producer.appData.videoHeight ?? 720),
+      tileHeight: null, visible: true, pinned: false,
+      speaking: this.#speaker === producer.appData.peerId,
+      lastSpokeAt: this.#lastSpoke.get(producer.appData.peerId) ?? 0,
+      producerPaused: consumer.producerPaused,
+    });
+    const paused = () => { sub.allocator.patchTrack(consumer.id, { producerPaused: consumer.producerPaused }); this.schedule(); };
+    consumer.on('producerpause', paused);
+    consumer.on('producerresume', paused);
+    consumer.on('layerschange', (layers) => this.#notifyLayers(sub, consumer.id, layers));
+  }
+
+  /** The client set up its side: audio flows at once, video when allocated. */
+  async clientReady(peer: Peer, consumer: types.Consumer<ConsumerAppData>): Promise<void> {
+    if (consumer.kind === 'audio') return consumer.resume();
+    this.#sub(peer).ready.add(consumer.id);
+    const decision = this.#sub(peer).decisions.get(consumer.id);
+    if (decision?.target) await consumer.resume();
+    this.schedule();
+  }
+
+  setTiles(peer: Peer, tiles: readonly Tile[]): void {
+    const sub = this.#sub(peer);
+    for (const t of tiles) sub.allocator.patchTrack(t.consumerId, { tileHeight: t.height, visible: t.visible, pinned: t.pinned });
+    this.schedule();
+  }
+
+  async setReceiveCap(peer: Peer, bps: number | null): Promise<void> {
+    this.#sub(peer).allocator.setCap(bps);
+    const recv = [...peer.transports.values()].find((t) => (t.appData as { direction?: string }).direction === 'recv');
+    await recv?.setMaxOutgoingBitrate(bps ?? 0);
+    this.schedule();
+  }
+
+  setSpeaker(peerId: string | null): void {
+    const now = Date.now();
+    if (this.#speaker) this.#lastSpoke.set(this.#speaker, now);
+    if (peerId) this.#lastSpoke.set(peerId, now);
+    this.#speaker = peerId;
+    for (const sub of this.#subs.values()) {
+      for (const consumer of sub.peer.consumers.values()) {
+        const owner = consumer.appData.producerPeerId;
+        sub.allocator.patchTrack(consumer.id, { speaking: owner === peerId, lastSpokeAt: this.#lastSpoke.get(owner) ?? 0 });
+      }
+    }
+    this.schedule();
+  }
+
+  /** A measurement of a subscriber's downlink (BWE trace or stats poll). */
+  setEstimate(peer: Peer, bps: number): void {
+    this.#sub(peer).allocator.setEstimate(bps, Date.now());
+    this.schedule();
+  }
+
+  schedule(): void {
+    if (this.#scheduled || this.#closed) return;
+    this.#scheduled = true;
+    setImmediate(() => { this.#scheduled = false; void this.#run(); });
+  }
+
+  async #tick(): Promise<void> {
+    try {
+      for (const peer of this.#peers()) {
+        for (const producer of peer.producers.values()) {
+          if (producer.kind !== 'video' || producer.closed) continue;
+          const encodings = (producer.rtpParameters.encodings ?? []) as EncodingInfo[];
+          this.#matrices.set(producer.id, bitrateMatrix(encodings, await producer.getStats()));
+        }
+        const recv = [...peer.transports.values()].find((t) => (t.appData as { direction?: string }).direction === 'recv');
+        const stats = recv && !recv.closed ? await recv.getStats() : [];
+        const bwe = stats[0]?.availableOutgoingBitrate;
+        if (typeof bwe === 'number' && bwe > 0) this.#sub(peer).allocator.setEstimate(bwe, Date.now());
+      }
+      for (const sub of this.#subs.values()) {
+        for (const consumer of sub.peer.consumers.values()) {
+          const m = this.#matrices.get(consumer.producerId);
+          if (m && consumer.kind === 'video') sub.allocator.patchTrack(consumer.id, { bitrates: m });
+        }
+      }
+      await this.#run();
+    } catch (error) {
+      // Objects close under our feet when peers leave; the next tick sees the new state.
+      log.debug('allocation tick skipped', { error: (error as Error).message });
+    }
+  }
+
+  async #run(): Promise<void> {
+    for (const sub of this.#subs.values()) {
+      const audio = [...sub.peer.consumers.values()].filter((c) => c.kind === 'audio' && !c.producerPaused).length;
+      sub.allocator.setAudioBitrate(audio * AUDIO_RESERVE_BPS);
+      const { allocation, changed } = sub.allocator.update();
+      for (const t of allocation.tracks) sub.decisions.set(t.id, t);
+      for (const decision of changed) await this.#apply(sub, decision, allocation.budget).catch(() => undefined);
+    }
+    this.#updateDynacast();
+  }
+
+  async #apply(sub: Subscriber, d: TrackAllocation, budget: number): Promise<void> {
+    const consumer = sub.peer.consumers.get(d.id);
+    if (!consumer || consumer.closed) return;
+    if (d.target) {
+      await consumer.setPreferredLayers({ spatialLayer: d.target.spatial, temporalLayer: d.target.temporal });
+      await consumer.setPriority(Math.max(1, 255 - d.rank * 16));
+      if (consumer.paused && sub.ready.has(d.id)) await consumer.resume();
+    } else if (!consumer.paused) {
+      await consumer.pause();
+    }
+    const reason: PausedReason = d.pausedReason;
+    sub.peer.notify({ notification: 'consumerState', data: { consumerId: d.id, paused: d.target === null, reason } });
+    sub.peer.notify({
+      notification: 'consumerLayers',
+      data: { consumerId: d.id, target: wire(d.target), max: wire(d.max), current: wire(toLayer(consumer.currentLayers)), reason, budgetBps: Math.round(budget), rank: d.rank },
+    });
+  }
+
+  #notifyLayers(sub: Subscriber, consumerId: string, layers: types.ConsumerLayers | undefined): void {
+    const d = sub.decisions.get(consumerId);
+    sub.peer.notify({
+      notification: 'consumerLayers',
+      data: { consumerId, target: wire(d?.target ?? null), max: wire(d?.max ?? null), current: wire(toLayer(layers)), reason: d?.pausedReason ?? null, budgetBps: Math.round(sub.allocator.videoBudget), rank: d?.rank ?? 0 },
+    });
+  }
+
+  /** Highest spatial layer any visible, forwarded tile wants, per video producer. */
+  #updateDynacast(): void {
+    const wanted = new Map<string, number | null>();
+    for (const sub of this.#subs.values()) {
+      for (const consumer of sub.peer.consumers.values()) {
+        if (consumer.kind !== 'video') continue;
+        const d = sub.decisions.get(consumer.id);
+        const track = [...sub.allocator.tracks].find((t) => t.id === consumer.id);
+        const current = wanted.get(consumer.producerId) ?? null;
+        if (!d || !track || d.pausedReason === 'hidden' || d.pausedReason === 'lastN' || d.pausedReason === 'producer') {
+          wanted.set(consumer.producerId, current);
+          continue;
+        }
+        const heights = track.layerHeights;
+        let s = heights.length - 1;
+        if (track.source === 'camera' && track.tileHeight !== null) {
+          const fit = heights.findIndex((h) => h >= track.tileHeight! * 0.9);
+          if (fit >= 0) s = fit;
+        }
+        wanted.set(consumer.producerId, Math.max(current ?? -1, s));
+      }
+    }
+    for (const peer of this.#peers()) {
+      for (const producer of peer.producers.values()) {
+        if (producer.kind !== 'video') continue;
+        const max = wanted.get(producer.id) ?? null;
+        if (this.#dynacast.get(producer.id) === max) continue;
+        this.#dynacast.set(producer.id, max);
+        const { spatial } = layerCounts(producer.rtpParameters.encodings ?? []);
+        if (spatial > 1 || max === null) peer.notify({ notification: 'producerLayers', data: { producerId: producer.id, maxSpatialLayer: max } });
+      }
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+  }
+}
+
+function toLayer(l: types.ConsumerLayers | undefined): { spatial: number; temporal: number } | null {
+  return l ? { spatial: l.spatialLayer, temporal: l.temporalLayer ?? 0 } : null;
+}
+function wire(l: { spatial: number; temporal: number } | null): WireLayer | null {
+  return l ? { spatial: l.spatial, temporal: l.temporal } : null;
+}
