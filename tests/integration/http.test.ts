@@ -48,6 +48,13 @@ describe('static client', () => {
   });
 });
 
+describe('listening', () => {
+  it('refuses to share its port with a second server', async () => {
+    const port = new URL(server.url).port;
+    await expect(testServer({ port: Number(port) })).rejects.toThrow(/cannot listen on 127\.0\.0\.1:\d+/);
+  });
+});
+
 describe('REST API', () => {
   it('creates rooms with unguessable ids and separate moderator links', async () => {
     const res = await fetch(server.url + '/api/rooms', { method: 'POST', body: JSON.stringify({ name: 'Bauausschuss' }) });

@@ -7,6 +7,8 @@ import { registerApi } from './api.js';
 import { negotiate, StaticFiles } from './static.js';
 
 const log = logger('http');
+/** LIBUS_LISTEN_EXCLUSIVE_PORT (the typings only declare it as an enum member). */
+const EXCLUSIVE_PORT = 1;
 
 export interface AppOptions {
   uws: Uws;
@@ -112,10 +114,15 @@ export function startApp(opts: AppOptions, host: string, port: number): Promise<
     });
   });
 
+  // uWS sets SO_REUSEPORT by default: a second server on the same port would silently get
+  // half the connections (and half the rooms). Exclusive: a second server fails to start.
+  type ListenWithOptions = (host: string, port: number, options: number, cb: (token: unknown) => void) => void;
+  const listen = app.listen.bind(app) as unknown as ListenWithOptions;
   return new Promise((resolve, reject) => {
-    app.listen(host, port, (token) => {
+    listen(host, port, EXCLUSIVE_PORT, (token) => {
       if (!token) return reject(new Error(`cannot listen on ${host}:${port} (port in use?)`));
-      const actual = uws.us_socket_local_port(token);
+      const listenSocket = token as Parameters<Uws['us_socket_local_port']>[0];
+      const actual = uws.us_socket_local_port(listenSocket);
       // Port 0 (tests): links must name the port the OS picked.
       links.publicUrl = opts.publicUrl.replace(/:0(?=\/|$)/, `:${actual}`);
       resolve({
@@ -123,7 +130,7 @@ export function startApp(opts: AppOptions, host: string, port: number): Promise<
         publicUrl: links.publicUrl,
         connections,
         close: () => {
-          uws.us_listen_socket_close(token);
+          uws.us_listen_socket_close(listenSocket);
           for (const ws of [...sockets]) ws.end(1001, 'server shutting down');
         },
       });
