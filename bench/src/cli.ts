@@ -1,0 +1,42 @@
+// `npm run bench` runs the standard suite; `npm run bench -- --scenario NAME [--profile NAME]`
+// runs one scenario (optionally with every participant on one profile). Prints progress,
+// a JSON line per scenario and a readable summary; exits 1 when a budget is broken.
+import { join, resolve } from 'node:path';
+import { requireRoot } from '../../netem/src/topology.js';
+import { checkBudgets, loadBudgets, markdown, writeResults, type Verdict } from './report.js';
+import { runScenario, type ScenarioResult } from './runner.js';
+import { findScenario, SCENARIOS, type Scenario } from './scenarios.js';
+
+const argv = process.argv.slice(2);
+const opt = (name: string) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : undefined; };
+
+async function main(): Promise<void> {
+  requireRoot();
+  let scenarios: Scenario[] = SCENARIOS;
+  const only = opt('scenario');
+  if (only) scenarios = [findScenario(only)];
+  const profile = opt('profile');
+  if (profile) scenarios = scenarios.map((s) => ({ ...s, name: only ? s.name : `${s.name}-${profile}`, participants: s.participants.map(() => ({ profile })), steps: undefined }));
+  const budgets = loadBudgets();
+  const results: ScenarioResult[] = [];
+  const verdicts: Verdict[] = [];
+  const startedAt = Date.now();
+  for (const [i, s] of scenarios.entries()) {
+    console.log(`[bench] ${i + 1}/${scenarios.length} ${s.name}: ${s.description}`);
+    const r = await runScenario(s);
+    results.push(r);
+    verdicts.push(...(profile ? [] : checkBudgets(r, budgets)));
+    console.log(JSON.stringify({ scenario: r.scenario, summary: r.summary, server: { cpuPctAvg: Math.round(r.server.cpuPctAvg), rssMbMax: Math.round(r.server.rssMbMax) } }));
+  }
+  const dir = resolve(import.meta.dirname, '../results', new Date(startedAt).toISOString().replace(/[:.]/g, '-'));
+  writeResults(dir, results, verdicts);
+  console.log('\n' + markdown(results, verdicts).replace(/!\[.*\]\(.*\)\n/g, ''));
+  console.log(`[bench] results: ${join(dir, 'summary.md')} (JSON: results.json, plots: *.svg)`);
+  const broken = verdicts.filter((v) => !v.ok);
+  if (broken.length) {
+    console.error(`[bench] ${broken.length} budget(s) broken: ${broken.map((b) => `${b.scenario}.${b.metric}=${b.value ?? 'n/a'} > ${b.budget}`).join(', ')}`);
+    process.exit(1);
+  }
+}
+
+main().catch((e: unknown) => { console.error(`[bench] ${(e as Error).stack ?? e}`); process.exit(2); });

@@ -1,0 +1,133 @@
+// Turns what each page recorded into per-participant metrics. Pure functions over the
+// recorded data, so they are unit-tested without browsers.
+export interface StreamRow { id: string; bytes: number; frames: number; height: number; concealed: number; samples: number; packets: number }
+export interface LayerRow { target: { spatial: number } | null; current: { spatial: number } | null; max: { spatial: number } | null; reason: string | null; budget: number }
+export interface Sample { at: number; video: StreamRow[]; audio: StreamRow[]; sentBytes: number; outBwe?: number; layers: LayerRow[] }
+export interface PageRecord {
+  latencies: { at: number; ms: number; peer: string }[];
+  frames: { at: number; peer: string; gap: number; paused: boolean }[];
+  samples: Sample[];
+  firstFrameAt: number;
+}
+
+export interface Series { t: number; recvKbps: number; sentKbps: number; height: number; layer: number | null; paused: number; g2g: number | null }
+export interface ParticipantMetrics {
+  name: string;
+  profile: string;
+  joinMs: number | null;
+  g2gP50Ms: number | null;
+  g2gP95Ms: number | null;
+  g2gSamples: number;
+  audioConcealmentPct: number | null;
+  freezes: number;
+  freezeTotalMs: number;
+  maxFreezeMsAfter10s: number;
+  recvKbpsAvg: number;
+  sentKbpsAvg: number;
+  adaptMs?: number | null;
+  recoverMs?: number | null;
+  maxAudioInterruptionMs?: number;
+  series: Series[];
+}
+
+/** A gap between rendered frames this long is a freeze (WebRTC's rule lands near here for 7-30 fps). */
+export const FREEZE_MS = 400;
+
+export function percentile(values: number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[idx]!;
+}
+
+const sum = (rows: StreamRow[], k: keyof StreamRow) => rows.reduce((s, r) => s + (r[k] as number), 0);
+
+/** Concealed / received audio samples between the first and last sample in the window. */
+export function concealmentPct(samples: Sample[]): number | null {
+  const first = samples[0];
+  const last = samples.at(-1);
+  if (!first || !last || first === last) return null;
+  const total = sum(last.audio, 'samples') - sum(first.audio, 'samples');
+  if (total <= 0) return null;
+  return ((sum(last.audio, 'concealed') - sum(first.audio, 'concealed')) / total) * 100;
+}
+
+/** Longest run of samples whose audio was (almost) entirely concealed, in ms. */
+export function maxAudioInterruptionMs(samples: Sample[]): number {
+  let longest = 0;
+  let runStart: number | null = null;
+  for (let i = 1; i < samples.length; i++) {
+    const a = samples[i - 1]!;
+    const b = samples[i]!;
+    const total = sum(b.audio, 'samples') - sum(a.audio, 'samples');
+    const concealed = sum(b.audio, 'concealed') - sum(a.audio, 'concealed');
+    const interrupted = total > 0 ? concealed / total > 0.5 : true;
+    if (interrupted) { runStart ??= a.at; longest = Math.max(longest, b.at - runStart); } else runStart = null;
+  }
+  return longest;
+}
+
+/** Time from `from` until `pred` first holds for a sample (null if never). */
+export function timeUntil(samples: Sample[], from: number, pred: (s: Sample) => boolean): number | null {
+  const hit = samples.find((s) => s.at >= from && pred(s));
+  return hit ? hit.at - from : null;
+}
+
+export const atLowest = (s: Sample) => s.layers.length > 0 && s.layers.every((l) => (l.target === null ? l.reason === 'bandwidth' : l.target.spatial === 0));
+export const atBest = (s: Sample) => s.layers.length > 0 && s.layers.every((l) => l.target !== null && l.max !== null && l.target.spatial === l.max.spatial);
+
+export function series(samples: Sample[], start: number, latencies: PageRecord['latencies']): Series[] {
+  const out: Series[] = [];
+  for (let i = 1; i < samples.length; i++) {
+    const a = samples[i - 1]!;
+    const b = samples[i]!;
+    const dt = (b.at - a.at) / 1000;
+    if (dt <= 0) continue;
+    const lat = latencies.filter((l) => l.at > a.at && l.at <= b.at).map((l) => l.ms);
+    const live = b.video.filter((v) => v.frames > (a.video.find((x) => x.id === v.id)?.frames ?? 0));
+    const targets = b.layers.filter((l) => l.target).map((l) => l.target!.spatial);
+    out.push({
+      t: (b.at - start) / 1000,
+      recvKbps: ((sum(b.video, 'bytes') + sum(b.audio, 'bytes') - sum(a.video, 'bytes') - sum(a.audio, 'bytes')) * 8) / dt / 1000,
+      sentKbps: ((b.sentBytes - a.sentBytes) * 8) / dt / 1000,
+      height: Math.max(0, ...live.map((v) => v.height)),
+      layer: targets.length ? Math.max(...targets) : null,
+      paused: b.layers.filter((l) => l.target === null).length,
+      g2g: lat.length ? lat.reduce((s, x) => s + x, 0) / lat.length : null,
+    });
+  }
+  return out;
+}
+
+export function participantMetrics(opts: {
+  name: string; profile: string; record: PageRecord; openedAt: number; start: number; end: number; expectsRemoteVideo: boolean;
+  steps?: { downAt: number; upAt: number } | undefined;
+}): ParticipantMetrics {
+  const { record, start, end } = opts;
+  const inWindow = record.samples.filter((s) => s.at >= start && s.at <= end);
+  const lat = record.latencies.filter((l) => l.at >= start && l.at <= end).map((l) => l.ms);
+  const freezes = record.frames.filter((f) => f.at >= start && f.at <= end && f.gap >= FREEZE_MS && !f.paused);
+  const s = series(inWindow, start, record.latencies);
+  const seconds = Math.max(1, s.length ? s.at(-1)!.t - (s[0]!.t - 0.2) : 1);
+  const m: ParticipantMetrics = {
+    name: opts.name,
+    profile: opts.profile,
+    joinMs: opts.expectsRemoteVideo && record.firstFrameAt ? record.firstFrameAt - opts.openedAt : null,
+    g2gP50Ms: percentile(lat, 50),
+    g2gP95Ms: percentile(lat, 95),
+    g2gSamples: lat.length,
+    audioConcealmentPct: concealmentPct(inWindow),
+    freezes: freezes.length,
+    freezeTotalMs: freezes.reduce((x, f) => x + f.gap, 0),
+    maxFreezeMsAfter10s: Math.max(0, ...freezes.filter((f) => f.at >= start + 10_000).map((f) => f.gap)),
+    recvKbpsAvg: s.reduce((x, r) => x + r.recvKbps * 0.2, 0) / seconds,
+    sentKbpsAvg: s.reduce((x, r) => x + r.sentKbps * 0.2, 0) / seconds,
+    series: s,
+  };
+  if (opts.steps) {
+    m.adaptMs = timeUntil(inWindow, opts.steps.downAt, atLowest);
+    m.recoverMs = timeUntil(inWindow, opts.steps.upAt, atBest);
+    m.maxAudioInterruptionMs = maxAudioInterruptionMs(inWindow.filter((x) => x.at >= opts.steps!.downAt - 1000));
+  }
+  return m;
+}

@@ -1,0 +1,123 @@
+// Injected into every bench page (page.addInitScript) before the app loads. Self-contained:
+// Playwright serializes this function's source, so it may not reference anything outside.
+//  - Camera: a 640x360 canvas stream whose top band encodes the sender's clock
+//    (24-bit ms timestamp + 8-bit checksum as 8x4 black/white cells), so receivers can
+//    measure glass-to-glass latency from the frame they render. Audio stays the fake mic.
+//  - Receivers: every rendered remote frame (requestVideoFrameCallback, at most 5/s per
+//    video) is decoded; samples of getStats and the app's allocation state every 200 ms.
+export function pageKit(): void {
+  const W = 640, H = 360, COLS = 8, ROWS = 4, BAND = 160;
+  const w = window as unknown as Record<string, unknown>;
+  const bench = { latencies: [] as { at: number; ms: number; peer: string }[], frames: [] as { at: number; peer: string; gap: number; paused: boolean }[], samples: [] as unknown[], firstFrameAt: 0 };
+  w.__bench = bench;
+
+  function paint(ctx: CanvasRenderingContext2D, now: number): void {
+    const ts = now & 0xffffff;
+    const sum = ((ts & 0xff) + ((ts >> 8) & 0xff) + ((ts >> 16) & 0xff)) & 0xff;
+    const bits = (ts << 8) | sum;
+    ctx.fillStyle = '#777';
+    ctx.fillRect(0, 0, W, H);
+    // Something moving, so the encoder has real work (like a person).
+    ctx.fillStyle = '#c84';
+    ctx.beginPath();
+    ctx.arc(W / 2 + Math.sin(now / 700) * 200, 260, 60, 0, Math.PI * 2);
+    ctx.fill();
+    const cw = W / COLS, ch = BAND / ROWS;
+    for (let i = 0; i < 32; i++) {
+      ctx.fillStyle = (bits >>> (31 - i)) & 1 ? '#fff' : '#000';
+      ctx.fillRect((i % COLS) * cw, Math.floor(i / COLS) * ch, cw, ch);
+    }
+  }
+
+  const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints?: MediaStreamConstraints) => {
+    if (!constraints?.video) return original(constraints);
+    const canvas = document.createElement('canvas');
+    canvas.width = W;
+    canvas.height = H;
+    const ctx = canvas.getContext('2d')!;
+    paint(ctx, Date.now());
+    setInterval(() => paint(ctx, Date.now()), 33);
+    return canvas.captureStream(30);
+  };
+
+  function decode(ctx: CanvasRenderingContext2D, vw: number, vh: number): number | null {
+    const band = (BAND / H) * vh;
+    const img = ctx.getImageData(0, 0, vw, Math.ceil(band)).data;
+    let bits = 0;
+    for (let i = 0; i < 32; i++) {
+      const x = Math.floor(((i % COLS) + 0.5) * (vw / COLS));
+      const y = Math.floor((Math.floor(i / COLS) + 0.5) * (band / ROWS));
+      const o = (y * vw + x) * 4;
+      bits = (bits << 1) | (img[o]! + img[o + 1]! + img[o + 2]! > 382 ? 1 : 0);
+    }
+    bits >>>= 0;
+    const ts = bits >>> 8;
+    const sum = ((ts & 0xff) + ((ts >> 8) & 0xff) + ((ts >> 16) & 0xff)) & 0xff;
+    return sum === (bits & 0xff) ? ts : null;
+  }
+
+  const watched = new WeakSet<HTMLVideoElement>();
+  const scratch = document.createElement('canvas');
+  const sctx = scratch.getContext('2d', { willReadFrequently: true })!;
+  function watch(video: HTMLVideoElement): void {
+    if (watched.has(video)) return;
+    watched.add(video);
+    let lastDecode = 0;
+    let lastFrame = 0;
+    const onFrame = () => {
+      const now = Date.now();
+      const tile = video.closest('li.tile') as HTMLElement | null;
+      const peer = tile?.dataset.peerId ?? '?';
+      if (!bench.firstFrameAt) bench.firstFrameAt = now;
+      // Only gaps long enough to be candidate freezes are kept.
+      if (lastFrame && now - lastFrame >= 250) bench.frames.push({ at: now, peer, gap: now - lastFrame, paused: !!tile?.dataset.pausedReason });
+      lastFrame = now;
+      if (now - lastDecode >= 200 && video.videoWidth > 0) {
+        lastDecode = now;
+        scratch.width = video.videoWidth;
+        scratch.height = video.videoHeight;
+        sctx.drawImage(video, 0, 0);
+        const ts = decode(sctx, video.videoWidth, video.videoHeight);
+        if (ts !== null) {
+          const ms = ((now & 0xffffff) - ts + 0x1000000) % 0x1000000;
+          if (ms < 10_000) bench.latencies.push({ at: now, ms, peer });
+        }
+      }
+      if (video.isConnected) video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
+  }
+  setInterval(() => {
+    for (const v of document.querySelectorAll<HTMLVideoElement>('li.tile:not([data-self]) video')) watch(v);
+  }, 100);
+
+  setInterval(async () => {
+    const call = (w.thinline as { call?: Record<string, any> } | undefined)?.call;
+    if (!call || call.status !== 'joined') return;
+    const sample: Record<string, unknown> = { at: Date.now(), video: [], audio: [] as unknown[] };
+    const recv: RTCStatsReport | null = await call.media?.recvStats().catch(() => null);
+    recv?.forEach((s: any) => {
+      if (s.type !== 'inbound-rtp') return;
+      const row = { id: s.id, bytes: s.bytesReceived ?? 0, frames: s.framesDecoded ?? 0, height: s.frameHeight ?? 0, freezes: s.freezeCount ?? 0, freezeS: s.totalFreezesDuration ?? 0, concealed: (s.concealedSamples ?? 0) - (s.silentConcealedSamples ?? 0), samples: s.totalSamplesReceived ?? 0, packets: s.packetsReceived ?? 0, lost: s.packetsLost ?? 0 };
+      (sample[s.kind === 'audio' ? 'audio' : 'video'] as unknown[]).push(row);
+    });
+    const send: RTCStatsReport | null = await call.media?.sendStats().catch(() => null);
+    let sent = 0;
+    let outBwe: number | undefined;
+    send?.forEach((s: any) => {
+      if (s.type === 'outbound-rtp') sent += s.bytesSent ?? 0;
+      if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') outBwe = s.availableOutgoingBitrate;
+    });
+    sample.sentBytes = sent;
+    sample.outBwe = outBwe;
+    sample.layers = Object.values(call.layers ?? {}).map((l: any) => ({ target: l.target, current: l.current, max: l.max, reason: l.reason, budget: l.budgetBps }));
+    bench.samples.push(sample);
+  }, 200);
+}
+
+/** The script to inject. tsx/esbuild wrap named functions in a `__name` helper that does
+ *  not exist in the page, so a no-op one is declared first. */
+export function pageKitScript(): string {
+  return `var __name = (f) => f;\n(${pageKit.toString()})();`;
+}

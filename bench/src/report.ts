@@ -1,0 +1,82 @@
+// Bench output: JSON results, a Markdown summary with budget verdicts, and an SVG plot of
+// received bitrate, video layer and glass-to-glass latency over time per participant.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ScenarioResult } from './runner.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+export type Budgets = Record<string, Record<string, number>>;
+export interface Verdict { scenario: string; metric: string; value: number | null; budget: number; ok: boolean }
+
+export function loadBudgets(path = join(ROOT, 'budgets.json')): Budgets {
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(raw).filter(([k]) => !k.startsWith('$'))) as Budgets;
+}
+
+/** A metric that was not measured breaks its budget: "no data" must never pass. */
+export function checkBudgets(result: ScenarioResult, budgets: Budgets): Verdict[] {
+  return Object.entries(budgets[result.scenario] ?? {}).map(([metric, budget]) => {
+    const value = result.summary[metric] ?? null;
+    return { scenario: result.scenario, metric, value, budget, ok: value !== null && value <= budget };
+  });
+}
+
+const f = (v: number | null | undefined, digits = 0) => (v === null || v === undefined ? '–' : v.toFixed(digits));
+
+export function markdown(results: ScenarioResult[], verdicts: Verdict[]): string {
+  const lines = ['# Thinline bench results', ''];
+  for (const r of results) {
+    lines.push(`## ${r.scenario} — ${r.description}`, '', `${r.durationS} s measured, started ${r.startedAt}. Server: CPU ${f(r.server.cpuPctAvg)} % avg / ${f(r.server.cpuPctMax)} % max of one core, RSS ${f(r.server.rssMbMax)} MB max.`, '');
+    lines.push('| participant | profile | join ms | g2g p50 ms | g2g p95 ms | audio concealed % | freezes (total ms) | max freeze after 10 s | recv kbit/s | sent kbit/s | adapt ms | recover ms | max audio gap ms |');
+    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const p of r.participants) {
+      lines.push(`| ${p.name} | ${p.profile} | ${f(p.joinMs)} | ${f(p.g2gP50Ms)} | ${f(p.g2gP95Ms)} | ${f(p.audioConcealmentPct, 2)} | ${p.freezes} (${p.freezeTotalMs}) | ${f(p.maxFreezeMsAfter10s)} | ${f(p.recvKbpsAvg)} | ${f(p.sentKbpsAvg)} | ${f(p.adaptMs)} | ${f(p.recoverMs)} | ${f(p.maxAudioInterruptionMs)} |`);
+    }
+    const v = verdicts.filter((x) => x.scenario === r.scenario);
+    if (v.length) {
+      lines.push('', '| budget | measured | limit | verdict |', '| --- | --- | --- | --- |');
+      for (const x of v) lines.push(`| ${x.metric} | ${f(x.value)} | ${x.budget} | ${x.ok ? 'ok' : '**BROKEN**'} |`);
+    }
+    lines.push('', `![${r.scenario}](${r.scenario}.svg)`, '');
+  }
+  return lines.join('\n');
+}
+
+const COLORS = ['#0b5cad', '#c0392b', '#1e7d32', '#8e44ad', '#d68910', '#16a085'];
+
+/** Three stacked panels sharing the time axis. */
+export function svgPlot(r: ScenarioResult): string {
+  const W = 900, PH = 170, M = 50, panels = 3;
+  const H = panels * PH + 40;
+  const tMax = Math.max(1, ...r.participants.flatMap((p) => p.series.map((s) => s.t)));
+  const x = (t: number) => M + (t / tMax) * (W - M - 20);
+  const out: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11">`, `<rect width="${W}" height="${H}" fill="#fff"/>`];
+  const panel = (i: number, title: string, pick: (s: ScenarioResult['participants'][number]['series'][number]) => number | null, unit: string) => {
+    const top = 20 + i * PH;
+    const vals = r.participants.flatMap((p) => p.series.map(pick)).filter((v): v is number => v !== null);
+    const vMax = Math.max(1, ...vals) * 1.1;
+    const y = (v: number) => top + PH - 25 - (v / vMax) * (PH - 45);
+    out.push(`<text x="${M}" y="${top + 8}" font-weight="bold">${title} (${unit})</text>`);
+    out.push(`<line x1="${M}" y1="${top + PH - 25}" x2="${W - 20}" y2="${top + PH - 25}" stroke="#999"/><line x1="${M}" y1="${top + 15}" x2="${M}" y2="${top + PH - 25}" stroke="#999"/>`);
+    out.push(`<text x="${M - 5}" y="${y(vMax / 1.1) + 4}" text-anchor="end">${Math.round(vMax / 1.1)}</text><text x="${M - 5}" y="${top + PH - 22}" text-anchor="end">0</text>`);
+    r.participants.forEach((p, k) => {
+      const pts = p.series.filter((s) => pick(s) !== null).map((s) => `${x(s.t).toFixed(1)},${y(pick(s)!).toFixed(1)}`);
+      if (pts.length) out.push(`<polyline fill="none" stroke="${COLORS[k % COLORS.length]}" stroke-width="1.5" points="${pts.join(' ')}"/>`);
+    });
+  };
+  panel(0, 'received bitrate', (s) => s.recvKbps, 'kbit/s');
+  panel(1, 'highest forwarded video layer', (s) => s.layer, 'spatial layer');
+  panel(2, 'glass-to-glass latency', (s) => s.g2g, 'ms');
+  for (let t = 0; t <= tMax; t += 10) out.push(`<text x="${x(t)}" y="${H - 8}" text-anchor="middle">${t}s</text>`);
+  r.participants.forEach((p, k) => out.push(`<text x="${W - 20 - (r.participants.length - k) * 110}" y="12" fill="${COLORS[k % COLORS.length]}">■ ${p.name} (${p.profile})</text>`));
+  out.push('</svg>');
+  return out.join('\n');
+}
+
+export function writeResults(dir: string, results: ScenarioResult[], verdicts: Verdict[]): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'results.json'), JSON.stringify({ results, verdicts }, null, 1));
+  writeFileSync(join(dir, 'summary.md'), markdown(results, verdicts));
+  for (const r of results) writeFileSync(join(dir, `${r.scenario}.svg`), svgPlot(r));
+}

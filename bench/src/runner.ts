@@ -1,0 +1,151 @@
+// Runs one scenario end to end on the emulated network: server in its namespace, one
+// Chromium per participant namespace, profiles applied per participant, metrics
+// collected from the pages and /proc. Everything is torn down in `finally`, and the
+// netem topology also on process exit, so a crash leaves no namespaces behind.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { loadProfile, type Profile } from '../../netem/src/profile.js';
+import { apply, down, up, type Topology } from '../../netem/src/topology.js';
+import { participantMetrics, percentile, type PageRecord, type ParticipantMetrics } from './metrics.js';
+import { pageKitScript } from './pagekit.js';
+import { ProcSampler } from './proc.js';
+import type { Scenario } from './scenarios.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const PORT = 8080;
+
+export interface ScenarioResult {
+  scenario: string;
+  description: string;
+  startedAt: string;
+  durationS: number;
+  participants: ParticipantMetrics[];
+  server: { cpuPctAvg: number; cpuPctMax: number; rssMbMax: number; samples: { t: number; cpuPct: number; rssMb: number }[] };
+  summary: Record<string, number | null>;
+}
+
+let cleanupRegistered = false;
+function registerCleanup(): void {
+  if (cleanupRegistered) return;
+  cleanupRegistered = true;
+  const bail = () => { try { down(); } catch { /* best effort */ } };
+  process.on('exit', bail);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { bail(); process.exit(130); });
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function startServer(t: Topology, dataDir: string): ChildProcess {
+  const env = {
+    ...process.env, THINLINE_HOST: '0.0.0.0', THINLINE_PORT: String(PORT), THINLINE_PUBLIC_URL: `http://${t.server.ip}:${PORT}`,
+    THINLINE_RTC_LISTEN_IP: t.server.ip, THINLINE_RTC_PORT: '40000', THINLINE_DATA_DIR: dataDir, THINLINE_LOG_LEVEL: 'warn',
+  };
+  return spawn('ip', ['netns', 'exec', t.server.ns, process.execPath, '--import', 'tsx', join(ROOT, 'server/src/main.ts')], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+async function launch(ns: string, dir: string, origin: string): Promise<Browser> {
+  const wrapper = join(dir, `chromium-${ns}.sh`);
+  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${ns} ${process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'} "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  return chromium.launch({
+    executablePath: wrapper,
+    args: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--unsafely-treat-insecure-origin-as-secure=${origin}`, '--autoplay-policy=no-user-gesture-required'],
+  });
+}
+
+/** A timeline's first step as a fixed link: held until measuring starts. */
+function initial(profile: Profile): Profile {
+  return profile.timeline ? { name: `${profile.name}-start`, description: 'first step', link: profile.timeline[0]!.link } : profile;
+}
+
+export async function runScenario(scenario: Scenario, log: (line: string) => void = console.log): Promise<ScenarioResult> {
+  registerCleanup();
+  const dir = mkdtempSync(join(tmpdir(), 'thinline-bench-'));
+  const browsers: Browser[] = [];
+  let server: ChildProcess | null = null;
+  try {
+    const t = await up(scenario.participants.length);
+    const profiles = scenario.participants.map((p) => loadProfile(p.profile));
+    for (const [i, p] of t.participants.entries()) await apply(t, p.name, initial(profiles[i]!));
+    server = startServer(t, join(dir, 'data'));
+    const control = `http://${t.server.controlIp}:${PORT}`;
+    await waitFor('server', async () => (await fetch(`${control}/api/health`)).ok, 30_000);
+    const sampler = new ProcSampler(server.pid!);
+    const room = (await (await fetch(`${control}/api/rooms`, { method: 'POST', body: JSON.stringify({ name: scenario.name }) })).json()) as { participantUrl: string };
+    const origin = `http://${t.server.ip}:${PORT}`;
+
+    const pages: { page: Page; openedAt: number; name: string }[] = [];
+    for (const [i, host] of t.participants.entries()) {
+      const browser = await launch(host.ns, dir, origin);
+      browsers.push(browser);
+      const page = await (await browser.newContext({ viewport: { width: 960, height: 540 }, locale: 'en-US' })).newPage();
+      await page.addInitScript({ content: pageKitScript() });
+      const name = `P${i + 1}`;
+      const openedAt = Date.now();
+      await page.goto(room.participantUrl, { timeout: 60_000 });
+      await page.getByLabel('Your name').fill(name);
+      await page.locator('button[type=submit]:not([disabled])').click({ timeout: 30_000 });
+      pages.push({ page, openedAt, name });
+      log(`  ${scenario.name}: ${name} (${scenario.participants[i]!.profile}) joining`);
+    }
+    for (const { page, name } of pages) {
+      await waitFor(`${name} to see video`, () => page.evaluate(() => ((window as unknown as { __bench: PageRecord }).__bench.firstFrameAt > 0)), 60_000);
+    }
+
+    const start = Date.now();
+    for (const [i, p] of t.participants.entries()) if (profiles[i]!.timeline) await apply(t, p.name, profiles[i]!);
+    for (let s = 0; s < scenario.durationS; s += 5) {
+      await new Promise((r) => setTimeout(r, Math.min(5, scenario.durationS - s) * 1000));
+      log(`  ${scenario.name}: ${Math.min(scenario.durationS, s + 5)}/${scenario.durationS} s`);
+    }
+    const end = Date.now();
+    sampler.stop();
+
+    const participants: ParticipantMetrics[] = [];
+    for (const [i, { page, openedAt, name }] of pages.entries()) {
+      const record = await page.evaluate(() => (window as unknown as { __bench: PageRecord }).__bench);
+      const steps = scenario.steps?.participant === i ? { downAt: start + scenario.steps.downAtS * 1000, upAt: start + scenario.steps.upAtS * 1000 } : undefined;
+      participants.push(participantMetrics({ name, profile: scenario.participants[i]!.profile, record, openedAt, start, end, expectsRemoteVideo: i > 0, steps }));
+    }
+    const cpu = sampler.samples.map((x) => x.cpuPct);
+    return {
+      scenario: scenario.name, description: scenario.description, startedAt: new Date(start).toISOString(), durationS: scenario.durationS, participants,
+      server: {
+        cpuPctAvg: cpu.reduce((a, b) => a + b, 0) / Math.max(1, cpu.length), cpuPctMax: Math.max(0, ...cpu),
+        rssMbMax: Math.max(0, ...sampler.samples.map((x) => x.rssMb)), samples: sampler.samples.map((x) => ({ t: (x.at - start) / 1000, cpuPct: x.cpuPct, rssMb: x.rssMb })),
+      },
+      summary: summarize(participants),
+    };
+  } finally {
+    for (const b of browsers) await b.close().catch(() => undefined);
+    server?.kill('SIGTERM');
+    down();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const worst = (xs: (number | null | undefined)[]) => { const v = xs.filter((x): x is number => typeof x === 'number'); return v.length ? Math.max(...v) : null; };
+
+export function summarize(ps: ParticipantMetrics[]): Record<string, number | null> {
+  return {
+    joinP95Ms: percentile(ps.map((p) => p.joinMs).filter((x): x is number => x !== null), 95),
+    g2gP50Ms: worst(ps.map((p) => p.g2gP50Ms)),
+    g2gP95Ms: worst(ps.map((p) => p.g2gP95Ms)),
+    audioConcealmentPct: worst(ps.map((p) => p.audioConcealmentPct)),
+    maxFreezeMsAfter10s: worst(ps.map((p) => p.maxFreezeMsAfter10s)),
+    adaptMs: worst(ps.map((p) => p.adaptMs)),
+    recoverMs: worst(ps.map((p) => p.recoverMs)),
+    maxAudioInterruptionMs: worst(ps.map((p) => p.maxAudioInterruptionMs)),
+  };
+}
