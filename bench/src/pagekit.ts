@@ -69,7 +69,15 @@ export function pageKit(): void {
       const now = Date.now();
       const tile = video.closest('li.tile') as HTMLElement | null;
       const peer = tile?.dataset.peerId ?? '?';
-      if (!bench.firstFrameAt) bench.firstFrameAt = now;
+      if (!bench.firstFrameAt) {
+        bench.firstFrameAt = now;
+        const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+        (bench as Record<string, unknown>).marks = [
+          ...(nav ? [['html', Math.round(nav.responseEnd)], ['dom-loaded', Math.round(nav.domContentLoadedEventEnd)], ['load', Math.round(nav.loadEventEnd)]] : []),
+          ...performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)]),
+        ];
+        (bench as Record<string, unknown>).nav = Math.round(performance.timeOrigin);
+      }
       // Only gaps long enough to be candidate freezes are kept.
       if (lastFrame && now - lastFrame >= 250) bench.frames.push({ at: now, peer, gap: now - lastFrame, paused: !!tile?.dataset.pausedReason });
       lastFrame = now;

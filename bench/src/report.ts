@@ -76,7 +76,8 @@ export function svgPlot(r: ScenarioResult): string {
 
 export function writeResults(dir: string, results: ScenarioResult[], verdicts: Verdict[]): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'results.json'), JSON.stringify({ results, verdicts }, null, 1));
+  writeFileSync(join(dir, 'results.json'), JSON.stringify({ results: results.map(({ raw: _raw, ...r }) => r), verdicts }, null, 1));
+  for (const r of results) if (r.raw) writeFileSync(join(dir, `raw-${r.scenario}.json`), JSON.stringify(r.raw));
   writeFileSync(join(dir, 'summary.md'), markdown(results, verdicts));
   for (const r of results) writeFileSync(join(dir, `${r.scenario}.svg`), svgPlot(r));
 }

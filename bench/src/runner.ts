@@ -25,6 +25,8 @@ export interface ScenarioResult {
   participants: ParticipantMetrics[];
   server: { cpuPctAvg: number; cpuPctMax: number; rssMbMax: number; samples: { t: number; cpuPct: number; rssMb: number }[] };
   summary: Record<string, number | null>;
+  /** Everything the pages recorded, for digging into outliers (written to raw-*.json). */
+  raw?: { name: string; openedAt: number; record: PageRecord }[];
 }
 
 let cleanupRegistered = false;
@@ -100,7 +102,19 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
       log(`  ${scenario.name}: ${name} (${scenario.participants[i]!.profile}) joining`);
     }
     for (const { page, name } of pages) {
-      await waitFor(`${name} to see video`, () => page.evaluate(() => ((window as unknown as { __bench: PageRecord }).__bench.firstFrameAt > 0)), 60_000);
+      await waitFor(`${name} to see video`, () => page.evaluate(() => ((window as unknown as { __bench: PageRecord }).__bench.firstFrameAt > 0)), 60_000)
+        .catch(async (error: Error) => {
+          const state = await page.evaluate(() => {
+            const c = (window as unknown as { thinline?: { call?: Record<string, any> } }).thinline?.call;
+            const videos = [...document.querySelectorAll('li.tile video')].map((v) => { const e = v as HTMLVideoElement; return [e.readyState, e.paused, e.videoWidth, (e.srcObject as MediaStream | null)?.getTracks()[0]?.readyState]; });
+            return c?.media?.recvStats().then((r: RTCStatsReport | null) => {
+              const inbound: unknown[] = [];
+              r?.forEach((x: any) => { if (x.type === 'inbound-rtp' && x.kind === 'video') inbound.push([x.packetsReceived, x.framesReceived, x.framesDecoded, x.keyFramesDecoded, x.pliCount, x.nackCount, x.packetsLost]); });
+              return JSON.stringify({ status: c?.status, participants: c?.participants?.map((p: any) => [p.name, !!p.videoTrack, p.cameraOff, p.videoPausedReason]), videos, inbound, layers: Object.values(c?.layers ?? {}) });
+            });
+          }).catch(() => 'page unavailable');
+          throw new Error(`${error.message}; page state: ${state}`);
+        });
     }
 
     const start = Date.now();
@@ -113,8 +127,12 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     sampler.stop();
 
     const participants: ParticipantMetrics[] = [];
+    const raw: NonNullable<ScenarioResult['raw']> = [];
     for (const [i, { page, openedAt, name }] of pages.entries()) {
       const record = await page.evaluate(() => (window as unknown as { __bench: PageRecord }).__bench);
+      raw.push({ name, openedAt, record });
+      const marks = (record as unknown as { marks?: [string, number][]; nav?: number });
+      if (marks.marks && marks.nav) log(`  ${name} join milestones (ms after link opened): ${marks.marks.map(([n, t]) => `${n.replace('thinline:', '')} ${Math.round(marks.nav! + t - openedAt)}`).join(', ')}, first frame ${record.firstFrameAt - openedAt}`);
       const steps = scenario.steps?.participant === i ? { downAt: start + scenario.steps.downAtS * 1000, upAt: start + scenario.steps.upAtS * 1000 } : undefined;
       participants.push(participantMetrics({ name, profile: scenario.participants[i]!.profile, record, openedAt, start, end, expectsRemoteVideo: i > 0, steps }));
     }
@@ -126,6 +144,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
         rssMbMax: Math.max(0, ...sampler.samples.map((x) => x.rssMb)), samples: sampler.samples.map((x) => ({ t: (x.at - start) / 1000, cpuPct: x.cpuPct, rssMb: x.rssMb })),
       },
       summary: summarize(participants),
+      raw,
     };
   } finally {
     for (const b of browsers) await b.close().catch(() => undefined);

@@ -16,6 +16,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'assets', 'app-abc123.js'), js);
   writeFileSync(join(dir, 'assets', 'app-abc123.js.br'), brotliCompressSync(js));
   writeFileSync(join(dir, 'assets', 'app-abc123.js.gz'), gzipSync(js));
+  writeFileSync(join(dir, 'assets', 'plain-abc.css'), '.x{color:red}'.repeat(200));
   server = await testServer({ clientDir: dir });
 });
 afterAll(() => server?.close());
@@ -45,6 +46,12 @@ describe('static client', () => {
     const again = await fetch(url, { headers: { 'if-none-match': etag } });
     expect(again.status).toBe(304);
     expect((await fetch(server.url + '/nope.js')).status).toBe(404);
+  });
+
+  it('compresses assets itself when the build has no precompressed files', async () => {
+    const res = await fetch(server.url + '/assets/plain-abc.css', { headers: { 'accept-encoding': 'gzip' } });
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect(await res.text()).toBe('.x{color:red}'.repeat(200));
   });
 });
 

@@ -1,6 +1,7 @@
 // Table-driven tests of the pure layer allocator.
 import { describe, expect, it } from 'vitest';
 import { allocate } from '../../server/src/allocation/allocate.js';
+import { dynacastWants } from '../../server/src/allocation/layers.js';
 import type { AllocationInput, BitrateMatrix, TrackInput } from '../../server/src/allocation/types.js';
 
 // A typical 3x3 simulcast camera: 180p / 360p / 720p, T0..T2 cumulative (bps).
@@ -79,5 +80,20 @@ describe('allocate', () => {
       const a = allocate({ budget, lastN: 3, tracks: [cam('a'), cam('b', { tileHeight: 360 }), cam('c', { speaking: true })] });
       expect(a.used).toBeLessThanOrEqual(budget);
     }
+  });
+});
+
+describe('dynacastWants', () => {
+  const zero: BitrateMatrix = [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
+  it.each([
+    ['a tile waiting for a switched-off sender still wants its layer', cam('a', { bitrates: zero, tileHeight: 360 }), 'producer', false, 1],
+    ['a sender that paused itself is not asked for anything', cam('a'), 'producer', true, null],
+    ['hidden tiles want nothing', cam('a'), 'hidden', false, null],
+    ['beyond Last-N wants nothing', cam('a'), 'lastN', false, null],
+    ['a paused-for-bandwidth tile still wants its layer (to come back)', cam('a', { tileHeight: 180 }), 'bandwidth', false, 0],
+    ['unknown tile size: everything', cam('a', { tileHeight: null }), null, false, 2],
+    ['screen shares: full resolution', { ...cam('s', { tileHeight: 100 }), source: 'screen' as const }, null, false, 2],
+  ] as const)('%s', (_n, track, reason, producerPaused, expected) => {
+    expect(dynacastWants(track, reason, producerPaused)).toBe(expected);
   });
 });

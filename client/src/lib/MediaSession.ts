@@ -143,15 +143,17 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
     await this.#signaling.request('closeProducer', { producerId: producer.id }).catch(() => undefined);
   }
 
-  /** Dynacast: stop encoding layers nobody watches (null: none at all). */
+  /**
+   * Dynacast: stop encoding layers nobody watches (null: none at all). Set directly on the
+   * RTCRtpSender: Producer.setMaxSpatialLayer remembers its last value and would skip
+   * turning layers back on after they were all switched off.
+   */
   async setMaxSpatialLayer(producerId: string, max: number | null): Promise<void> {
     const producer = [...this.#producers.values()].find((p) => p.id === producerId);
-    if (!producer || producer.closed) return;
-    if (max !== null) return producer.setMaxSpatialLayer(max);
-    const sender = producer.rtpSender;
-    if (!sender) return;
+    const sender = producer?.rtpSender;
+    if (!producer || producer.closed || !sender) return;
     const params = sender.getParameters();
-    for (const e of params.encodings) e.active = false;
+    params.encodings.forEach((e, i) => { e.active = max !== null && i <= max; });
     await sender.setParameters(params);
   }
 

@@ -10,6 +10,11 @@ import { browserSocket, RequestError, SignalingClient, type SocketFactory } from
 import { TileReporter } from './tiles.js';
 import { AUDIO_NORMAL_BPS, availableOutgoing, nextAudioBitrate } from './uplink.js';
 
+/** Join-time milestones, visible in the browser's performance timeline and to the bench. */
+function mark(name: string): void {
+  try { performance.mark(`thinline:${name}`); } catch { /* no performance API */ }
+}
+
 export type CallStatus = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left' | 'error';
 
 export interface JoinOptions {
@@ -54,11 +59,14 @@ export class Call {
   #opts: JoinOptions | null = null;
   #resumeToken: string | undefined;
 
-  async join(opts: JoinOptions): Promise<void> {
-    this.#opts = opts;
-    this.status = 'joining';
-    this.error = null;
-    this.localCamera = opts.camera;
+  #everJoined = false;
+
+  /**
+   * Connects and loads the device while the user is still on the pre-join page, so that
+   * "Join" costs one round trip less per step on a slow link. Idempotent.
+   */
+  prepare(opts: Pick<JoinOptions, 'roomId' | 'url' | 'createSocket'>): void {
+    if (this.#signaling) return;
     const signaling = new SignalingClient({ url: opts.url, createSocket: opts.createSocket ?? browserSocket });
     this.#signaling = signaling;
     const media = new MediaSession(signaling);
@@ -69,21 +77,34 @@ export class Call {
     media.on('trackended', (t) => this.#onTrackEnded(t));
     signaling.on('notification', (n) => this.#onNotification(n));
     signaling.on('state', (s) => { if (s === 'reconnecting' && this.status === 'joined') this.status = 'reconnecting'; });
-    signaling.on('open', (reconnect) => {
-      if (!reconnect) return void this.#enter().catch((e: unknown) => this.#fail(e));
-      void this.#resume().catch((e: unknown) => this.#fail(e));
+    signaling.on('open', () => {
+      if (!this.#opts) return void media.loadDevice(opts.roomId).catch(() => undefined); // warm-up only
+      void (this.#everJoined ? this.#resume() : this.#enter()).catch((e: unknown) => this.#fail(e));
     });
+  }
+
+  async join(opts: JoinOptions): Promise<void> {
+    this.#opts = opts;
+    this.status = 'joining';
+    this.error = null;
+    this.localCamera = opts.camera;
+    this.prepare(opts);
+    if (this.#signaling!.state === 'open') await this.#enter().catch((e: unknown) => this.#fail(e));
   }
 
   async #enter(): Promise<void> {
     const opts = this.#opts!;
     const signaling = this.#signaling!;
+    mark('ws-open');
     const rtpCapabilities = await this.#media!.loadDevice(opts.roomId);
+    mark('device-loaded');
     const joined = await signaling.request('join', {
       roomId: opts.roomId, name: opts.name, rtpCapabilities: rtpCapabilities as never,
       ...(opts.moderatorKey ? { moderatorKey: opts.moderatorKey } : {}),
       ...(this.#resumeToken ? { resumeToken: this.#resumeToken } : {}),
     });
+    mark('joined');
+    this.#everJoined = true;
     this.selfId = joined.peerId;
     this.role = joined.role;
     this.#media!.videoCodec = joined.videoCodec;
@@ -96,8 +117,12 @@ export class Call {
     } else {
       this.#media!.reset();
       this.participants = joined.peers.map((p) => new Participant(p));
-      await this.#publish();
-      await Promise.all(joined.peers.flatMap((p) => p.producers.map((pr) => this.#consume(pr.id))));
+      // Receive first: seeing others is what makes a join feel done; publishing can follow.
+      await Promise.all([
+        this.#publish().then(() => mark('published')),
+        ...joined.peers.flatMap((p) => p.producers.map((pr) => this.#consume(pr.id))),
+      ]);
+      mark('consumed');
     }
     this.status = 'joined';
   }
@@ -148,6 +173,7 @@ export class Call {
   }
 
   #onTrack(t: RemoteTrack): void {
+    mark(`track-${t.source}`);
     const p = this.participants.find((x) => x.id === t.peerId);
     if (!p) return;
     p.setProducer(t.producerId, t.source, t.producerPaused);
@@ -198,8 +224,9 @@ export class Call {
         const p = remote && this.participants.find((x) => x.id === remote.peerId);
         if (!p || remote.source === 'mic') return;
         if (remote.source === 'screen') { p.screenPausedReason = n.data.paused ? n.data.reason : null; return; }
+        // "Camera off" comes only from the sender's pause (producerPaused); a consumer
+        // paused by the SFU says why, but the camera is still on.
         p.videoPausedReason = n.data.paused ? n.data.reason : null;
-        if (n.data.reason === 'producer') p.cameraOff = n.data.paused;
         return;
       }
       case 'consumerLayers':

@@ -8,6 +8,7 @@ import type { Layer as WireLayer, PausedReason } from '../../../protocol/message
 import type { ConsumerAppData, Peer, ProducerAppData } from '../domain/Peer.js';
 import { logger } from '../log.js';
 import { bitrateMatrix, layerCounts, layerHeights, type EncodingInfo } from './layerStats.js';
+import { dynacastWants } from './layers.js';
 import { SubscriberAllocator } from './SubscriberAllocator.js';
 import type { TrackAllocation } from './types.js';
 
@@ -25,6 +26,8 @@ export class RoomAllocator {
   readonly #peers: () => Iterable<Peer>;
   readonly #subs = new Map<string, Subscriber>();
   readonly #matrices = new Map<string, number[][]>();
+  /** Producers that have been measured sending something; until then, defaults apply. */
+  readonly #measured = new Set<string>();
   readonly #lastSpoke = new Map<string, number>();
   readonly #dynacast = new Map<string, number | null>();
   #speaker: string | null = null;
@@ -130,7 +133,10 @@ export class RoomAllocator {
         for (const producer of peer.producers.values()) {
           if (producer.kind !== 'video' || producer.closed) continue;
           const encodings = (producer.rtpParameters.encodings ?? []) as EncodingInfo[];
-          this.#matrices.set(producer.id, bitrateMatrix(encodings, await producer.getStats()));
+          const measured = bitrateMatrix(encodings, await producer.getStats());
+          // A new producer reports zeros until its first packets: stay optimistic until then.
+          if (measured.some((row) => row.some((bps) => bps > 0))) this.#measured.add(producer.id);
+          if (this.#measured.has(producer.id)) this.#matrices.set(producer.id, measured);
         }
         const recv = [...peer.transports.values()].find((t) => (t.appData as { direction?: string }).direction === 'recv');
         const stats = recv && !recv.closed ? await recv.getStats() : [];
@@ -141,6 +147,9 @@ export class RoomAllocator {
         for (const consumer of sub.peer.consumers.values()) {
           const m = this.#matrices.get(consumer.producerId);
           if (m && consumer.kind === 'video') sub.allocator.patchTrack(consumer.id, { bitrates: m });
+          // Resumed but nothing forwarded yet: the keyframe (or its request) was lost on a
+          // weak link. Ask again now instead of waiting for the browser's ~3 s timeout.
+          if (consumer.kind === 'video' && !consumer.paused && !consumer.producerPaused && !consumer.currentLayers) await consumer.requestKeyFrame();
         }
       }
       await this.#run();
@@ -196,17 +205,8 @@ export class RoomAllocator {
         const d = sub.decisions.get(consumer.id);
         const track = [...sub.allocator.tracks].find((t) => t.id === consumer.id);
         const current = wanted.get(consumer.producerId) ?? null;
-        if (!d || !track || d.pausedReason === 'hidden' || d.pausedReason === 'lastN' || d.pausedReason === 'producer') {
-          wanted.set(consumer.producerId, current);
-          continue;
-        }
-        const heights = track.layerHeights;
-        let s = heights.length - 1;
-        if (track.source === 'camera' && track.tileHeight !== null) {
-          const fit = heights.findIndex((h) => h >= track.tileHeight! * 0.9);
-          if (fit >= 0) s = fit;
-        }
-        wanted.set(consumer.producerId, Math.max(current ?? -1, s));
+        const wants = d && track ? dynacastWants(track, d.pausedReason, consumer.producerPaused) : null;
+        wanted.set(consumer.producerId, wants === null ? current : Math.max(current ?? -1, wants));
       }
     }
     for (const peer of this.#peers()) {

@@ -1,5 +1,5 @@
 // Layer arithmetic: which layers exist, what a tile needs, and what each costs.
-import type { BitrateMatrix, Layer, TrackInput } from './types.js';
+import type { BitrateMatrix, Layer, PausedReason, TrackInput } from './types.js';
 
 /** When nothing was measured yet: the sender's configured maxima split over T0..T2. */
 export const DEFAULT_SIMULCAST_BPS = [100_000, 300_000, 900_000];
@@ -49,4 +49,17 @@ export function ladder(bitrates: BitrateMatrix, max: Layer): Layer[] {
   return availableLayers(bitrates)
     .filter((l) => compareLayers(l, max) <= 0)
     .sort((a, b) => cost(bitrates, a) - cost(bitrates, b) || compareLayers(a, b));
+}
+
+/**
+ * Dynacast: the highest spatial layer this subscriber needs the sender to encode, or null.
+ * Decided from the tile and layer sizes, not from what is being received: a layer the
+ * sender switched off must be wanted again when a tile needs it (else nothing restarts it).
+ */
+export function dynacastWants(track: TrackInput, reason: PausedReason | null, producerPaused: boolean): number | null {
+  if (producerPaused || reason === 'hidden' || reason === 'lastN') return null;
+  const top = track.layerHeights.length - 1;
+  if (track.source !== 'camera' || track.tileHeight === null) return top;
+  const fit = track.layerHeights.findIndex((h) => h >= track.tileHeight! * 0.9);
+  return fit >= 0 ? fit : top;
 }

@@ -16,7 +16,7 @@ import { RoomAllocator, type RoomAllocatorOptions } from '../allocation/RoomAllo
 
 const log = logger('room');
 
-export const DEFAULT_ALLOCATION: RoomAllocatorOptions = { lastN: 16, intervalMs: 1000, initialEstimateBps: 600_000 };
+export const DEFAULT_ALLOCATION: RoomAllocatorOptions = { lastN: 16, intervalMs: 500, initialEstimateBps: 600_000 };
 
 export interface RoomRecord {
   id: string;

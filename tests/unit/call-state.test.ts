@@ -1,0 +1,12 @@
+// The Call's reaction to SFU pause notices: an SFU pause never means "camera off".
+import { expect, it } from 'vitest';
+import { Participant } from '../../client/src/lib/participant.svelte.js';
+
+it('camera-off follows only the producer, not SFU pause reasons', () => {
+  const p = new Participant({ id: 'p', name: 'P', role: 'participant', producers: [{ id: 'cam', kind: 'video', source: 'camera', paused: false }] });
+  expect(p.cameraOff).toBe(false);
+  p.producerPaused('cam', true);
+  expect(p.cameraOff).toBe(true);
+  p.producerPaused('cam', false);
+  expect(p.cameraOff).toBe(false);
+});
