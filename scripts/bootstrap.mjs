@@ -14,7 +14,8 @@ const log = (msg) => console.log(`[bootstrap] ${msg}`);
 // Build-time packages for the worker; their runtime libraries come with them.
 const WORKER_PACKAGES = ['meson', 'ninja-build', 'pkg-config', 'g++', 'libssl-dev', 'libuv1-dev', 'libsrtp2-dev',
   'libusrsctp-dev', 'libabsl-dev', 'nlohmann-json3-dev'];
-const TEST_PACKAGES = ['chromium', 'fonts-dejavu-core'];
+// Browser tests, and the netem shaper's namespaces, calibration and benches.
+const TEST_PACKAGES = ['chromium', 'fonts-dejavu-core', 'iproute2', 'iputils-ping', 'iperf3', 'python3'];
 
 function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);

@@ -2,7 +2,9 @@
 // runs one scenario (optionally with every participant on one profile). Prints progress,
 // a JSON line per scenario and a readable summary; exits 1 when a budget is broken.
 import { join, resolve } from 'node:path';
-import { requireRoot } from '../../netem/src/topology.js';
+import { calibrate, type Check } from '../../netem/src/calibrate.js';
+import { linkAt, listProfiles, loadProfile } from '../../netem/src/profile.js';
+import { apply, down, requireRoot, up } from '../../netem/src/topology.js';
 import { checkBudgets, loadBudgets, markdown, writeResults, type Verdict } from './report.js';
 import { runScenario, type ScenarioResult } from './runner.js';
 import { findScenario, SCENARIOS, type Scenario } from './scenarios.js';
@@ -17,6 +19,7 @@ async function main(): Promise<void> {
   if (only) scenarios = [findScenario(only)];
   const profile = opt('profile');
   if (profile) scenarios = scenarios.map((s) => ({ ...s, name: only ? s.name : `${s.name}-${profile}`, participants: s.participants.map(() => ({ profile })), steps: undefined }));
+  const calibration = only ? [] : await calibrateAll();
   const budgets = loadBudgets();
   const results: ScenarioResult[] = [];
   const verdicts: Verdict[] = [];
@@ -30,6 +33,13 @@ async function main(): Promise<void> {
   }
   const dir = resolve(import.meta.dirname, '../results', new Date(startedAt).toISOString().replace(/[:.]/g, '-'));
   writeResults(dir, results, verdicts);
+  if (calibration.length) {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'calibration.json'), JSON.stringify(calibration, null, 1));
+    const bad = calibration.filter((c) => !c.ok);
+    console.log(`[bench] calibration: ${calibration.length - bad.length}/${calibration.length} checks within tolerance${bad.length ? `; off: ${bad.map((c) => `${c.profile} ${c.what} ${Math.round(c.measured)} vs ${Math.round(c.expected)}`).join(', ')}` : ''}`);
+    verdicts.push(...bad.map((c) => ({ scenario: `calibration:${c.profile}`, metric: c.what, value: c.measured, budget: c.expected, ok: false })));
+  }
   console.log('\n' + markdown(results, verdicts).replace(/!\[.*\]\(.*\)\n/g, ''));
   console.log(`[bench] results: ${join(dir, 'summary.md')} (JSON: results.json, plots: *.svg)`);
   const broken = verdicts.filter((v) => !v.ok);
@@ -37,6 +47,24 @@ async function main(): Promise<void> {
     console.error(`[bench] ${broken.length} budget(s) broken: ${broken.map((b) => `${b.scenario}.${b.metric}=${b.value ?? 'n/a'} > ${b.budget}`).join(', ')}`);
     process.exit(1);
   }
+}
+
+/** Every profile (a timeline's first step), measured through the shaper. */
+async function calibrateAll(): Promise<(Check & { profile: string })[]> {
+  const out: (Check & { profile: string })[] = [];
+  const t = await up(1);
+  try {
+    for (const name of listProfiles()) {
+      const profile = loadProfile(name);
+      const link = linkAt(profile, 0);
+      await apply(t, 'p1', { name, description: '', link });
+      console.log(`[bench] calibrating ${name}`);
+      for (const c of await calibrate(t, 'p1', link, { seconds: 4 })) out.push({ ...c, profile: name });
+    }
+  } finally {
+    down();
+  }
+  return out;
 }
 
 main().catch((e: unknown) => { console.error(`[bench] ${(e as Error).stack ?? e}`); process.exit(2); });
