@@ -1,0 +1,50 @@
+// Table-driven decisions of the sender's ladder controller, and a recovery scenario.
+import { describe, expect, it } from 'vitest';
+import { decide, HOLD_MS, initialState, LADDER, rungForLayer, rungForUplink, type LadderState, type SenderInput } from '../../client/src/lib/sendLadder.js';
+
+const calm: SenderInput = { now: 100_000, qualityLimitation: 'none', encodeMs: 3, uplinkBps: 5_000_000, watchedRung: 0, saveData: false, weakDevice: false };
+const at = (rung: number, changedAt = 0): LadderState => ({ rung, changedAt, upAt: -Infinity, holdMs: HOLD_MS, reason: 'x' });
+const name = (s: LadderState) => LADDER[s.rung]!.name;
+
+describe('decide', () => {
+  it.each([
+    ['all fine at the top stays', at(0), {}, '720p30'],
+    ['CPU-limited steps down one rung at once', at(0), { qualityLimitation: 'cpu' }, '360p24'],
+    ['slow encoding counts as CPU-limited', at(1), { encodeMs: 35 }, '180p15'],
+    ['bandwidth-limited jumps to the rung the uplink carries', at(0), { uplinkBps: 200_000 }, '180p15'],
+    ['both: bandwidth decides, CPU adds nothing on top', at(0), { uplinkBps: 200_000, qualityLimitation: 'cpu' }, '180p15'],
+    ['CPU-limited at the bottom video rung: still images', at(3), { qualityLimitation: 'cpu' }, 'still'],
+    ['~20 kbit/s uplink: still images', at(2), { uplinkBps: 20_000 }, 'still'],
+    ['nothing gets through: off', at(2), { uplinkBps: 5_000 }, 'off'],
+    ['nobody watches above 180p: no need to capture more', at(0), { watchedRung: 2 }, '180p15'],
+    ['nobody watches at all: the smallest video rung', at(0), { watchedRung: null }, '90p7'],
+    ['"save data": at most 180p', at(0), { saveData: true }, '180p15'],
+    ['weak device: at most 360p', at(0), { weakDevice: true }, '360p24'],
+    ['recovery after the hold: one rung up', at(2, 0), {}, '360p24'],
+    ['no recovery inside the hold', at(2, 95_000), {}, '180p15'],
+    ['no recovery without uplink headroom', at(2, 0), { uplinkBps: 500_000 }, '180p15'],
+    ['no recovery while encoding is slow for the next rung', at(2, 0), { encodeMs: 20 }, '180p15'],
+  ] as const)('%s', (_n, state, patch, expected) => {
+    expect(name(decide(state, { ...calm, ...patch }))).toBe(expected);
+  });
+});
+
+describe('scenario', () => {
+  it('CPU trouble, then recovery rung by rung, with a failed step up doubling the hold', () => {
+    let s = initialState({ now: 0, weakDevice: false, saveData: false });
+    const step = (now: number, patch: Partial<SenderInput> = {}) => { s = decide(s, { ...calm, now, ...patch }); return name(s); };
+    expect(step(1000, { qualityLimitation: 'cpu' })).toBe('360p24');
+    expect(step(3000, { qualityLimitation: 'cpu' })).toBe('180p15');
+    expect(step(5000)).toBe('180p15'); // calm, but inside the hold
+    expect(step(3000 + HOLD_MS)).toBe('360p24'); // hold over: one up
+    expect(step(3000 + HOLD_MS + 2000, { qualityLimitation: 'cpu' })).toBe('180p15'); // the step up failed
+    expect(s.holdMs).toBe(2 * HOLD_MS);
+    expect(step(5000 + HOLD_MS + HOLD_MS)).toBe('180p15'); // the doubled hold still holds
+    expect(step(5000 + HOLD_MS + 2 * HOLD_MS)).toBe('360p24');
+  });
+
+  it('maps uplinks and dynacast hints to rungs', () => {
+    expect([5e6, 1e6, 300e3, 100e3, 30e3, 1e3].map(rungForUplink)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect([2, 1, 0, null].map((l) => rungForLayer(l, 3))).toEqual([0, 1, 2, null]);
+  });
+});
