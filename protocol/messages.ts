@@ -119,6 +119,11 @@ export const RequestSchema = v.variant('method', [
   request('setReceiveBitrate', v.strictObject({
     maxBps: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(30_000), v.maxValue(100_000_000))),
   })),
+  /** Still-image rung: one small picture (base64, <= 16 KB) for others to show. */
+  request('stillImage', v.strictObject({
+    mime: v.picklist(['image/webp', 'image/jpeg']),
+    data: v.pipe(v.string(), v.maxLength(22_000), v.regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')),
+  })),
   request('ping', v.strictObject({})),
 ]);
 export type Request = v.InferOutput<typeof RequestSchema>;
@@ -168,6 +173,7 @@ export interface ResponseData {
   closeConsumer: Record<string, never>;
   updateTiles: Record<string, never>;
   setReceiveBitrate: Record<string, never>;
+  stillImage: Record<string, never>;
   ping: { now: number };
 }
 
@@ -200,6 +206,8 @@ export interface Notifications {
   activeSpeaker: { peerId: string | null };
   /** 0 (unusable) .. 10 (perfect), from mediasoup RTP scores of the peer's producers. */
   peerQuality: { peerId: string; score: number };
+  /** A participant below the lowest video rung sends a picture every few seconds. */
+  stillImage: { peerId: string; mime: 'image/webp' | 'image/jpeg'; data: string };
   /** The media worker behind the room was replaced: recreate transports and producers. */
   mediaReset: { reason: string };
 }

@@ -26,6 +26,8 @@ test('a subscriber on a 150 kbit/s downlink drops to the lowest layer, keeps aud
   const a = await join(room.moderatorUrl, 'Anna');
   const b = await join(room.participantUrl, 'Ben');
   const c = await join(room.participantUrl, 'Cleo');
+  // This test is about the SFU's allocation: keep every sender at its top rung.
+  for (const p of [a, b, c]) await p.evaluate(() => (window as any).thinline.call.sender.force(0));
   for (const p of [a, b, c]) await expect.poll(() => atBest(p), { timeout: 20_000 }).toBe(true);
 
   const capAt = Date.now();

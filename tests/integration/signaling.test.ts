@@ -86,3 +86,19 @@ describe('a call through the SFU', () => {
     }
   });
 });
+
+describe('still images', () => {
+  it('relays a still to the others, rate-limited, and refuses non-images', async () => {
+    const { roomId } = await createRoom(server);
+    const a = await joinedClient(server, roomId, 'Alice');
+    const b = await joinedClient(server, roomId, 'Bob');
+    const data = Buffer.from('RIFF....WEBPVP8 tiny').toString('base64');
+    await a.client.ok('stillImage', { mime: 'image/webp', data });
+    expect(await b.client.notified('stillImage')).toEqual({ peerId: a.join.peerId, mime: 'image/webp', data });
+    expect((await a.client.call('stillImage', { mime: 'image/webp', data })).error?.code).toBe('rate_limited');
+    expect((await a.client.call('stillImage', { mime: 'text/html', data })).error?.code).toBe('bad_request');
+    expect((await a.client.call('stillImage', { mime: 'image/webp', data: 'x'.repeat(30_000) })).error?.code).toBe('bad_request');
+    a.client.close();
+    b.client.close();
+  });
+});

@@ -42,6 +42,22 @@ describe('Estimate', () => {
   });
 });
 
+describe('Estimate when app-limited', () => {
+  it('a low measurement while we send even less is not congestion; below what we send is', () => {
+    const e = new Estimate(1_000_000, { holdMs: 1000, probeIntervalMs: 500 }, 0);
+    expect(e.update(300_000, 100, 200_000)).toBe(1_000_000); // sending 200k, BWE follows: keep the budget
+    expect(e.update(150_000, 200, 200_000)).toBe(150_000); // BWE below what we send: congestion
+    // Recovery grows from our own budget while the BWE merely follows what is sent (+10 %).
+    let now = 200;
+    for (let i = 0; i < 12; i++) { now += 500; const used = e.bps * 0.9; e.update(used * 1.1, now, used); }
+    expect(e.bps).toBeGreaterThan(1_000_000);
+    // A link that really is capped at 160k: every probe fails, and the hold keeps doubling.
+    const capped = new Estimate(160_000, { holdMs: 1000, probeIntervalMs: 500 }, 0);
+    for (let t = 0; t < 20_000; t += 500) capped.update(Math.min(160_000, capped.bps * 0.9 * 1.1), t, capped.bps * 0.9);
+    expect(capped.holdMs).toBeGreaterThanOrEqual(4000);
+  });
+});
+
 describe('SubscriberAllocator', () => {
   it('step down to 150 kbit/s and back: fast down, no upgrade before the hold time, then recovery', () => {
     const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 2_000_000, estimate: { holdMs: 3000 } }, 0);

@@ -117,7 +117,7 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
   /** 'vp9' uses SVC when this browser can send VP9; otherwise VP8 simulcast. */
   videoCodec: 'vp8' | 'vp9' = 'vp8';
 
-  async produce(source: MediaSource, track: MediaStreamTrack): Promise<void> {
+  async produce(source: MediaSource, track: MediaStreamTrack, videoHeight?: number): Promise<void> {
     this.#send ??= await this.#createTransport('send');
     const existing = this.#producers.get(source);
     if (existing) { await existing.replaceTrack({ track }); return; }
@@ -126,7 +126,7 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
     if (source === 'screen') track.contentHint = 'detail';
     const producer = await this.#send.produce({
       track,
-      appData: { source, videoHeight: track.kind === 'video' ? track.getSettings().height : undefined },
+      appData: { source, videoHeight: track.kind === 'video' ? (videoHeight ?? track.getSettings().height) : undefined },
       stopTracks: false,
       ...(source === 'camera' ? (vp9 ? { encodings: SVC_ENCODINGS, codec: vp9 } : { encodings: CAMERA_ENCODINGS }) : {}),
       ...(source === 'screen' ? { encodings: SCREEN_ENCODINGS } : {}),
@@ -167,6 +167,10 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
     if (!producer) return;
     if (paused) producer.pause(); else producer.resume();
     await this.#signaling.request('setProducerPaused', { producerId: producer.id, paused });
+  }
+
+  producerId(source: MediaSource): string | undefined {
+    return this.#producers.get(source)?.id;
   }
 
   hasProducer(source: MediaSource): boolean {

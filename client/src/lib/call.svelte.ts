@@ -8,6 +8,9 @@ import { MediaSession, type RemoteTrack } from './MediaSession.js';
 import { Participant } from './participant.svelte.js';
 import { browserSocket, RequestError, SignalingClient, type SocketFactory } from './signaling.js';
 import { TileReporter } from './tiles.js';
+import { Sender } from './sender.svelte.js';
+import { benchmarkKernels } from './scaler.js';
+import { loadSaveData, storeSaveData } from './settings.js';
 import { AUDIO_NORMAL_BPS, availableOutgoing, nextAudioBitrate } from './uplink.js';
 
 /** Join-time milestones, visible in the browser's performance timeline and to the bench. */
@@ -51,6 +54,9 @@ export class Call {
   screenOn = $state(false);
   /** "Save data": a cap on what we receive, in bit/s. */
   receiveCap = $state<number | null>(null);
+  /** Adapts what we send to our CPU and uplink (null without a camera). */
+  sender = $state.raw<Sender | null>(null);
+  saveData = $state(false);
   #tiles: TileReporter | null = null;
   #uplinkTimer: ReturnType<typeof setInterval> | null = null;
 
@@ -108,6 +114,7 @@ export class Call {
     this.selfId = joined.peerId;
     this.role = joined.role;
     this.#media!.videoCodec = joined.videoCodec;
+    if (!joined.resumed && (await loadSaveData())) await this.setSaveData(true);
     this.#resumeToken = joined.resumeToken;
     if (joined.resumed) {
       this.resumes++;
@@ -158,7 +165,12 @@ export class Call {
       if (!mic.enabled) await this.setMic(false);
     }
     if (camera && camera.readyState === 'live') {
-      await media.produce('camera', camera);
+      if (!this.sender) {
+        this.sender = new Sender(camera, media, this.#signaling!);
+        this.sender.saveData = this.saveData;
+        void this.#classifyDevice();
+      }
+      await media.produce('camera', this.sender.track, camera.getSettings().height);
       this.cameraOn = true;
     }
   }
@@ -233,7 +245,13 @@ export class Call {
         this.layers = { ...this.layers, [n.data.consumerId]: n.data };
         return;
       case 'producerLayers':
+        if (n.data.producerId === this.#media?.producerId('camera')) this.sender?.setWatched(n.data.maxSpatialLayer);
         return void this.#media?.setMaxSpatialLayer(n.data.producerId, n.data.maxSpatialLayer).catch(() => undefined);
+      case 'stillImage': {
+        const p = this.participants.find((x) => x.id === n.data.peerId);
+        if (p) { p.still = `data:${n.data.mime};base64,${n.data.data}`; p.stillAt = Date.now(); }
+        return;
+      }
       case 'activeSpeaker':
         this.activeSpeakerId = n.data.peerId;
         return;
@@ -262,6 +280,7 @@ export class Call {
 
   async setCamera(on: boolean): Promise<void> {
     this.cameraOn = on;
+    if (this.sender) this.sender.userOff = !on;
     if (this.#opts?.camera) this.#opts.camera.enabled = on;
     await this.#media?.setPaused('camera', !on).catch(() => undefined);
   }
@@ -282,6 +301,21 @@ export class Call {
     if (!p) return;
     p.pinned = !p.pinned;
     for (const id of [p.cameraConsumerId, p.screenConsumerId]) if (id) this.#tiles?.setPinned(id, p.pinned);
+  }
+
+  /** "Save data": receive at most ~150 kbit/s and send at most 180p; remembered. */
+  async setSaveData(on: boolean): Promise<void> {
+    this.saveData = on;
+    if (this.sender) this.sender.saveData = on;
+    void storeSaveData(on);
+    await this.setReceiveCap(on ? 150_000 : null).catch(() => undefined);
+  }
+
+  /** A join-time micro-benchmark: old PCs start (and stay) at most at 360p. */
+  async #classifyDevice(): Promise<void> {
+    const results = await benchmarkKernels(640, 360, 10).catch(() => []);
+    const wasm = results.find((r) => r.name.startsWith('wasm'));
+    if (this.sender && ((wasm && wasm.msPerFrame > 1) || navigator.hardwareConcurrency <= 1)) this.sender.weakDevice = true;
   }
 
   async setReceiveCap(bps: number | null): Promise<void> {
@@ -315,6 +349,7 @@ export class Call {
   async leave(): Promise<void> {
     if (this.#uplinkTimer) clearInterval(this.#uplinkTimer);
     this.#tiles?.close();
+    this.sender?.close();
     await this.#signaling?.request('leave', {}).catch(() => undefined);
     this.#media?.close();
     this.#signaling?.close();

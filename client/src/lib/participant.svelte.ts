@@ -13,6 +13,9 @@ export class Participant {
   screenProducerId = $state<string | null>(null);
   screenPausedReason = $state<PausedReason>(null);
   pinned = $state(false);
+  /** Latest still picture (image mode) as a data URL, and when it came. */
+  still = $state<string | null>(null);
+  stillAt = $state(0);
   /** Producer ids per source, to map pause notifications onto the right flag. */
   micProducerId = $state<string | null>(null);
   cameraProducerId = $state<string | null>(null);

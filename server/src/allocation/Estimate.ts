@@ -1,5 +1,7 @@
 // Goals: react to congestion at once, grow only after the link proved stable, and never
-// oscillate. A drop below the current budget (5 % dead band) is applied immediately.
+// oscillate. Congestion is a measurement below what we actually send (5 % dead band): it
+// is applied immediately. A measurement merely below our budget while we send less is
+// not congestion: mediasoup's BWE follows what is sent when the sender is app-limited.
 // Growth waits `hold` ms without a drop, then probes above what was measured (mediasoup's
 // BWE only finds more capacity when we ask for more), one probe per `probeIntervalMs`
 // while they succeed. A probe followed by a drop within `hold` failed: the next growth
@@ -15,7 +17,7 @@ export interface EstimateOptions {
 }
 
 export const DEFAULT_ESTIMATE_OPTIONS: EstimateOptions = {
-  holdMs: 3000, maxHoldMs: 24_000, probeIntervalMs: 1000, probeFraction: 0.25, probeFloorBps: 50_000, maxStep: 2,
+  holdMs: 3000, maxHoldMs: 24_000, probeIntervalMs: 1000, probeFraction: 0.5, probeFloorBps: 50_000, maxStep: 2,
 };
 
 export class Estimate {
@@ -37,19 +39,20 @@ export class Estimate {
   get bps(): number { return this.#effective; }
   get holdMs(): number { return this.#hold; }
 
-  /** Feeds one measurement; returns the (possibly changed) effective budget. */
-  update(measuredBps: number, now: number): number {
+  /** Feeds one measurement (and what is currently sent); returns the effective budget. */
+  update(measuredBps: number, now: number, usedBps = Infinity): number {
     this.#samples.push({ at: now, bps: measuredBps });
     // The floor of recent measurements is what we trust; a probe window is short.
     while (this.#samples.length > 0 && this.#samples[0]!.at < now - this.#o.probeIntervalMs) this.#samples.shift();
-    if (measuredBps < this.#effective * 0.95) {
+    if (measuredBps < Math.min(this.#effective, usedBps) * 0.95) {
       if (now - this.#lastUpAt < this.#hold) this.#hold = Math.min(this.#hold * 2, this.#o.maxHoldMs);
       this.#effective = measuredBps;
       this.#lastDownAt = now;
       return this.#effective;
     }
     if (now - this.#lastDownAt >= this.#hold && now - this.#lastUpAt >= this.#o.probeIntervalMs) {
-      const floor = Math.min(...this.#samples.map((s) => s.bps));
+      // Grow from what we allow now (or what was measured, if more), never by more than maxStep.
+      const floor = Math.max(this.#effective, Math.min(...this.#samples.map((s) => s.bps)));
       const probe = Math.min(floor * (1 + this.#o.probeFraction) + this.#o.probeFloorBps, this.#effective * this.#o.maxStep);
       if (probe > this.#effective) {
         this.#effective = probe;

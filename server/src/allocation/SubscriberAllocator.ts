@@ -24,6 +24,7 @@ export class SubscriberAllocator {
   #cap: number | null = null;
   #audioBps = 0;
   #last = new Map<string, TrackAllocation>();
+  #lastUsed = Infinity;
 
   constructor(options: SubscriberAllocatorOptions, now = 0) {
     this.#lastN = options.lastN;
@@ -42,7 +43,7 @@ export class SubscriberAllocator {
   get tracks(): IterableIterator<TrackInput> { return this.#tracks.values(); }
 
   /** A downlink measurement (mediasoup's availableOutgoingBitrate). */
-  setEstimate(bps: number, now: number): void { this.#estimate.update(bps, now); }
+  setEstimate(bps: number, now: number): void { this.#estimate.update(bps, now, this.#lastUsed + this.#audioBps); }
 
   /** A hard cap on this subscriber's downlink ("save data", or an operator limit). */
   setCap(bps: number | null): void { this.#cap = bps; }
@@ -61,6 +62,7 @@ export class SubscriberAllocator {
     const changed = allocation.tracks.filter((t) => !sameDecision(this.#last.get(t.id), t));
     const removed = [...this.#last.keys()].filter((id) => !next.has(id));
     this.#last = next;
+    this.#lastUsed = allocation.used;
     return { allocation, changed, removed };
   }
 }

@@ -25,6 +25,8 @@ export class Peer extends EventEmitter<PeerEvents> {
   readonly role: Role;
   readonly resumeToken: string;
   rtpCapabilities: types.RtpCapabilities;
+  /** When this peer last sent a still image (rate limit). */
+  lastStillAt = 0;
   readonly transports = new Map<string, types.WebRtcTransport>();
   readonly producers = new Map<string, types.Producer<ProducerAppData>>();
   readonly consumers = new Map<string, types.Consumer<ConsumerAppData>>();

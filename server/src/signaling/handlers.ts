@@ -26,6 +26,7 @@ export interface HandlerContext {
 type Handler<M extends Method> = (ctx: HandlerContext, data: RequestData<M>) => Promise<ResponseData[M]> | ResponseData[M];
 
 const MAX_TRANSPORTS = 4;
+const STILL_INTERVAL_MS = 1500;
 
 function joined(ctx: HandlerContext): { room: Room; peer: Peer } {
   const { room, peer } = ctx.session;
@@ -172,6 +173,16 @@ export const handlers: { [M in Method]: Handler<M> } = {
   async setReceiveBitrate(ctx, { maxBps }) {
     const { room: r, peer } = joined(ctx);
     await r.allocator.setReceiveCap(peer, maxBps);
+    return {};
+  },
+
+  stillImage(ctx, { mime, data }) {
+    const { room: r, peer } = joined(ctx);
+    // Stills replace video on ~10 kbit/s links: one every few seconds is the point.
+    const now = Date.now();
+    if (now - peer.lastStillAt < STILL_INTERVAL_MS) throw new SignalingError(ErrorCode.RateLimited, `stillImage: at most one per ${STILL_INTERVAL_MS} ms`);
+    peer.lastStillAt = now;
+    r.broadcast({ notification: 'stillImage', data: { peerId: peer.id, mime, data } }, peer.id);
     return {};
   },
 

@@ -1,0 +1,125 @@
+// Runs the send ladder every 2 s: reads the sender's stats, asks `decide`, and applies the
+// rung: frame size and rate in the scaler worker (or camera constraints without it),
+// still images below the lowest video rung, camera paused when off.
+import type { MediaSession } from './MediaSession.js';
+import { grabStill, scaledTrack, type ScaledTrack } from './scaler.js';
+import { decide, initialState, LADDER, OFF, rungForLayer, STILL, type LadderState } from './sendLadder.js';
+import type { SignalingClient } from './signaling.js';
+
+const TICK_MS = 2000;
+const STILL_EVERY_MS = 3000;
+
+export class Sender {
+  rung = $state(0);
+  reason = $state('start');
+  path = $state('none');
+  #state: LadderState;
+  #camera: MediaStreamTrack;
+  #scaled: ScaledTrack | null;
+  #media: MediaSession;
+  #signaling: SignalingClient;
+  #timer: ReturnType<typeof setInterval>;
+  #lagTimer: ReturnType<typeof setInterval>;
+  #lag = 0;
+  #lagStreak = 0;
+  #lastTick = performance.now();
+  #encode: { time: number; frames: number } | null = null;
+  #watched: number | null | undefined = undefined;
+  #stillTimer: ReturnType<typeof setInterval> | null = null;
+  #forced: number | null = null;
+  saveData = false;
+  weakDevice = false;
+  /** The user switched the camera off: never resume it, never send stills. */
+  userOff = false;
+
+  constructor(camera: MediaStreamTrack, media: MediaSession, signaling: SignalingClient) {
+    this.#camera = camera;
+    this.#media = media;
+    this.#signaling = signaling;
+    this.#scaled = scaledTrack(camera);
+    this.#state = initialState({ now: performance.now(), weakDevice: false, saveData: false });
+    this.#timer = setInterval(() => void this.tick(), TICK_MS);
+    // Main-thread lag: an old PC that cannot keep a 100 ms timer is CPU-bound.
+    this.#lagTimer = setInterval(() => {
+      const now = performance.now();
+      this.#lag = Math.max(this.#lag, now - this.#lastTick - 100);
+      this.#lastTick = now;
+    }, 100);
+  }
+
+  /** The track to send: the worker's output, or the camera itself. */
+  get track(): MediaStreamTrack { return this.#scaled?.track ?? this.#camera; }
+
+  /** Dynacast hint for our camera (highest spatial layer anyone watches). */
+  setWatched(maxSpatialLayer: number | null): void { this.#watched = rungForLayer(maxSpatialLayer, 3); }
+
+  /** Tests and the debug overlay: pin a rung (null: automatic). */
+  force(rung: number | null): void { this.#forced = rung; void this.tick(); }
+
+  async tick(): Promise<void> {
+    const report = await this.#media.sendStats().catch(() => null);
+    let limitation: 'cpu' | 'bandwidth' | 'none' | 'other' | undefined;
+    let uplink: number | undefined;
+    let time = 0, frames = 0, best = -1;
+    report?.forEach((s: { type?: string; kind?: string; qualityLimitationReason?: string; totalEncodeTime?: number; framesEncoded?: number; frameHeight?: number; nominated?: boolean; state?: string; availableOutgoingBitrate?: number }) => {
+      if (s.type === 'outbound-rtp' && s.kind === 'video') {
+        time += s.totalEncodeTime ?? 0;
+        frames += s.framesEncoded ?? 0;
+        if ((s.frameHeight ?? 0) > best) { best = s.frameHeight ?? 0; limitation = s.qualityLimitationReason as typeof limitation; }
+      }
+      if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') uplink = s.availableOutgoingBitrate;
+    });
+    const prev = this.#encode;
+    this.#encode = { time, frames };
+    const encodeMs = prev && frames > prev.frames ? ((time - prev.time) * 1000) / (frames - prev.frames) : undefined;
+    // Visible jank (> 150 ms stalls) twice in a row: the PC cannot keep up.
+    this.#lagStreak = this.#lag > 150 ? this.#lagStreak + 1 : 0;
+    this.#lag = 0;
+    const next = decide(this.#state, {
+      now: performance.now(), qualityLimitation: this.#lagStreak >= 2 ? 'cpu' : limitation, encodeMs, uplinkBps: uplink,
+      watchedRung: this.#watched, saveData: this.saveData, weakDevice: this.weakDevice,
+    });
+    const rung = this.#forced ?? next.rung;
+    this.#state = { ...next, rung };
+    if (rung !== this.rung || this.path === 'none') await this.#apply(rung);
+    this.reason = this.#forced !== null ? 'forced' : next.reason;
+    if (this.#scaled) this.path = (await this.#scaled.stats()).path;
+  }
+
+  async #apply(rung: number): Promise<void> {
+    const r = LADDER[rung]!;
+    this.rung = rung;
+    if (rung < STILL) {
+      if (this.#scaled) await this.#scaled.setTarget(r.height, r.fps);
+      else await this.#camera.applyConstraints({ height: { ideal: r.height }, frameRate: { ideal: r.fps } }).catch(() => undefined);
+    }
+    const pause = this.userOff || rung >= STILL;
+    await this.#media.setPaused('camera', pause).catch(() => undefined);
+    if (rung === STILL && !this.userOff && !this.#stillTimer) {
+      void this.#sendStill();
+      this.#stillTimer = setInterval(() => void this.#sendStill(), STILL_EVERY_MS);
+    } else if (rung !== STILL && this.#stillTimer) {
+      clearInterval(this.#stillTimer);
+      this.#stillTimer = null;
+    }
+    if (rung === OFF) this.path = 'off';
+  }
+
+  async #sendStill(): Promise<void> {
+    const blob = await grabStill(this.#camera).catch(() => null);
+    if (!blob) return;
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let bin = '';
+    for (const b of bytes) bin += String.fromCharCode(b);
+    await this.#signaling.request('stillImage', { mime: blob.type === 'image/jpeg' ? 'image/jpeg' : 'image/webp', data: btoa(bin) }).catch(() => undefined);
+  }
+
+  async scalerStats(): Promise<unknown> { return this.#scaled?.stats() ?? null; }
+
+  close(): void {
+    clearInterval(this.#timer);
+    clearInterval(this.#lagTimer);
+    if (this.#stillTimer) clearInterval(this.#stillTimer);
+    this.#scaled?.close();
+  }
+}
