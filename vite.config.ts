@@ -9,6 +9,8 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     reportCompressedSize: false,
+    // WASM must stay a file: data: URLs are (rightly) blocked by our CSP's connect-src.
+    assetsInlineLimit: (file: string) => (file.endsWith('.wasm') ? false : undefined),
   },
   server: {
     proxy: {

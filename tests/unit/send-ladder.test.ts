@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decide, HOLD_MS, initialState, LADDER, rungForLayer, rungForUplink, type LadderState, type SenderInput } from '../../client/src/lib/sendLadder.js';
 
 const calm: SenderInput = { now: 100_000, qualityLimitation: 'none', encodeMs: 3, uplinkBps: 5_000_000, watchedRung: 0, saveData: false, weakDevice: false };
-const at = (rung: number, changedAt = 0): LadderState => ({ rung, changedAt, upAt: -Infinity, holdMs: HOLD_MS, reason: 'x' });
+const at = (rung: number, changedAt = 0): LadderState => ({ rung, trouble: rung, changedAt, upAt: -Infinity, holdMs: HOLD_MS, reason: 'x', startedAt: 0 });
 const name = (s: LadderState) => LADDER[s.rung]!.name;
 
 describe('decide', () => {
@@ -11,18 +11,22 @@ describe('decide', () => {
     ['all fine at the top stays', at(0), {}, '720p30'],
     ['CPU-limited steps down one rung at once', at(0), { qualityLimitation: 'cpu' }, '360p24'],
     ['slow encoding counts as CPU-limited', at(1), { encodeMs: 35 }, '180p15'],
-    ['bandwidth-limited jumps to the rung the uplink carries', at(0), { uplinkBps: 200_000 }, '180p15'],
-    ['both: bandwidth decides, CPU adds nothing on top', at(0), { uplinkBps: 200_000, qualityLimitation: 'cpu' }, '180p15'],
+    ['bandwidth-limited jumps to the rung the uplink carries', at(0), { uplinkBps: 200_000, qualityLimitation: 'bandwidth' }, '180p15'],
+    ['a low estimate alone is not a limit (it follows what is sent)', at(2, 95_000), { uplinkBps: 200_000 }, '180p15'],
+    ['bandwidth-limited with a fine estimate: still one rung down', at(0), { uplinkBps: 5_000_000, qualityLimitation: 'bandwidth' }, '360p24'],
+    ['no bandwidth verdict during the ramp-up', { ...at(0), startedAt: 95_000 }, { uplinkBps: 200_000, qualityLimitation: 'bandwidth' }, '720p30'],
     ['CPU-limited at the bottom video rung: still images', at(3), { qualityLimitation: 'cpu' }, 'still'],
-    ['~20 kbit/s uplink: still images', at(2), { uplinkBps: 20_000 }, 'still'],
-    ['nothing gets through: off', at(2), { uplinkBps: 5_000 }, 'off'],
+    ['~20 kbit/s uplink: still images', at(2), { uplinkBps: 20_000, qualityLimitation: 'bandwidth' }, 'still'],
+    ['nothing gets through: off', at(2), { uplinkBps: 5_000, qualityLimitation: 'bandwidth' }, 'off'],
     ['nobody watches above 180p: no need to capture more', at(0), { watchedRung: 2 }, '180p15'],
     ['nobody watches at all: the smallest video rung', at(0), { watchedRung: null }, '90p7'],
     ['"save data": at most 180p', at(0), { saveData: true }, '180p15'],
     ['weak device: at most 360p', at(0), { weakDevice: true }, '360p24'],
     ['recovery after the hold: one rung up', at(2, 0), {}, '360p24'],
     ['no recovery inside the hold', at(2, 95_000), {}, '180p15'],
-    ['no recovery without uplink headroom', at(2, 0), { uplinkBps: 500_000 }, '180p15'],
+    ['still bandwidth-limited after the hold: further down, not up', at(2, 0), { uplinkBps: 500_000, qualityLimitation: 'bandwidth' }, '90p7'],
+    ['recovery with a low estimate that only follows what is sent', at(2, 0), { uplinkBps: 250_000 }, '360p24'],
+    ['a cap that lifts applies at once (no hold)', { ...at(0), rung: 3, changedAt: 99_000 }, { watchedRung: 0 }, '720p30'],
     ['no recovery while encoding is slow for the next rung', at(2, 0), { encodeMs: 20 }, '180p15'],
   ] as const)('%s', (_n, state, patch, expected) => {
     expect(name(decide(state, { ...calm, ...patch }))).toBe(expected);

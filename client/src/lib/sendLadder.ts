@@ -3,6 +3,9 @@
 // up one rung at a time only after a calm hold period (doubled after a failed step up).
 // Below the lowest video rung the sender switches to still images (a small picture every
 // few seconds, ~10 kbit/s), then off. Pure: inputs in, rung out.
+// Bandwidth counts only when the encoder itself reports being bandwidth-limited: the
+// uplink estimate merely follows what is sent, so on its own it would never allow a step
+// up (and it is meaningless during the first seconds of ramp-up).
 export interface Rung { name: string; height: number; fps: number; minBps: number }
 
 export const LADDER: readonly Rung[] = [
@@ -32,18 +35,23 @@ export interface SenderInput {
   weakDevice: boolean;
 }
 
-export interface LadderState { rung: number; changedAt: number; upAt: number; holdMs: number; reason: string }
+/** `trouble`: the rung CPU and bandwidth allow (with hysteresis); `rung`: what is applied. */
+export interface LadderState { rung: number; trouble: number; changedAt: number; upAt: number; holdMs: number; reason: string; startedAt: number }
 
 export const HOLD_MS = 8000;
+/** Chrome's send-side BWE starts low and ramps up: no bandwidth verdicts before this. */
+export const RAMP_MS = 10_000;
 const MAX_HOLD_MS = 60_000;
 
 export function initialState(input: Pick<SenderInput, 'weakDevice' | 'saveData' | 'now'>): LadderState {
-  return { rung: floorRung(input), changedAt: input.now, upAt: -Infinity, holdMs: HOLD_MS, reason: 'start' };
+  return { rung: capRung(input), trouble: 0, changedAt: input.now, upAt: -Infinity, holdMs: HOLD_MS, reason: 'start', startedAt: input.now };
 }
 
-/** The best rung caps allow: weak devices stop at 360p, "save data" at 180p. */
-function floorRung(i: Pick<SenderInput, 'weakDevice' | 'saveData'>): number {
-  return i.saveData ? 2 : i.weakDevice ? 1 : 0;
+/** Caps apply at once, both ways: weak devices 360p, "save data" 180p, and nothing above what anyone watches. */
+function capRung(i: Pick<SenderInput, 'weakDevice' | 'saveData'> & { watchedRung?: number | null | undefined }): number {
+  let cap = i.saveData ? 2 : i.weakDevice ? 1 : 0;
+  if (i.watchedRung !== undefined) cap = Math.max(cap, i.watchedRung ?? 3);
+  return cap;
 }
 
 /** Highest rung whose minimum bitrate fits the uplink (with 10 % headroom). */
@@ -53,31 +61,38 @@ export function rungForUplink(bps: number): number {
 }
 
 export function decide(s: LadderState, i: SenderInput): LadderState {
-  const frameMs = LADDER[s.rung]!.fps > 0 ? 1000 / LADDER[s.rung]!.fps : Infinity;
-  let best = floorRung(i);
-  if (i.watchedRung !== undefined) best = Math.max(best, i.watchedRung ?? 3);
+  const cap = capRung(i);
+  const applied = LADDER[s.rung]!;
+  const frameMs = applied.fps > 0 ? 1000 / applied.fps : Infinity;
   const cpuBound = i.qualityLimitation === 'cpu' || (i.encodeMs !== undefined && i.encodeMs > 0.6 * frameMs);
-  const bwRung = i.uplinkBps !== undefined ? rungForUplink(i.uplinkBps) : s.rung;
+  const bwLimited = i.qualityLimitation === 'bandwidth' && i.now - s.startedAt >= RAMP_MS;
 
-  let target = s.rung;
+  let trouble = s.trouble;
   let reason = s.reason;
-  if (bwRung > s.rung) { target = bwRung; reason = 'bandwidth'; }
-  if (cpuBound && target <= s.rung && s.rung < STILL) { target = s.rung + 1; reason = 'cpu'; }
-  if (target < best) { target = best; reason = 'cap'; }
-  if (s.rung < best) { target = best; reason = 'cap'; }
-
-  if (target > s.rung) {
-    // Down: at once. Going down soon after going up means the step up failed.
-    const failedUp = i.now - s.upAt < s.holdMs;
-    return { rung: target, changedAt: i.now, upAt: s.upAt, holdMs: failedUp ? Math.min(s.holdMs * 2, MAX_HOLD_MS) : s.holdMs, reason };
+  let { changedAt, upAt, holdMs } = s;
+  // Trouble measured at the applied rung pushes below it: bandwidth to what the uplink
+  // carries (at least one rung), CPU one rung (video rungs only).
+  let down = trouble;
+  if (bwLimited) { down = Math.max(down, s.rung + 1, i.uplinkBps !== undefined ? rungForUplink(i.uplinkBps) : 0); reason = 'bandwidth'; }
+  if (cpuBound && s.rung < STILL) { down = Math.max(down, s.rung + 1); if (!bwLimited) reason = 'cpu'; }
+  if (down > trouble) {
+    if (i.now - upAt < holdMs) holdMs = Math.min(holdMs * 2, MAX_HOLD_MS); // the last step up failed
+    trouble = Math.min(OFF, down);
+    changedAt = i.now;
+  } else if (trouble > 0 && !cpuBound && !bwLimited && i.now - changedAt >= holdMs) {
+    const next = LADDER[trouble - 1]!;
+    const cool = i.encodeMs === undefined || next.fps === 0 || i.encodeMs < 0.3 * (1000 / next.fps);
+    if (cool) {
+      if (i.now - changedAt > 4 * holdMs) holdMs = HOLD_MS;
+      trouble -= 1;
+      changedAt = i.now;
+      upAt = i.now;
+      reason = 'recovered';
+    }
   }
-  const calm = i.now - s.changedAt >= s.holdMs;
-  const headroom = i.uplinkBps === undefined || i.uplinkBps >= LADDER[s.rung - 1 >= 0 ? s.rung - 1 : 0]!.minBps * 1.3;
-  const cool = !cpuBound && (i.encodeMs === undefined || i.encodeMs < 0.3 * (1000 / Math.max(1, LADDER[Math.max(0, s.rung - 1)]!.fps)));
-  if (s.rung > best && calm && headroom && cool) {
-    return { rung: s.rung - 1, changedAt: i.now, upAt: i.now, holdMs: i.now - s.changedAt > 4 * s.holdMs ? HOLD_MS : s.holdMs, reason: 'recovered' };
-  }
-  return s;
+  const rung = Math.max(trouble, cap);
+  if (rung === cap && cap > trouble) reason = 'cap';
+  return { rung, trouble, changedAt, upAt, holdMs, reason, startedAt: s.startedAt };
 }
 
 /** Maps the server's dynacast hint (highest spatial layer watched) to a rung. */

@@ -31,6 +31,8 @@ export class Sender {
   weakDevice = false;
   /** The user switched the camera off: never resume it, never send stills. */
   userOff = false;
+  /** The last inputs of the ladder decision (debug overlay, tests). */
+  lastInput = $state.raw<Record<string, unknown>>({});
 
   constructor(camera: MediaStreamTrack, media: MediaSession, signaling: SignalingClient) {
     this.#camera = camera;
@@ -73,12 +75,15 @@ export class Sender {
     this.#encode = { time, frames };
     const encodeMs = prev && frames > prev.frames ? ((time - prev.time) * 1000) / (frames - prev.frames) : undefined;
     // Visible jank (> 150 ms stalls) twice in a row: the PC cannot keep up.
-    this.#lagStreak = this.#lag > 150 ? this.#lagStreak + 1 : 0;
+    const lagMs = this.#lag;
+    this.#lagStreak = lagMs > 150 ? this.#lagStreak + 1 : 0;
     this.#lag = 0;
-    const next = decide(this.#state, {
-      now: performance.now(), qualityLimitation: this.#lagStreak >= 2 ? 'cpu' : limitation, encodeMs, uplinkBps: uplink,
+    const input = {
+      now: performance.now(), qualityLimitation: this.#lagStreak >= 2 ? 'cpu' as const : limitation, encodeMs, uplinkBps: uplink,
       watchedRung: this.#watched, saveData: this.saveData, weakDevice: this.weakDevice,
-    });
+    };
+    this.lastInput = { ...input, chromeLimitation: limitation, lagMs: Math.round(lagMs) };
+    const next = decide(this.#state, input);
     const rung = this.#forced ?? next.rung;
     this.#state = { ...next, rung };
     if (rung !== this.rung || this.path === 'none') await this.#apply(rung);

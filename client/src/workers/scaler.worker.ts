@@ -9,7 +9,7 @@ import { downscaleI420Ref, i420Size } from '../../../wasm/reference.js';
 export interface ScalerStats {
   framesIn: number; framesOut: number; dropped: number; inputClosed: number;
   path: 'wasm-simd' | 'wasm-scalar' | 'canvas' | 'passthrough' | 'none';
-  kernelMs: number; height: number; fps: number;
+  kernelMs: number; height: number; fps: number; format: string; wasm: 'simd' | 'scalar' | 'failed' | 'none';
 }
 export interface KernelBench { name: string; msPerFrame: number }
 
@@ -17,7 +17,7 @@ let kernels: Kernels | null = null;
 let target = { height: 720, fps: 30 };
 let lastOut = -Infinity;
 let canvas: OffscreenCanvas | null = null;
-const stats: ScalerStats = { framesIn: 0, framesOut: 0, dropped: 0, inputClosed: 0, path: 'none', kernelMs: 0, height: 0, fps: 30 };
+const stats: ScalerStats = { framesIn: 0, framesOut: 0, dropped: 0, inputClosed: 0, path: 'none', kernelMs: 0, height: 0, fps: 30, format: '', wasm: 'none' };
 
 function close(frame: VideoFrame): void {
   frame.close();
@@ -55,8 +55,10 @@ const api = {
   async start(readable: ReadableStream<VideoFrame>, writable: WritableStream<VideoFrame>, wasm: { simd: string; scalar: string }): Promise<void> {
     try {
       kernels = await Kernels.load(await (await fetch(simdSupported() ? wasm.simd : wasm.scalar)).arrayBuffer());
+      stats.wasm = kernels.simd ? 'simd' : 'scalar';
     } catch {
       kernels = null; // the canvas path still works
+      stats.wasm = 'failed';
     }
     const reader = readable.getReader();
     const writer = writable.getWriter();
@@ -64,6 +66,7 @@ const api = {
       const { value: frame, done } = await reader.read();
       if (done || !frame) break;
       stats.framesIn++;
+      stats.format = frame.format ?? 'null';
       // Decimate to the target frame rate (timestamps are in microseconds).
       if (target.fps <= 0 || frame.timestamp - lastOut < (1e6 / target.fps) * 0.85) {
         stats.dropped++;

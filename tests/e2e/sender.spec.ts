@@ -1,0 +1,45 @@
+// The sender on an old PC and a dead-slow link: CPU throttling moves it down the ladder
+// while the receiver keeps decoding; the still-image rung keeps a face visible.
+import { createRoom, expect, test, totals } from './helpers.js';
+
+test('with 6x CPU throttling the sender steps down the ladder and the receiver keeps decoding', async ({ join, baseURL }) => {
+  test.setTimeout(90_000);
+  const room = await createRoom(baseURL!);
+  const sender = await join(room.moderatorUrl, 'Old PC');
+  const receiver = await join(room.participantUrl, 'Viewer');
+  await expect.poll(async () => (await totals(receiver)).videoFrames, { timeout: 15_000 }).toBeGreaterThan(10);
+  // Baseline: the rung the viewer's tile size calls for (a cap, not trouble).
+  const rungOf = () => sender.evaluate(() => (window as any).thinline.call.sender.rung as number);
+  await expect.poll(async () => (await sender.evaluate(() => (window as any).thinline.call.sender.scalerStats()))?.path, { timeout: 10_000 }).toMatch(/^wasm-|passthrough/);
+  const baseline = await rungOf();
+  const cdp = await sender.context().newCDPSession(sender);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 6 });
+  // CDP throttling alone barely moves the signals here (encode ~2 ms/frame, timer lag
+  // < 30 ms), so also stall the UI thread as a badly overloaded old PC does: 300 ms of every 330 ms.
+  await sender.evaluate(() => { (window as any).__spin = setInterval(() => { const end = performance.now() + 300; while (performance.now() < end) { /* spin */ } }, 330); });
+  await expect.poll(rungOf, { timeout: 45_000, intervals: [1000] }).toBeGreaterThan(baseline);
+  expect(await sender.evaluate(() => (window as any).thinline.call.sender.reason)).toBe('cpu');
+  console.log('sender rung', await sender.evaluate(() => `${(window as any).thinline.call.sender.rung} (${(window as any).thinline.call.sender.reason})`));
+  const before = (await totals(receiver)).videoFrames;
+  await expect.poll(async () => (await totals(receiver)).videoFrames - before, { timeout: 15_000 }).toBeGreaterThan(10);
+  await sender.evaluate(() => clearInterval((window as any).__spin));
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+});
+
+test('the still-image rung: the receiver shows a picture that changes over time', async ({ join, baseURL }) => {
+  test.setTimeout(60_000);
+  const room = await createRoom(baseURL!);
+  const sender = await join(room.moderatorUrl, 'Edge Link');
+  const receiver = await join(room.participantUrl, 'Viewer');
+  await sender.evaluate(() => (window as any).thinline.call.sender.force(4));
+  const tile = receiver.locator('li.tile[aria-label="Edge Link"]');
+  await expect(tile.getByTestId('image-mode')).toBeVisible({ timeout: 15_000 });
+  const first = await tile.locator('img.still').getAttribute('src');
+  expect(first).toMatch(/^data:image\/(webp|jpeg);base64,/);
+  await expect.poll(() => tile.locator('img.still').getAttribute('src'), { timeout: 15_000 }).not.toBe(first);
+  expect(await tile.locator('video').count()).toBe(0);
+  // The worker closed every frame it took in (no VideoFrame leaks).
+  const s = await sender.evaluate(() => (window as any).thinline.call.sender.scalerStats());
+  expect(s.framesIn).toBeGreaterThan(0);
+  expect(s.framesIn - s.inputClosed).toBeLessThanOrEqual(s.framesOut + 1);
+});
