@@ -6,6 +6,7 @@ import { calibrate, type Check } from '../../netem/src/calibrate.js';
 import { linkAt, listProfiles, loadProfile } from '../../netem/src/profile.js';
 import { apply, down, requireRoot, up } from '../../netem/src/topology.js';
 import { checkBudgets, loadBudgets, markdown, writeResults, type Verdict } from './report.js';
+import { runKernelBench } from './kernels.js';
 import { runScenario, type ScenarioResult } from './runner.js';
 import { findScenario, SCENARIOS, type Scenario } from './scenarios.js';
 
@@ -16,9 +17,15 @@ async function main(): Promise<void> {
   requireRoot();
   let scenarios: Scenario[] = SCENARIOS;
   const only = opt('scenario');
-  if (only) scenarios = [findScenario(only)];
+  if (only) scenarios = only === 'kernels' ? [] : [findScenario(only)];
   const profile = opt('profile');
   if (profile) scenarios = scenarios.map((s) => ({ ...s, name: only ? s.name : `${s.name}-${profile}`, participants: s.participants.map(() => ({ profile })), steps: undefined }));
+  const kernels = only && only !== 'kernels' ? [] : await runKernelBench();
+  if (kernels.length) {
+    console.log('[bench] kernels (ms/frame, in a Chromium worker):');
+    for (const k of kernels) console.log(`  ${k.target.padEnd(12)} ${k.name.padEnd(18)} ${k.msPerFrame.toFixed(3)}`);
+  }
+  if (only === 'kernels') return finishKernels(kernels);
   const calibration = only ? [] : await calibrateAll();
   const budgets = loadBudgets();
   const results: ScenarioResult[] = [];
@@ -32,7 +39,11 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ scenario: r.scenario, summary: r.summary, server: { cpuPctAvg: Math.round(r.server.cpuPctAvg), rssMbMax: Math.round(r.server.rssMbMax) } }));
   }
   const dir = resolve(import.meta.dirname, '../results', new Date(startedAt).toISOString().replace(/[:.]/g, '-'));
+  const kernelBudget = loadBudgets().kernels?.wasmSimd720to360Ms;
+  const simd = kernels.find((k) => k.target === '720p->360p' && k.name === 'wasm-simd');
+  if (kernelBudget !== undefined && kernels.length) verdicts.push({ scenario: 'kernels', metric: 'wasmSimd720to360Ms', value: simd?.msPerFrame ?? null, budget: kernelBudget, ok: simd !== undefined && simd.msPerFrame <= kernelBudget });
   writeResults(dir, results, verdicts);
+  if (kernels.length) (await import('node:fs')).writeFileSync(join(dir, 'kernels.json'), JSON.stringify(kernels, null, 1));
   if (calibration.length) {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(dir, 'calibration.json'), JSON.stringify(calibration, null, 1));
@@ -47,6 +58,13 @@ async function main(): Promise<void> {
     console.error(`[bench] ${broken.length} budget(s) broken: ${broken.map((b) => `${b.scenario}.${b.metric}=${b.value ?? 'n/a'} > ${b.budget}`).join(', ')}`);
     process.exit(1);
   }
+}
+
+function finishKernels(kernels: Awaited<ReturnType<typeof runKernelBench>>): void {
+  const budget = loadBudgets().kernels?.wasmSimd720to360Ms ?? Infinity;
+  const simd = kernels.find((k) => k.target === '720p->360p' && k.name === 'wasm-simd');
+  console.log(JSON.stringify({ kernels }));
+  if (!simd || simd.msPerFrame > budget) { console.error(`[bench] kernel budget broken: wasm-simd 720p->360p ${simd?.msPerFrame ?? 'n/a'} > ${budget} ms`); process.exit(1); }
 }
 
 /** Every profile (a timeline's first step), measured through the shaper. */

@@ -29,6 +29,7 @@ export const SMOKE: Scenario = {
 };
 
 export function findScenario(name: string): Scenario {
+  if (name === 'kernels') return { name, description: 'WASM kernel bench', participants: [], durationS: 0 };
   const s = [...SCENARIOS, SMOKE].find((x) => x.name === name);
   if (!s) throw new TypeError(`unknown scenario "${name}"; known: ${[...SCENARIOS, SMOKE].map((x) => x.name).join(', ')}`);
   return s;

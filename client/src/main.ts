@@ -5,3 +5,7 @@ import './app.css';
 
 document.documentElement.lang = i18n.lang;
 mount(App, { target: document.getElementById('app')! });
+
+// For the kernel bench (npm run bench): runs the WASM/JS/canvas comparison in a worker.
+(window as unknown as Record<string, unknown>).thinlineKernelBench = async (dw: number, dh: number, iterations: number) =>
+  (await import('./lib/scaler.js')).benchmarkKernels(dw, dh, iterations);

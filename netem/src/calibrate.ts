@@ -38,11 +38,22 @@ export async function iperf(t: Topology, participant: string, o: IperfOpts): Pro
   }
 }
 
-function within(what: string, expected: number, measured: number, unit: string, rel: number): Check {
-  return { what, expected, measured, unit, tolerance: `±${rel * 100}%`, ok: Math.abs(measured - expected) <= rel * expected };
+function within(what: string, expected: number, measured: number, unit: string, rel: number, abs = 0): Check {
+  const tol = Math.max(rel * expected, abs);
+  return { what, expected, measured, unit, tolerance: abs > rel * expected ? `±${abs} ${unit}` : `±${rel * 100}%`, ok: Math.abs(measured - expected) <= tol };
 }
 function points(what: string, expected: number, measured: number, pts: number): Check {
   return { what, expected, measured, unit: '%', tolerance: `±${pts} pt`, ok: Math.abs(measured - expected) <= pts };
+}
+
+/** Waits until the shaper holds no packets (a previous profile's queue must not leak into this one). */
+async function drain(t: Topology): Promise<void> {
+  const { control } = await import('./topology.js');
+  for (let i = 0; i < 100; i++) {
+    const c = (await control(t, { cmd: 'counters' })) as { queued?: number };
+    if (!c.queued) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 export interface CalibrateOptions { tcp?: boolean; udp?: boolean; seconds?: number }
@@ -50,15 +61,20 @@ export interface CalibrateOptions { tcp?: boolean; udp?: boolean; seconds?: numb
 /** Measures one participant's link (already shaped with `link`) and checks it against it. */
 export async function calibrate(t: Topology, participant: string, link: Link, o: CalibrateOptions = {}): Promise<Check[]> {
   const ns = t.participants.find((p) => p.name === participant)!.ns;
-  const seconds = o.seconds ?? 4;
+  // Long-RTT links need longer runs: iperf3's start and end handshakes take several RTTs.
+  const seconds = Math.max(o.seconds ?? 4, Math.ceil((link.delayMs * 2 * 15) / 1000));
+  await drain(t);
   const checks: Check[] = [];
   // RTT: 2 x delay plus serializing the 84-byte ping on each rate-limited hop.
   const ser = (bps?: number) => (bps ? (84 * 8 * 1000) / bps : 0);
+  // Userspace forwarding adds ~1.5 ms per hop (read, timer): tiny delays get +-4 ms.
   const rtt = ping(ns, t.server.ip, 200, 0.02);
-  checks.push(within('ping RTT', 2 * link.delayMs + ser(link.upBps) + ser(link.downBps), rtt.rttMs, 'ms', 0.1));
+  checks.push(within('ping RTT', 2 * link.delayMs + ser(link.upBps) + ser(link.downBps), rtt.rttMs, 'ms', 0.1, 4));
   const l = link.loss + (link.burstLoss?.loss ?? 0);
   if (l > 0) {
-    const lossy = ping(ns, t.server.ip, 2000, 0.005);
+    // Pings must not congest the link (queue drops are not loss): at most 1/4 of the uplink.
+    const interval = Math.max(0.005, link.upBps ? (84 * 8 * 4) / link.upBps : 0);
+    const lossy = ping(ns, t.server.ip, Math.min(2000, Math.round(20 / interval)), interval);
     checks.push(points('ping loss (both ways)', (1 - (1 - l) ** 2) * 100, lossy.lossPct, 1));
   }
   if (o.udp !== false && link.downBps) {
@@ -68,7 +84,7 @@ export async function calibrate(t: Topology, participant: string, link: Link, o:
     checks.push(within('UDP down rate', link.downBps * (1 - l) * (len / (len + IP_UDP)), r.bps, 'bit/s', 0.1));
     if (l > 0) {
       // Loss: offer half the rate (no queue drops), many small datagrams for a tight estimate.
-      const lr = await iperf(t, participant, { udp: true, reverse: true, bps: link.downBps * 0.5, seconds, len: 200 });
+      const lr = await iperf(t, participant, { udp: true, reverse: true, bps: link.downBps * 0.5, seconds: seconds * 2, len: 100 });
       checks.push(points('UDP down loss', l * 100, lr.lostPct, 1));
     }
   }

@@ -313,9 +313,9 @@ export class Call {
 
   /** A join-time micro-benchmark: old PCs start (and stay) at most at 360p. */
   async #classifyDevice(): Promise<void> {
-    const results = await benchmarkKernels(640, 360, 10).catch(() => []);
+    const results = await benchmarkKernels(640, 360, 30).catch(() => []);
     const wasm = results.find((r) => r.name.startsWith('wasm'));
-    if (this.sender && ((wasm && wasm.msPerFrame > 1) || navigator.hardwareConcurrency <= 1)) this.sender.weakDevice = true;
+    if (this.sender && ((wasm && wasm.msPerFrame > 2) || navigator.hardwareConcurrency <= 1)) this.sender.weakDevice = true;
   }
 
   async setReceiveCap(bps: number | null): Promise<void> {
