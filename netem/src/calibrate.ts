@@ -29,7 +29,8 @@ export async function iperf(t: Topology, participant: string, o: IperfOpts): Pro
     if (o.reverse) args.push('-R');
     if (o.udp) args.push('-u', '-b', String(Math.round(o.bps ?? 1_000_000)), '-l', String(o.len ?? 1200));
     const ns = t.participants.find((p) => p.name === participant)!.ns;
-    const json = JSON.parse(nsExec(ns, 'iperf3', args, (o.seconds + 20) * 1000)) as { end: Record<string, { bits_per_second?: number; lost_percent?: number }> };
+    // iperf3's closing handshake crosses the (saturated, lossy) link too: allow for it.
+    const json = JSON.parse(nsExec(ns, 'iperf3', args, (o.seconds * 3 + 40) * 1000)) as { end: Record<string, { bits_per_second?: number; lost_percent?: number }> };
     // What the receiver got (for UDP `sum` is the sender's rate; its loss is the receiver's).
     const received = json.end.sum_received ?? json.end.sum!;
     return { bps: received.bits_per_second ?? 0, lostPct: received.lost_percent ?? json.end.sum?.lost_percent ?? 0 };

@@ -25,6 +25,8 @@ export interface Config {
   /** Camera codec: VP8 simulcast everywhere, or VP9 SVC (L3T3_KEY) where all support it. */
   videoCodec: 'vp8' | 'vp9';
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Bearer token for GET /api/metrics; unset = metrics disabled. */
+  metricsToken: string | undefined;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -59,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     lastN: int(env, 'THINLINE_LAST_N', 16, 1, 100),
     videoCodec: env.THINLINE_VIDEO_CODEC === 'vp9' ? 'vp9' : 'vp8',
     logLevel: level as Config['logLevel'],
+    metricsToken: env.THINLINE_METRICS_TOKEN || undefined,
   };
   return { ...config, ...overrides };
 }

@@ -28,7 +28,7 @@ export async function startServer(config: Config, store?: RoomStore): Promise<Se
   let app: RunningApp;
   try {
     app = await startApp({
-      uws, registry, clientDir: config.clientDir, publicUrl: config.publicUrl, graceMs: config.reconnectGraceMs, rateLimit: config.rateLimit, videoCodec: config.videoCodec,
+      uws, registry, clientDir: config.clientDir, publicUrl: config.publicUrl, graceMs: config.reconnectGraceMs, rateLimit: config.rateLimit, videoCodec: config.videoCodec, metricsToken: config.metricsToken, pool,
     }, config.host, config.port);
   } catch (error) {
     pool.close();

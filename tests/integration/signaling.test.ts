@@ -102,3 +102,29 @@ describe('still images', () => {
     b.client.close();
   });
 });
+
+describe('server metrics', () => {
+  it('show every consumer\'s allocation to operators with the token, and nothing to others', async () => {
+    const m = await testServer({ metricsToken: 'secret-token-123' });
+    try {
+      const { roomId } = await createRoom(m);
+      const a = await joinedClient(m, roomId, 'Alice');
+      const b = await joinedClient(m, roomId, 'Bob');
+      await a.client.ok('connectTransport', { transportId: a.send.id, dtlsParameters: FAKE_DTLS });
+      const cam = await a.client.ok('produce', { transportId: a.send.id, kind: 'video', source: 'camera', rtpParameters: vp8Params(7000) });
+      const consumer = await b.client.ok('consume', { transportId: b.recv.id, producerId: cam.producerId });
+      await b.client.ok('resumeConsumer', { consumerId: consumer.consumerId });
+      expect((await fetch(`${m.url}/api/metrics`)).status).toBe(401);
+      type Metrics = { workers: unknown[]; rooms: { room: string; subscribers: { consumers: { consumerId: string; reason: string | null }[] }[] }[] };
+      const body = (await (await fetch(`${m.url}/api/metrics`, { headers: { authorization: 'Bearer secret-token-123' } })).json()) as Metrics;
+      expect(body.workers).toHaveLength(1);
+      expect(JSON.stringify(body)).not.toContain(roomId);
+      const decisions = body.rooms[0]!.subscribers.flatMap((s) => s.consumers);
+      expect(decisions.map((d) => d.consumerId)).toContain(consumer.consumerId);
+      a.client.close();
+      b.client.close();
+    } finally {
+      m.close();
+    }
+  });
+});

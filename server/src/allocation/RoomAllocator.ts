@@ -221,6 +221,18 @@ export class RoomAllocator {
     }
   }
 
+  /** Per subscriber: budget and every video consumer's decision (server metrics). */
+  snapshot(): { peerId: string; budgetBps: number; consumers: { consumerId: string; target: WireLayer | null; current: WireLayer | null; max: WireLayer | null; reason: PausedReason; rank: number }[] }[] {
+    return [...this.#subs.values()].map((sub) => ({
+      peerId: sub.peer.id,
+      budgetBps: Math.round(sub.allocator.videoBudget),
+      consumers: [...sub.decisions.values()].map((d) => ({
+        consumerId: d.id, target: wire(d.target), max: wire(d.max), reason: d.pausedReason, rank: d.rank,
+        current: wire(toLayer(sub.peer.consumers.get(d.id)?.currentLayers)),
+      })),
+    }));
+  }
+
   close(): void {
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);

@@ -1,5 +1,6 @@
 // REST API: create a room (moderator + participant links) and read public room info.
 // Responses never contain the moderator key except to the creator.
+import { createHash } from 'node:crypto';
 import type { RoomRegistry } from '../domain/RoomRegistry.js';
 import { logger } from '../log.js';
 import type { HttpResponse, TemplatedApp } from '../uws.js';
@@ -39,7 +40,15 @@ function readBody(res: HttpResponse, onBody: (body: Buffer | null) => void): voi
   });
 }
 
-export function registerApi(app: TemplatedApp, opts: { registry: RoomRegistry; links: { publicUrl: string } }): void {
+export interface ApiOptions {
+  registry: RoomRegistry;
+  links: { publicUrl: string };
+  metricsToken?: string | undefined;
+  pool?: { workers: readonly { slot: number; load: number; worker: { pid: number } }[] } | undefined;
+  connections?: () => number;
+}
+
+export function registerApi(app: TemplatedApp, opts: ApiOptions): void {
   app.get('/api/health', (res) => json(res, '200 OK', { ok: true }));
 
   app.post('/api/rooms', (res) => {
@@ -74,6 +83,24 @@ export function registerApi(app: TemplatedApp, opts: { registry: RoomRegistry; l
     const room = opts.registry.get(req.getParameter(0));
     if (!room) return json(res, '404 Not Found', { error: { code: 'room_not_found', message: 'no such room' } });
     json(res, '200 OK', { roomId: room.id, name: room.record.name, participants: room.peers.size });
+  });
+
+  // Operators' view: processes, workers, and every consumer's layer decision and reason.
+  // Room ids are secrets (they are the links), so only a short hash of each is shown.
+  app.get('/api/metrics', (res, req) => {
+    if (!opts.metricsToken) return json(res, '404 Not Found', { error: { code: 'not_found', message: 'metrics are disabled (set THINLINE_METRICS_TOKEN)' } });
+    if (req.getHeader('authorization') !== `Bearer ${opts.metricsToken}`) return json(res, '401 Unauthorized', { error: { code: 'forbidden', message: 'bearer token required' } });
+    const rooms = [...opts.registry.rooms].filter((r) => r.peers.size > 0).map((r) => ({
+      room: createHash('sha256').update(r.id).digest('hex').slice(0, 8),
+      peers: r.peers.size,
+      subscribers: r.allocator.snapshot(),
+    }));
+    const mem = process.memoryUsage();
+    json(res, '200 OK', {
+      uptimeS: Math.round(process.uptime()), rssMb: Math.round(mem.rss / 1e6), connections: opts.connections?.() ?? null,
+      workers: opts.pool?.workers.map((w) => ({ slot: w.slot, pid: w.worker.pid, routers: w.load })) ?? [],
+      rooms,
+    });
   });
 
   app.any('/api/*', (res) => json(res, '404 Not Found', { error: { code: 'not_found', message: 'no such endpoint' } }));

@@ -18,6 +18,8 @@ export interface AppOptions {
   graceMs: number;
   rateLimit: { perSecond: number; burst: number };
   videoCodec: 'vp8' | 'vp9';
+  metricsToken?: string | undefined;
+  pool?: { workers: readonly { slot: number; load: number; worker: { pid: number } }[] };
 }
 
 interface SocketData { connection: Connection | null; open: boolean }
@@ -92,7 +94,7 @@ export function startApp(opts: AppOptions, host: string, port: number): Promise<
   });
 
   const links = { publicUrl: opts.publicUrl };
-  registerApi(app, { registry: opts.registry, links });
+  registerApi(app, { registry: opts.registry, links, metricsToken: opts.metricsToken, pool: opts.pool, connections: () => connections.size });
 
   app.get('/*', (res, req) => {
     const url = req.getUrl();
