@@ -89,6 +89,20 @@ describe('SubscriberAllocator', () => {
     expect(now).toBeLessThan(10_000); // 3 s hold + a few 1 s probes
   });
 
+  it('recovers from an audio-only period: an estimate that follows the audio is not congestion', () => {
+    const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 2_000_000, estimate: { holdMs: 3000 } }, 0);
+    s.setAudioBitrate(80_000);
+    s.setTrack(cam('a'));
+    s.update();
+    s.setEstimate(60_000, 1000); // congested: below what video used
+    expect(s.update().allocation.tracks[0]!.pausedReason).toBe('bandwidth');
+    // The link is back, but with video paused the BWE only sees ~30 kbit/s of DTX audio.
+    let now = 1000;
+    let reason: string | null = 'bandwidth';
+    while (reason !== null && now < 20_000) { now += 500; s.setEstimate(30_000, now); reason = s.update().allocation.tracks[0]!.pausedReason; }
+    expect(reason).toBeNull();
+  });
+
   it('reports only changed decisions, and removed tracks', () => {
     const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 5_000_000 }, 0);
     s.setTrack(cam('a'));

@@ -43,7 +43,10 @@ export class SubscriberAllocator {
   get tracks(): IterableIterator<TrackInput> { return this.#tracks.values(); }
 
   /** A downlink measurement (mediasoup's availableOutgoingBitrate). */
-  setEstimate(bps: number, now: number): void { this.#estimate.update(bps, now, this.#lastUsed + this.#audioBps); }
+  // Congestion is judged against the video we actually allocated: the audio reserve is a
+  // planning margin (DTX sends far less), and with every video paused nothing can be
+  // concluded, so probing goes on instead of deadlocking at an audio-only estimate.
+  setEstimate(bps: number, now: number): void { this.#estimate.update(bps, now, this.#lastUsed); }
 
   /** A hard cap on this subscriber's downlink ("save data", or an operator limit). */
   setCap(bps: number | null): void { this.#cap = bps; }
