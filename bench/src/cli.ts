@@ -17,10 +17,18 @@ async function main(): Promise<void> {
   requireRoot();
   let scenarios: Scenario[] = SCENARIOS;
   const only = opt('scenario');
-  if (only) scenarios = only === 'kernels' ? [] : [findScenario(only)];
+  if (only) scenarios = only === 'kernels' || only === 'calibration' ? [] : [findScenario(only)];
   const profile = opt('profile');
   if (profile) scenarios = scenarios.map((s) => ({ ...s, name: only ? s.name : `${s.name}-${profile}`, participants: s.participants.map(() => ({ profile })), steps: undefined }));
   const kernels = only && only !== 'kernels' ? [] : await runKernelBench();
+  if (only === 'calibration') {
+    const checks = await calibrateAll();
+    for (const c of checks) console.log(`  ${c.profile.padEnd(15)} ${c.what.padEnd(24)} expected ${Math.round(c.expected * 10) / 10} measured ${Math.round(c.measured * 10) / 10} ${c.tolerance} ${c.ok ? 'ok' : 'OFF'}`);
+    const bad = checks.filter((c) => !c.ok).length;
+    console.log(`[bench] calibration: ${checks.length - bad}/${checks.length} checks within tolerance`);
+    if (bad) process.exit(1);
+    return;
+  }
   if (kernels.length) {
     console.log('[bench] kernels (ms/frame, in a Chromium worker):');
     for (const k of kernels) console.log(`  ${k.target.padEnd(12)} ${k.name.padEnd(18)} ${k.msPerFrame.toFixed(3)}`);

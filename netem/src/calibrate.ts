@@ -17,7 +17,7 @@ export function ping(ns: string, target: string, count: number, intervalS: numbe
   return { rttMs: rtt ? Number(rtt[1]) : NaN, lossPct: loss ? Number(loss[1]) : NaN };
 }
 
-interface IperfOpts { udp?: boolean; bps?: number; seconds: number; reverse?: boolean; len?: number }
+interface IperfOpts { udp?: boolean; bps?: number; seconds: number; reverse?: boolean; len?: number; omit?: number }
 
 /** Runs iperf3 between a participant (client) and the server namespace; returns the JSON `end`. */
 export async function iperf(t: Topology, participant: string, o: IperfOpts): Promise<{ bps: number; lostPct: number }> {
@@ -27,10 +27,13 @@ export async function iperf(t: Topology, participant: string, o: IperfOpts): Pro
     await new Promise((r) => setTimeout(r, 300));
     const args = ['-c', t.server.ip, '-p', String(port), '-t', String(o.seconds), '-J', '--connect-timeout', '5000'];
     if (o.reverse) args.push('-R');
+    // High-RTT links: leave out TCP's slow start and iperf3's start-up from the average.
+    if (o.omit) args.push('-O', String(o.omit));
     if (o.udp) args.push('-u', '-b', String(Math.round(o.bps ?? 1_000_000)), '-l', String(o.len ?? 1200));
     const ns = t.participants.find((p) => p.name === participant)!.ns;
     // iperf3's closing handshake crosses the (saturated, lossy) link too: allow for it.
-    const json = JSON.parse(nsExec(ns, 'iperf3', args, (o.seconds * 3 + 40) * 1000)) as { end: Record<string, { bits_per_second?: number; lost_percent?: number }> };
+    const json = JSON.parse(nsExec(ns, 'iperf3', args, (o.seconds * 3 + 40) * 1000)) as { error?: string; end: Record<string, { bits_per_second?: number; lost_percent?: number }> };
+    if (json.error || !(json.end.sum_received ?? json.end.sum)) throw new Error(`iperf3: ${json.error ?? 'no receiver summary'}`);
     // What the receiver got (for UDP `sum` is the sender's rate; its loss is the receiver's).
     const received = json.end.sum_received ?? json.end.sum!;
     return { bps: received.bits_per_second ?? 0, lostPct: received.lost_percent ?? json.end.sum?.lost_percent ?? 0 };
@@ -65,6 +68,7 @@ export async function calibrate(t: Topology, participant: string, link: Link, o:
   // Long-RTT links need longer runs: iperf3's start and end handshakes take several RTTs.
   const seconds = Math.max(o.seconds ?? 4, Math.ceil((link.delayMs * 2 * 15) / 1000));
   await drain(t);
+  const omit = link.delayMs >= 100 ? Math.ceil((link.delayMs * 2 * 6) / 1000) : 0;
   const checks: Check[] = [];
   // RTT: 2 x delay plus serializing the 84-byte ping on each rate-limited hop.
   const ser = (bps?: number) => (bps ? (84 * 8 * 1000) / bps : 0);
@@ -81,7 +85,7 @@ export async function calibrate(t: Topology, participant: string, link: Link, o:
   if (o.udp !== false && link.downBps) {
     // Rate: offer 30 % more than the link carries; the receiver sees the link rate (minus loss).
     const len = 1200;
-    const r = await iperf(t, participant, { udp: true, reverse: true, bps: link.downBps * 1.3, seconds, len });
+    const r = await iperf(t, participant, { udp: true, reverse: true, bps: link.downBps * 1.3, seconds, len, omit });
     checks.push(within('UDP down rate', link.downBps * (1 - l) * (len / (len + IP_UDP)), r.bps, 'bit/s', 0.1));
     if (l > 0) {
       // Loss: offer half the rate (no queue drops), many small datagrams for a tight estimate.
@@ -91,13 +95,13 @@ export async function calibrate(t: Topology, participant: string, link: Link, o:
   }
   if (o.udp !== false && link.upBps) {
     const len = 1200;
-    const r = await iperf(t, participant, { udp: true, bps: link.upBps * 1.3, seconds, len });
+    const r = await iperf(t, participant, { udp: true, bps: link.upBps * 1.3, seconds, len, omit });
     checks.push(within('UDP up rate', link.upBps * (1 - l) * (len / (len + IP_UDP)), r.bps, 'bit/s', 0.1));
   }
   if (o.tcp !== false && link.downBps && l === 0) {
     // TCP reaches the link rate only without random loss; with loss it is bounded by the
     // Mathis formula, which is physics, not shaper error (the bench reports it separately).
-    const r = await iperf(t, participant, { reverse: true, seconds: seconds + 2 });
+    const r = await iperf(t, participant, { reverse: true, seconds: seconds + 2, omit });
     checks.push(within('TCP down goodput', link.downBps * TCP_PAYLOAD, r.bps, 'bit/s', 0.1));
   }
   return checks;
