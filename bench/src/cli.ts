@@ -1,6 +1,7 @@
 // `npm run bench` runs the standard suite; `npm run bench -- --scenario NAME [--profile NAME]`
 // runs one scenario (optionally with every participant on one profile). Prints progress,
 // a JSON line per scenario and a readable summary; exits 1 when a budget is broken.
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { calibrate, type Check } from '../../netem/src/calibrate.js';
 import { linkAt, listProfiles, loadProfile } from '../../netem/src/profile.js';
@@ -51,9 +52,8 @@ async function main(): Promise<void> {
   const simd = kernels.find((k) => k.target === '720p->360p' && k.name === 'wasm-simd');
   if (kernelBudget !== undefined && kernels.length) verdicts.push({ scenario: 'kernels', metric: 'wasmSimd720to360Ms', value: simd?.msPerFrame ?? null, budget: kernelBudget, ok: simd !== undefined && simd.msPerFrame <= kernelBudget });
   writeResults(dir, results, verdicts);
-  if (kernels.length) (await import('node:fs')).writeFileSync(join(dir, 'kernels.json'), JSON.stringify(kernels, null, 1));
+  if (kernels.length) writeFileSync(join(dir, 'kernels.json'), JSON.stringify(kernels, null, 1));
   if (calibration.length) {
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(join(dir, 'calibration.json'), JSON.stringify(calibration, null, 1));
     const bad = calibration.filter((c) => !c.ok);
     console.log(`[bench] calibration: ${calibration.length - bad.length}/${calibration.length} checks within tolerance${bad.length ? `; off: ${bad.map((c) => `${c.profile} ${c.what} ${Math.round(c.measured)} vs ${Math.round(c.expected)}`).join(', ')}` : ''}`);

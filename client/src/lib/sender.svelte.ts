@@ -5,6 +5,7 @@ import type { MediaSession } from './MediaSession.js';
 import { grabStill, scaledTrack, type ScaledTrack } from './scaler.js';
 import { decide, initialState, LADDER, OFF, rungForLayer, STILL, type LadderState } from './sendLadder.js';
 import type { SignalingClient } from './signaling.js';
+import { availableOutgoing } from './uplink.js';
 
 const TICK_MS = 2000;
 const STILL_EVERY_MS = 3000;
@@ -61,15 +62,14 @@ export class Sender {
   async tick(): Promise<void> {
     const report = await this.#media.sendStats().catch(() => null);
     let limitation: 'cpu' | 'bandwidth' | 'none' | 'other' | undefined;
-    let uplink: number | undefined;
+    const uplink = report ? availableOutgoing(report) : undefined;
     let time = 0, frames = 0, best = -1;
-    report?.forEach((s: { type?: string; kind?: string; qualityLimitationReason?: string; totalEncodeTime?: number; framesEncoded?: number; frameHeight?: number; nominated?: boolean; state?: string; availableOutgoingBitrate?: number }) => {
+    report?.forEach((s: { type?: string; kind?: string; qualityLimitationReason?: string; totalEncodeTime?: number; framesEncoded?: number; frameHeight?: number }) => {
       if (s.type === 'outbound-rtp' && s.kind === 'video') {
         time += s.totalEncodeTime ?? 0;
         frames += s.framesEncoded ?? 0;
         if ((s.frameHeight ?? 0) > best) { best = s.frameHeight ?? 0; limitation = s.qualityLimitationReason as typeof limitation; }
       }
-      if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') uplink = s.availableOutgoingBitrate;
     });
     const prev = this.#encode;
     this.#encode = { time, frames };

@@ -96,7 +96,7 @@ export class RoomAllocator {
 
   async setReceiveCap(peer: Peer, bps: number | null): Promise<void> {
     this.#sub(peer).allocator.setCap(bps);
-    const recv = [...peer.transports.values()].find((t) => (t.appData as { direction?: string }).direction === 'recv');
+    const recv = peer.recvTransport();
     await recv?.setMaxOutgoingBitrate(bps ?? 0);
     this.schedule();
   }
@@ -138,7 +138,7 @@ export class RoomAllocator {
           if (measured.some((row) => row.some((bps) => bps > 0))) this.#measured.add(producer.id);
           if (this.#measured.has(producer.id)) this.#matrices.set(producer.id, measured);
         }
-        const recv = [...peer.transports.values()].find((t) => (t.appData as { direction?: string }).direction === 'recv');
+        const recv = peer.recvTransport();
         const stats = recv && !recv.closed ? await recv.getStats() : [];
         const bwe = stats[0]?.availableOutgoingBitrate;
         if (typeof bwe === 'number' && bwe > 0) this.#sub(peer).allocator.setEstimate(bwe, Date.now());
@@ -203,7 +203,7 @@ export class RoomAllocator {
       for (const consumer of sub.peer.consumers.values()) {
         if (consumer.kind !== 'video') continue;
         const d = sub.decisions.get(consumer.id);
-        const track = [...sub.allocator.tracks].find((t) => t.id === consumer.id);
+        const track = sub.allocator.track(consumer.id);
         const current = wanted.get(consumer.producerId) ?? null;
         const wants = d && track ? dynacastWants(track, d.pausedReason, consumer.producerPaused) : null;
         wanted.set(consumer.producerId, wants === null ? current : Math.max(current ?? -1, wants));

@@ -40,7 +40,7 @@ export class SubscriberAllocator {
 
   removeTrack(id: string): void { this.#tracks.delete(id); }
 
-  get tracks(): IterableIterator<TrackInput> { return this.#tracks.values(); }
+  track(id: string): TrackInput | undefined { return this.#tracks.get(id); }
 
   /** A downlink measurement (mediasoup's availableOutgoingBitrate). */
   // Congestion is judged against the video we actually allocated: the audio reserve is a

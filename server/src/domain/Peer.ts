@@ -89,6 +89,11 @@ export class Peer extends EventEmitter<PeerEvents> {
     return c;
   }
 
+  /** The transport mediasoup sends to this peer on (its downlink), if created. */
+  recvTransport(): types.WebRtcTransport | undefined {
+    return [...this.transports.values()].find((t) => (t.appData as { direction?: string }).direction === 'recv');
+  }
+
   addTransport(transport: types.WebRtcTransport): void {
     this.transports.set(transport.id, transport);
     transport.observer.once('close', () => this.transports.delete(transport.id));
