@@ -3,7 +3,7 @@
 // +-10 % for rates and delay, +-1 point for loss.
 import { spawn } from 'node:child_process';
 import type { Link } from './profile.js';
-import { nsExec, type Topology } from './topology.js';
+import { control, nsExec, type Topology } from './topology.js';
 
 export interface Check { what: string; expected: number; measured: number; unit: string; tolerance: string; ok: boolean }
 
@@ -19,12 +19,24 @@ export function ping(ns: string, target: string, count: number, intervalS: numbe
 
 interface IperfOpts { udp?: boolean; bps?: number; seconds: number; reverse?: boolean; len?: number; omit?: number }
 
-/** Runs iperf3 between a participant (client) and the server namespace; returns the JSON `end`. */
+/**
+ * Runs iperf3 between a participant (client) and the server namespace. iperf3's own control
+ * connection crosses the lossy link and now and then gives up ("unable to read from stream
+ * socket"): such a run is repeated once; the measured values are never retried for being off.
+ */
 export async function iperf(t: Topology, participant: string, o: IperfOpts): Promise<{ bps: number; lostPct: number }> {
+  try {
+    return await iperfOnce(t, participant, o);
+  } catch {
+    return iperfOnce(t, participant, o);
+  }
+}
+
+async function iperfOnce(t: Topology, participant: string, o: IperfOpts): Promise<{ bps: number; lostPct: number }> {
   const port = 5201 + Math.floor(Math.random() * 500);
   const server = spawn('ip', ['netns', 'exec', t.server.ns, 'iperf3', '-s', '-1', '-B', t.server.ip, '-p', String(port)], { stdio: 'ignore' });
   try {
-    await new Promise((r) => setTimeout(r, 300));
+    await listening(t.server.ns, port);
     const args = ['-c', t.server.ip, '-p', String(port), '-t', String(o.seconds), '-J', '--connect-timeout', '5000'];
     if (o.reverse) args.push('-R');
     // High-RTT links: leave out TCP's slow start and iperf3's start-up from the average.
@@ -50,9 +62,17 @@ function points(what: string, expected: number, measured: number, pts: number): 
   return { what, expected, measured, unit: '%', tolerance: `±${pts} pt`, ok: Math.abs(measured - expected) <= pts };
 }
 
+/** Waits until a TCP port listens inside a namespace (the iperf3 server is up). */
+async function listening(ns: string, port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (nsExec(ns, 'ss', ['-Hltn', `sport = :${port}`]).trim()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`iperf3 server did not listen on port ${port}`);
+}
+
 /** Waits until the shaper holds no packets (a previous profile's queue must not leak into this one). */
 async function drain(t: Topology): Promise<void> {
-  const { control } = await import('./topology.js');
   for (let i = 0; i < 100; i++) {
     const c = (await control(t, { cmd: 'counters' })) as { queued?: number };
     if (!c.queued) return;
