@@ -20,8 +20,35 @@ export const ErrorCode = {
   Forbidden: 'forbidden',
   InvalidState: 'invalid_state',
   Internal: 'internal',
+  RoomFull: 'room_full',
+  TooManyRooms: 'too_many_rooms',
+  MediaUnavailable: 'media_unavailable',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * WebSocket close codes the server uses, with the error code in the close reason.
+ * The client resumes after all of them except Replaced, RoomClosed and Refused.
+ */
+export const CloseCode = {
+  /** Client or server leaves deliberately (1000/1001): the participant leaves at once. */
+  Normal: 1000,
+  GoingAway: 1001,
+  /** Repeated oversized, malformed or rate-limited frames. */
+  PolicyViolation: 1008,
+  /** A server-side failure while handling this socket. */
+  ServerError: 1011,
+  /** Another socket resumed this session. */
+  Replaced: 4001,
+  /** The client did not read fast enough: reconnect and resume for a fresh state. */
+  TooSlow: 4002,
+  /** No join within the join timeout (an idle pre-join page reconnects when it joins). */
+  JoinTimeout: 4008,
+  /** The meeting was closed for everyone. */
+  RoomClosed: 4010,
+  /** Over a connection cap (per address or in total): try again later. */
+  TooManyConnections: 4029,
+} as const;
 
 // ---- building blocks -------------------------------------------------------------
 
@@ -101,7 +128,8 @@ export const RequestSchema = v.variant('method', [
     videoHeight: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(4320))),
   })),
   request('closeProducer', v.strictObject({ producerId: Id })),
-  request('setProducerPaused', v.strictObject({ producerId: Id, paused: v.boolean() })),
+  /** `reason`: the user switched it (default), or the sender's ladder paused video for stills. */
+  request('setProducerPaused', v.strictObject({ producerId: Id, paused: v.boolean(), reason: v.optional(v.picklist(['user', 'ladder'])) })),
   request('consume', v.strictObject({ transportId: Id, producerId: Id })),
   request('resumeConsumer', v.strictObject({ consumerId: Id })),
   request('closeConsumer', v.strictObject({ consumerId: Id })),
@@ -152,6 +180,8 @@ export interface ResponseData {
     graceMs: number;
     /** Camera codec the server asks for ('vp9': SVC where the browser can). */
     videoCodec: 'vp8' | 'vp9';
+    /** Resumed, but the room's media worker was replaced meanwhile: rebuild all media. */
+    mediaReset: boolean;
   };
   leave: Record<string, never>;
   createTransport: TransportInfo;
@@ -208,8 +238,12 @@ export interface Notifications {
   peerQuality: { peerId: string; score: number };
   /** A participant below the lowest video rung sends a picture every few seconds. */
   stillImage: { peerId: string; mime: 'image/webp' | 'image/jpeg'; data: string };
+  /** The participant turned the camera off: drop its still image. */
+  stillCleared: { peerId: string };
   /** The media worker behind the room was replaced: recreate transports and producers. */
   mediaReset: { reason: string };
+  /** The meeting was closed for everyone (its media could not be recovered, or it ended). */
+  roomClosed: { reason: 'media_failed' | 'ended' };
 }
 export type NotificationName = keyof Notifications;
 export type Notification = { [K in NotificationName]: { notification: K; data: Notifications[K] } }[NotificationName];

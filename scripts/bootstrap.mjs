@@ -12,6 +12,8 @@ const forTests = process.argv.includes('--test');
 const log = (msg) => console.log(`[bootstrap] ${msg}`);
 
 // Build-time packages for the worker; their runtime libraries come with them.
+// Native npm addons (better-sqlite3) build from source during npm ci.
+const NPM_BUILD_PACKAGES = ['g++', 'make', 'python3'];
 const WORKER_PACKAGES = ['meson', 'ninja-build', 'pkg-config', 'g++', 'libssl-dev', 'libuv1-dev', 'libsrtp2-dev',
   'libusrsctp-dev', 'libabsl-dev', 'nlohmann-json3-dev'];
 // Browser tests, and the netem shaper's namespaces, calibration and benches.
@@ -54,10 +56,16 @@ function ensureNpmPackages() {
   const marker = join(root, 'node_modules', '.package-lock.json');
   if (existsSync(marker) && !newer(join(root, 'package-lock.json'), marker) && !newer(join(root, 'package.json'), marker)) return;
   log('installing npm packages (npm ci)');
-  // Scripts stay off: mediasoup's postinstall would try to download a worker binary;
-  // we build it ourselves below. Browsers are never downloaded: Debian's Chromium is used.
-  const env = { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' };
-  execFileSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', env });
+  // Install scripts run only for packages package.json's `allowScripts` allows (npm 11):
+  // better-sqlite3 builds from source here (its prebuilt download cannot work offline);
+  // mediasoup's postinstall stays off (it would download a worker; we build it below).
+  // Browsers are never downloaded: Debian's Chromium is used.
+  const env = { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1', npm_config_build_from_source: 'true' };
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', env });
+  if (!existsSync(join(root, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'))) {
+    console.error('[bootstrap] better-sqlite3 was not built: is it listed in package.json "allowScripts"? (npm >= 11 needed)');
+    process.exit(1);
+  }
 }
 
 async function ensureWorker() {
@@ -86,6 +94,7 @@ function ensureClientBuild() {
 }
 
 checkNode();
+ensureDebianPackages(NPM_BUILD_PACKAGES);
 ensureNpmPackages();
 await ensureWorker();
 if (forTests) ensureDebianPackages(TEST_PACKAGES);

@@ -27,6 +27,31 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Bearer token for GET /api/metrics; unset = metrics disabled. */
   metricsToken: string | undefined;
+  limits: Limits;
+  /** Client addresses come from X-Forwarded-For (set only behind a proxy you run). */
+  trustProxy: boolean;
+}
+
+/** Everything a stranger can make the server hold is bounded by one of these. */
+export interface Limits {
+  /** Participants in one room (joined peers, including those in their reconnect grace). */
+  participantsPerRoom: number;
+  /** Open signaling sockets from one client address. */
+  socketsPerIp: number;
+  /** Open signaling sockets in total. */
+  sockets: number;
+  /** A socket that has not joined a room within this time is closed. */
+  joinTimeoutMs: number;
+  /** Rooms one client address may create per minute (POST /api/rooms). */
+  roomsPerIpPerMinute: number;
+  /** Rooms stored in total. */
+  rooms: number;
+  /** A room nobody joined for this many days is deleted. */
+  roomIdleDays: number;
+  /** Bytes queued for one socket before it is closed as too slow (its client resumes). */
+  socketBackpressureBytes: number;
+  /** An HTTP request (including its body) must arrive completely within this time. */
+  requestTimeoutMs: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -39,7 +64,9 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   return n;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+export type ConfigOverrides = Partial<Omit<Config, 'limits'>> & { limits?: Partial<Limits> };
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Config {
   const host = env.THINLINE_HOST ?? '127.0.0.1';
   const port = int(env, 'THINLINE_PORT', 8080, 0, 65535);
   const level = env.THINLINE_LOG_LEVEL ?? 'info';
@@ -62,6 +89,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     videoCodec: env.THINLINE_VIDEO_CODEC === 'vp9' ? 'vp9' : 'vp8',
     logLevel: level as Config['logLevel'],
     metricsToken: env.THINLINE_METRICS_TOKEN || undefined,
+    trustProxy: env.THINLINE_TRUST_PROXY === '1',
+    limits: {
+      participantsPerRoom: int(env, 'THINLINE_MAX_PARTICIPANTS', 300, 1, 10_000),
+      socketsPerIp: int(env, 'THINLINE_MAX_SOCKETS_PER_IP', 50, 1, 100_000),
+      sockets: int(env, 'THINLINE_MAX_SOCKETS', 5000, 1, 1_000_000),
+      joinTimeoutMs: int(env, 'THINLINE_JOIN_TIMEOUT_MS', 10_000, 100, 600_000),
+      roomsPerIpPerMinute: int(env, 'THINLINE_ROOMS_PER_IP_PER_MIN', 10, 1, 100_000),
+      rooms: int(env, 'THINLINE_MAX_ROOMS', 10_000, 1, 10_000_000),
+      roomIdleDays: int(env, 'THINLINE_ROOM_IDLE_DAYS', 30, 1, 3650),
+      socketBackpressureBytes: int(env, 'THINLINE_SOCKET_BACKPRESSURE_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
+      requestTimeoutMs: int(env, 'THINLINE_REQUEST_TIMEOUT_MS', 10_000, 100, 600_000),
+    },
   };
-  return { ...config, ...overrides };
+  return { ...config, ...overrides, limits: { ...config.limits, ...overrides.limits } };
 }

@@ -7,6 +7,15 @@ export function setLogLevel(level: Level): void {
   threshold = level;
 }
 
+export function getLogLevel(): Level { return threshold; }
+
+const sinks = new Set<(line: string) => void>();
+/** Receives every emitted line as well (tests check that no secret is ever logged). */
+export function addLogSink(sink: (line: string) => void): () => void {
+  sinks.add(sink);
+  return () => sinks.delete(sink);
+}
+
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -19,6 +28,8 @@ export function logger(scope: string): Logger {
     if (order[level] < order[threshold]) return;
     const extra = fields ? ' ' + JSON.stringify(fields) : '';
     const line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${scope}] ${msg}${extra}`;
+    for (const sink of sinks) sink(line);
+    if (sinks.size > 0 && process.env.VITEST) return;
     (level === 'error' || level === 'warn' ? console.error : console.log)(line);
   };
   return {

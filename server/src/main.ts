@@ -12,10 +12,12 @@ async function main(): Promise<void> {
   const { startServer } = await import('./server.js');
   const server = await startServer(config);
   log.info('Thinline is running', { url: server.url, uws: server.implementation, workers: config.numWorkers });
-  const room = [...server.registry.rooms][0] ?? (await server.registry.create('Demo meeting'));
+  // The demo room's moderator key is stored only as a hash, so it is issued anew on every
+  // start and printed here once (to the terminal, never to the log).
+  const { room, moderatorKey } = await server.registry.demoRoom();
   const { roomLinks } = await import('./http/api.js');
-  const links = roomLinks(server.url, room.id, room.record.moderatorKey);
-  console.log(`\n  Thinline is ready.\n\n  Open:              ${server.url}/\n  Join (moderator):  ${links.moderatorUrl}\n  Join (participant): ${links.participantUrl}\n`);
+  const links = roomLinks(server.url, room.id, moderatorKey);
+  process.stdout.write(`\n  Thinline is ready.\n\n  Open:              ${server.url}/\n  Join (moderator):  ${links.moderatorUrl}\n  Join (participant): ${links.participantUrl}\n\n`);
   const stop = (signal: string) => {
     log.info('shutting down', { signal });
     server.close();
@@ -23,6 +25,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Last line of defence only: every uWS callback has its own guard (http/guard.ts).
+  process.on('uncaughtException', (error) => log.error('uncaught exception', { error: error.stack ?? error.message }));
+  process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { error: reason instanceof Error ? reason.stack : String(reason) }));
 }
 
 main().catch((error: unknown) => {

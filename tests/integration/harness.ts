@@ -5,15 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { Method, Notification, NotificationName, Notifications, RequestData, ResponseData } from '../../protocol/messages.js';
-import { loadConfig, type Config } from '../../server/src/config.js';
-import { startServer, type Server } from '../../server/src/server.js';
+import { loadConfig, type ConfigOverrides } from '../../server/src/config.js';
+import { startServer, type Server, type ServerDeps } from '../../server/src/server.js';
 
-export async function testServer(overrides: Partial<Config> = {}): Promise<Server> {
+export async function testServer(overrides: ConfigOverrides = {}, deps: ServerDeps = {}): Promise<Server> {
   const config = loadConfig({}, {
     host: '127.0.0.1', port: 0, publicUrl: 'http://127.0.0.1:0', rtcPortBase: 0, numWorkers: 1,
     dataDir: mkdtempSync(join(tmpdir(), 'thinline-')), clientDir: '/nonexistent', ...overrides,
   });
-  return startServer(config);
+  return startServer(config, deps);
 }
 
 export async function createRoom(server: Server): Promise<{ roomId: string; moderatorUrl: string; participantUrl: string }> {
@@ -42,6 +42,7 @@ export class TestClient {
   readonly notifications: Notification[] = [];
   closed = false;
   closeCode: number | null = null;
+  closeReason = '';
   #nextId = 1;
 
   private constructor(ws: WebSocket) {
@@ -51,13 +52,22 @@ export class TestClient {
       if ('notification' in msg) this.notifications.push(msg);
       else this.replies.push(msg);
     });
-    ws.on('close', (code) => { this.closed = true; this.closeCode = code; });
+    ws.on('close', (code, reason) => { this.closed = true; this.closeCode = code; this.closeReason = String(reason); });
   }
 
-  static async connect(server: Server): Promise<TestClient> {
-    const ws = new WebSocket(server.url.replace('http', 'ws') + '/ws');
+  static async connect(server: Server, headers: Record<string, string> = {}): Promise<TestClient> {
+    const ws = new WebSocket(server.url.replace('http', 'ws') + '/ws', { headers });
     await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
     return new TestClient(ws);
+  }
+
+  /** Resolves with the close code and reason once the server closes this socket. */
+  async closedBy(timeoutMs = 10_000): Promise<{ code: number; reason: string }> {
+    if (this.closed) return { code: this.closeCode ?? 0, reason: this.closeReason };
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('socket was not closed')), timeoutMs);
+      this.ws.once('close', (code, reason) => { clearTimeout(timer); resolve({ code, reason: String(reason) }); });
+    });
   }
 
   sendRaw(data: string | Buffer, binary = false): void {
@@ -117,4 +127,39 @@ export async function joinedClient(server: Server, roomId: string, name: string)
   const send = await client.ok('createTransport', { direction: 'send' });
   const recv = await client.ok('createTransport', { direction: 'recv' });
   return { client, join, send, recv, rtpCapabilities };
+}
+
+/** Sends raw bytes over TCP and collects whatever comes back until the server closes or `ms` pass. */
+export async function rawHttp(server: Server, chunks: (string | Buffer)[], opts: { ms?: number; keepOpen?: boolean; gapMs?: number } = {}): Promise<string> {
+  const { connect } = await import('node:net');
+  const port = server.app.port;
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let out = '';
+    const finish = () => { clearTimeout(timer); socket.destroy(); resolve(out); };
+    const timer = setTimeout(finish, opts.ms ?? 2000);
+    socket.on('data', (d) => { out += d.toString('latin1'); });
+    socket.on('close', finish);
+    socket.on('error', finish);
+    socket.on('connect', async () => {
+      for (const c of chunks) {
+        if (socket.destroyed) break;
+        socket.write(c);
+        if (opts.gapMs) await new Promise((r) => setTimeout(r, opts.gapMs));
+      }
+      if (!opts.keepOpen) socket.end();
+    });
+  });
+}
+
+/** The server still answers HTTP and a fresh participant can join a room. */
+export async function serverHealthy(server: Server, roomId: string): Promise<void> {
+  const health = await fetch(`${server.url}/api/health`);
+  if (health.status !== 200) throw new Error(`health: ${health.status}`);
+  const c = await TestClient.connect(server);
+  const { rtpCapabilities } = await c.ok('routerCapabilities', { roomId });
+  const join = await c.ok('join', { roomId, name: 'Probe', rtpCapabilities: rtpCapabilities as never });
+  if (!join.peerId) throw new Error('join failed');
+  await c.ok('leave', {});
+  c.close();
 }

@@ -30,6 +30,9 @@ describe('static client', () => {
       expect(res.headers.get('cache-control')).toBe('no-cache');
       expect(res.headers.get('referrer-policy')).toBe('no-referrer');
       expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+      // connect-src names only ourselves: no ws:/wss: wildcard for any host.
+      const connect = /connect-src ([^;]+)/.exec(res.headers.get('content-security-policy')!)![1]!.split(' ');
+      expect(connect).toEqual(["'self'", `ws://${new URL(server.url).host}/ws`]);
       expect(await res.text()).toContain('<title>Thinline</title>');
     }
   });

@@ -19,7 +19,13 @@ const AUDIO_RESERVE_BPS = 40_000;
 export interface RoomAllocatorOptions { lastN: number; intervalMs: number; initialEstimateBps: number }
 export interface Tile { consumerId: string; height: number; visible: boolean; pinned: boolean }
 
-interface Subscriber { peer: Peer; allocator: SubscriberAllocator; ready: Set<string>; decisions: Map<string, TrackAllocation> }
+interface Subscriber {
+  peer: Peer; allocator: SubscriberAllocator; ready: Set<string>; decisions: Map<string, TrackAllocation>;
+  /** Still-image byte bucket (see allowStill). */
+  stills: { tokens: number; at: number };
+}
+/** A subscriber's still bucket holds this many seconds of its spare downlink. */
+const STILL_BUCKET_S = 3;
 
 export class RoomAllocator {
   readonly #opts: RoomAllocatorOptions;
@@ -45,11 +51,49 @@ export class RoomAllocator {
   #sub(peer: Peer): Subscriber {
     let s = this.#subs.get(peer.id);
     if (!s) {
-      s = { peer, allocator: new SubscriberAllocator({ lastN: this.#opts.lastN, initialEstimateBps: this.#opts.initialEstimateBps }, Date.now()), ready: new Set(), decisions: new Map() };
-      this.#subs.set(peer.id, s);
-      peer.once('close', () => this.#subs.delete(peer.id));
+      s = { peer, allocator: new SubscriberAllocator({ lastN: this.#opts.lastN, initialEstimateBps: this.#opts.initialEstimateBps }, Date.now()), ready: new Set(), decisions: new Map(), stills: { tokens: 0, at: 0 } };
+      if (!peer.closed) this.#subs.set(peer.id, s);
     }
     return s;
+  }
+
+  /** A video producer joined the room: its measurements are dropped when it closes. */
+  addProducer(producer: types.Producer<ProducerAppData>): void {
+    producer.observer.once('close', () => {
+      this.#matrices.delete(producer.id);
+      this.#measured.delete(producer.id);
+      this.#dynacast.delete(producer.id);
+    });
+  }
+
+  /** A peer left: forget everything kept about it. */
+  removePeer(peerId: string): void {
+    this.#subs.delete(peerId);
+    this.#lastSpoke.delete(peerId);
+    if (this.#speaker === peerId) this.#speaker = null;
+  }
+
+  /**
+   * Stills are video, just slower: a subscriber gets a still image only while what its
+   * downlink has left after its allocated video covers it. A byte bucket per subscriber
+   * fills at that spare rate and holds at most STILL_BUCKET_S of it, so many senders'
+   * stills together never exceed what the allocator would grant.
+   */
+  allowStill(peer: Peer, bytes: number, now = Date.now()): boolean {
+    const sub = this.#sub(peer);
+    const spareBytesPerS = Math.max(0, sub.allocator.videoBudget - sub.allocator.used) / 8;
+    const cap = spareBytesPerS * STILL_BUCKET_S;
+    const b = sub.stills;
+    b.tokens = Math.min(cap, b.at === 0 ? cap : b.tokens + (spareBytesPerS * (now - b.at)) / 1000);
+    b.at = now;
+    if (bytes > b.tokens) return false;
+    b.tokens -= bytes;
+    return true;
+  }
+
+  /** Sizes of the per-room maps (tests and metrics: they must not grow with churn). */
+  sizes(): Record<'subscribers' | 'matrices' | 'measured' | 'lastSpoke' | 'dynacast', number> {
+    return { subscribers: this.#subs.size, matrices: this.#matrices.size, measured: this.#measured.size, lastSpoke: this.#lastSpoke.size, dynacast: this.#dynacast.size };
   }
 
   /** A consumer was created for `peer`; it stays paused until the client is ready. */
@@ -236,7 +280,15 @@ export class RoomAllocator {
   close(): void {
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    this.#subs.clear();
+    this.#matrices.clear();
+    this.#measured.clear();
+    this.#lastSpoke.clear();
+    this.#dynacast.clear();
   }
+
+  get closed(): boolean { return this.#closed; }
 }
 
 function toLayer(l: types.ConsumerLayers | undefined): { spatial: number; temporal: number } | null {

@@ -59,6 +59,9 @@ export class SubscriberAllocator {
     return Math.max(0, link - this.#audioBps);
   }
 
+  /** Video bitrate the last allocation handed out. */
+  get used(): number { return Number.isFinite(this.#lastUsed) ? this.#lastUsed : 0; }
+
   update(): AllocationUpdate {
     const allocation = allocate({ budget: this.videoBudget, lastN: this.#lastN, tracks: [...this.#tracks.values()] });
     const next = new Map(allocation.tracks.map((t) => [t.id, t]));

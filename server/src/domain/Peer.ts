@@ -27,6 +27,10 @@ export class Peer extends EventEmitter<PeerEvents> {
   rtpCapabilities: types.RtpCapabilities;
   /** When this peer last sent a still image (rate limit). */
   lastStillAt = 0;
+  /** Others are showing a still image of this peer (cleared when the camera goes off). */
+  stillShown = false;
+  /** The room's media worker was replaced while this peer was away: tell it on resume. */
+  mediaLost = false;
   readonly transports = new Map<string, types.WebRtcTransport>();
   readonly producers = new Map<string, types.Producer<ProducerAppData>>();
   readonly consumers = new Map<string, types.Consumer<ConsumerAppData>>();

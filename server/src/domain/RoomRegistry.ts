@@ -1,35 +1,86 @@
-// All rooms of this node, keyed by their unguessable id. Rooms are records first;
-// a Room object (with media) exists while anyone may join it.
+// All rooms of this node, keyed by their unguessable id. Rooms are records first; a
+// Room object costs nothing but its record until someone joins (no router, no timers).
+// Bounded: at most `maxRooms` are stored, and rooms nobody joined for `idleDays` are
+// deleted by an hourly sweep.
 import type { types } from 'mediasoup';
+import { ErrorCode } from '../../../protocol/messages.js';
 import type { MediaWorker, WorkerPool } from '../media/WorkerPool.js';
 import { mediaCodecs } from '../media/codecs.js';
+import { logger } from '../log.js';
+import { SignalingError } from '../signaling/errors.js';
 import { secretId } from './ids.js';
 import { DEFAULT_ALLOCATION, Room, type RoomRecord } from './Room.js';
 import type { RoomAllocatorOptions } from '../allocation/RoomAllocator.js';
 import type { RoomStore } from './RoomStore.js';
+import { hashSecret, logId } from './secrets.js';
+
+const log = logger('rooms');
+const DAY_MS = 86_400_000;
+const SWEEP_MS = 3_600_000;
+const DEMO_SETTING = 'demo_room_id';
+
+export interface RegistryOptions {
+  allocation?: Partial<RoomAllocatorOptions>;
+  maxRooms?: number;
+  idleDays?: number;
+  participantsPerRoom?: number;
+}
 
 export class RoomRegistry {
   readonly #pool: WorkerPool;
   readonly #store: RoomStore;
   readonly #rooms = new Map<string, Room>();
   #capabilities: types.RtpCapabilities | null = null;
-
   readonly #allocation: RoomAllocatorOptions;
+  readonly #maxRooms: number;
+  readonly #idleMs: number;
+  readonly #participantsPerRoom: number;
+  readonly #sweeper: NodeJS.Timeout;
 
-  constructor(pool: WorkerPool, store: RoomStore, allocation: Partial<RoomAllocatorOptions> = {}) {
+  constructor(pool: WorkerPool, store: RoomStore, opts: RegistryOptions = {}) {
     this.#pool = pool;
     this.#store = store;
-    this.#allocation = { ...DEFAULT_ALLOCATION, ...allocation };
-    for (const record of store.loadAll()) this.#rooms.set(record.id, new Room(record, pool, this.#allocation));
+    this.#allocation = { ...DEFAULT_ALLOCATION, ...opts.allocation };
+    this.#maxRooms = opts.maxRooms ?? 10_000;
+    this.#idleMs = (opts.idleDays ?? 30) * DAY_MS;
+    this.#participantsPerRoom = opts.participantsPerRoom ?? 300;
+    for (const record of store.loadAll()) this.#add(record);
     pool.on('workerreplaced', (dead, replacement) => void this.#onWorkerReplaced(dead, replacement));
+    this.#sweeper = setInterval(() => void this.sweep(), SWEEP_MS);
+    this.#sweeper.unref();
   }
 
-  async create(name: string): Promise<Room> {
-    const record: RoomRecord = { id: secretId(), moderatorKey: secretId(), name, createdAt: new Date().toISOString() };
-    await this.#store.save(record);
-    const room = new Room(record, this.#pool, this.#allocation);
+  #add(record: RoomRecord): Room {
+    const room = new Room(record, this.#pool, { allocation: this.#allocation, maxParticipants: this.#participantsPerRoom, store: this.#store });
     this.#rooms.set(record.id, room);
     return room;
+  }
+
+  /** Creates a room; its moderator key is returned once and stored only as a hash. */
+  async create(name: string): Promise<{ room: Room; moderatorKey: string }> {
+    if (this.#rooms.size >= this.#maxRooms) throw new SignalingError(ErrorCode.TooManyRooms, `this server holds its maximum of ${this.#maxRooms} rooms`);
+    const moderatorKey = secretId();
+    const now = new Date().toISOString();
+    const record: RoomRecord = { id: secretId(), moderatorKeyHash: hashSecret(moderatorKey), name, createdAt: now, lastJoinAt: now };
+    await this.#store.insert(record);
+    return { room: this.#add(record), moderatorKey };
+  }
+
+  /** Issues a new moderator key for a room (the old one stops working). */
+  async rotateModeratorKey(room: Room): Promise<string> {
+    const key = secretId();
+    room.record.moderatorKeyHash = hashSecret(key);
+    await this.#store.setModeratorKeyHash(room.id, room.record.moderatorKeyHash);
+    return key;
+  }
+
+  /** The demo room `npm start` prints; created once, its key rotated on every start. */
+  async demoRoom(): Promise<{ room: Room; moderatorKey: string }> {
+    const existing = this.#rooms.get(this.#store.getSetting(DEMO_SETTING) ?? '');
+    if (existing) return { room: existing, moderatorKey: await this.rotateModeratorKey(existing) };
+    const created = await this.create('Demo meeting');
+    this.#store.setSetting(DEMO_SETTING, created.room.id);
+    return created;
   }
 
   get(id: string): Room | undefined {
@@ -38,6 +89,22 @@ export class RoomRegistry {
 
   get rooms(): IterableIterator<Room> {
     return this.#rooms.values();
+  }
+
+  get size(): number { return this.#rooms.size; }
+
+  /** Deletes rooms that nobody joined for the idle period (and that are empty now). */
+  async sweep(now = Date.now()): Promise<number> {
+    let removed = 0;
+    for (const room of [...this.#rooms.values()]) {
+      if (room.peers.size > 0 || now - Date.parse(room.record.lastJoinAt) < this.#idleMs) continue;
+      this.#rooms.delete(room.id);
+      room.close();
+      await this.#store.delete(room.id);
+      removed++;
+    }
+    if (removed) log.info('expired idle rooms', { removed, left: this.#rooms.size });
+    return removed;
   }
 
   /** Router capabilities are the same for every room (same codecs): compute once. */
@@ -51,10 +118,17 @@ export class RoomRegistry {
   }
 
   async #onWorkerReplaced(dead: MediaWorker, replacement: MediaWorker): Promise<void> {
-    await Promise.all([...this.#rooms.values()].map((r) => r.moveTo(dead, replacement)));
+    await Promise.all([...this.#rooms.values()].map(async (r) => {
+      try {
+        await r.moveTo(dead, replacement);
+      } catch (error) {
+        log.error('room could not move to the new media worker: closed', { room: logId(r.id), error: (error as Error).message });
+      }
+    }));
   }
 
   close(): void {
+    clearInterval(this.#sweeper);
     for (const r of this.#rooms.values()) r.close();
   }
 }

@@ -1,43 +1,28 @@
-// Where room records live. A file store now (links survive restarts); the interface is
-// what a database or Redis-backed store will implement for multi-node later.
-import { mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+// Where room records live. SQLite by default (storage/SqliteRoomStore.ts); memory for
+// tests that need no files; the interface is what a PostgreSQL store implements for
+// multi-node deployments later.
 import type { RoomRecord } from './Room.js';
 
 export interface RoomStore {
   loadAll(): RoomRecord[];
   /** Resolves only once the record is durable. */
-  save(record: RoomRecord): Promise<void>;
+  insert(record: RoomRecord): Promise<void>;
+  /** Records a join (for idle expiry); cheap, one row. */
+  touch(id: string, at: string): void;
+  setModeratorKeyHash(id: string, hash: string): Promise<void>;
+  delete(id: string): Promise<void>;
+  getSetting(key: string): string | undefined;
+  setSetting(key: string, value: string): void;
 }
 
 export class MemoryRoomStore implements RoomStore {
   readonly #records = new Map<string, RoomRecord>();
-  loadAll(): RoomRecord[] { return [...this.#records.values()]; }
-  async save(record: RoomRecord): Promise<void> { this.#records.set(record.id, record); }
-}
-
-export class FileRoomStore implements RoomStore {
-  readonly #file: string;
-  readonly #records = new Map<string, RoomRecord>();
-
-  constructor(dataDir: string) {
-    mkdirSync(dataDir, { recursive: true });
-    this.#file = join(dataDir, 'rooms.json');
-    if (existsSync(this.#file)) {
-      const parsed = JSON.parse(readFileSync(this.#file, 'utf8')) as { rooms?: RoomRecord[] };
-      for (const r of parsed.rooms ?? []) this.#records.set(r.id, r);
-    }
-  }
-
-  loadAll(): RoomRecord[] { return [...this.#records.values()]; }
-
-  async save(record: RoomRecord): Promise<void> {
-    this.#records.set(record.id, record);
-    // Write-then-rename with fsync: a crash leaves either the old or the new file.
-    const tmp = `${this.#file}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ rooms: [...this.#records.values()] }, null, 1));
-    const fd = openSync(tmp, 'r');
-    try { fsyncSync(fd); } finally { closeSync(fd); }
-    renameSync(tmp, this.#file);
-  }
+  readonly #settings = new Map<string, string>();
+  loadAll(): RoomRecord[] { return [...this.#records.values()].map((r) => ({ ...r })); }
+  async insert(record: RoomRecord): Promise<void> { this.#records.set(record.id, { ...record }); }
+  touch(id: string, at: string): void { const r = this.#records.get(id); if (r) r.lastJoinAt = at; }
+  async setModeratorKeyHash(id: string, hash: string): Promise<void> { const r = this.#records.get(id); if (r) r.moderatorKeyHash = hash; }
+  async delete(id: string): Promise<void> { this.#records.delete(id); }
+  getSetting(key: string): string | undefined { return this.#settings.get(key); }
+  setSetting(key: string, value: string): void { this.#settings.set(key, value); }
 }

@@ -1,10 +1,16 @@
-// REST API: create a room (moderator + participant links) and read public room info.
-// Responses never contain the moderator key except to the creator.
+// REST API: create a room (moderator + participant links), read public room info, health
+// and the operators' metrics. Responses never contain the moderator key except to the
+// creator, once. Every route is guarded (http/guard.ts); request bodies are bounded in
+// size (Content-Length checked before reading) and in time (the route deadline).
 import { createHash } from 'node:crypto';
+import type { Limits } from '../config.js';
 import type { RoomRegistry } from '../domain/RoomRegistry.js';
+import { secretEquals } from '../domain/secrets.js';
 import { logger } from '../log.js';
+import { RateLimiter } from '../signaling/RateLimiter.js';
+import { SignalingError } from '../signaling/errors.js';
 import type { HttpResponse, TemplatedApp } from '../uws.js';
-import { sendText } from './app.js';
+import { clientIp, isOpen, onAbort, replyJson, route } from './guard.js';
 
 const log = logger('api');
 const MAX_BODY = 4096;
@@ -22,15 +28,13 @@ export function roomLinks(publicUrl: string, roomId: string, moderatorKey: strin
   return { participantUrl: `${base}/r/${roomId}`, moderatorUrl: `${base}/r/${roomId}#mod=${moderatorKey}` };
 }
 
-function json(res: HttpResponse, status: string, body: unknown): void {
-  sendText(res, status, JSON.stringify(body), 'application/json');
-}
-
-function readBody(res: HttpResponse, onBody: (body: Buffer | null) => void): void {
+/** Reads a body of at most MAX_BODY bytes; null when it is (or claims to be) larger. */
+function readBody(res: HttpResponse, contentLength: string, onBody: (body: Buffer | null) => void): void {
+  if (contentLength !== '' && !(/^\d{1,10}$/.test(contentLength) && Number(contentLength) <= MAX_BODY)) return onBody(null);
   const chunks: Buffer[] = [];
   let size = 0;
   let done = false;
-  res.onAborted(() => { done = true; });
+  onAbort(res, () => { done = true; });
   res.onData((chunk, isLast) => {
     if (done) return;
     size += chunk.byteLength;
@@ -44,64 +48,92 @@ export interface ApiOptions {
   registry: RoomRegistry;
   links: { publicUrl: string };
   metricsToken?: string | undefined;
-  pool?: { workers: readonly { slot: number; load: number; worker: { pid: number } }[] } | undefined;
+  pool?: { workers: readonly { slot: number; load: number; alive: boolean; worker: { pid: number } }[] } | undefined;
   connections?: () => number;
+  limits: Pick<Limits, 'roomsPerIpPerMinute' | 'requestTimeoutMs'>;
+  trustProxy: boolean;
+}
+
+/** Token buckets per client address, bounded: idle (full) buckets are dropped. */
+class PerIpLimiter {
+  readonly #buckets = new Map<string, { limiter: RateLimiter; at: number }>();
+  readonly #perMinute: number;
+  constructor(perMinute: number) { this.#perMinute = perMinute; }
+  take(ip: string, now = Date.now()): boolean {
+    if (this.#buckets.size > 10_000) {
+      // A bucket untouched for a minute has refilled completely: forgetting it changes nothing.
+      for (const [k, b] of this.#buckets) if (now - b.at > 60_000) this.#buckets.delete(k);
+    }
+    let b = this.#buckets.get(ip);
+    if (!b) this.#buckets.set(ip, (b = { limiter: new RateLimiter(this.#perMinute / 60, this.#perMinute), at: now }));
+    b.at = now;
+    return b.limiter.take();
+  }
 }
 
 export function registerApi(app: TemplatedApp, opts: ApiOptions): void {
-  app.get('/api/health', (res) => json(res, '200 OK', { ok: true }));
+  const creations = new PerIpLimiter(opts.limits.roomsPerIpPerMinute);
 
-  app.post('/api/rooms', (res) => {
-    let aborted = false;
-    res.onAborted(() => { aborted = true; });
-    readBody(res, (body) => {
-      if (body === null) return json(res, '413 Payload Too Large', { error: { code: 'message_too_large', message: `body limit is ${MAX_BODY} bytes` } });
+  app.get('/api/health', route('health', (res) => void replyJson(res, '200 OK', { ok: true })));
+
+  app.post('/api/rooms', route('create-room', (res, req) => {
+    const ip = clientIp(res, req, opts.trustProxy);
+    if (!creations.take(ip)) {
+      return void replyJson(res, '429 Too Many Requests', { error: { code: 'rate_limited', message: `at most ${opts.limits.roomsPerIpPerMinute} new meetings per minute from one address` } });
+    }
+    readBody(res, req.getHeader('content-length'), (body) => {
+      if (body === null) return void replyJson(res, '413 Payload Too Large', { error: { code: 'message_too_large', message: `body limit is ${MAX_BODY} bytes` } }, true);
       let name = 'Meeting';
       if (body.length > 0) {
         let parsed: unknown;
         try { parsed = JSON.parse(body.toString('utf8')); } catch {
-          return json(res, '400 Bad Request', { error: { code: 'bad_json', message: 'body is not valid JSON' } });
+          return void replyJson(res, '400 Bad Request', { error: { code: 'bad_json', message: 'body is not valid JSON' } });
         }
         const n = typeof parsed === 'object' && parsed !== null && 'name' in parsed ? parsed.name : undefined;
         if (n !== undefined && (typeof n !== 'string' || n.trim().length === 0 || n.length > 100)) {
-          return json(res, '400 Bad Request', { error: { code: 'bad_request', message: 'name: must be a string of 1..100 characters' } });
+          return void replyJson(res, '400 Bad Request', { error: { code: 'bad_request', message: 'name: must be a string of 1..100 characters' } });
         }
         if (typeof n === 'string') name = n.trim();
       }
-      opts.registry.create(name).then((room) => {
-        if (aborted) return;
-        const created: CreatedRoom = { roomId: room.id, name, ...roomLinks(opts.links.publicUrl, room.id, room.record.moderatorKey) };
-        json(res, '201 Created', created);
+      opts.registry.create(name).then(({ room, moderatorKey }) => {
+        if (!isOpen(res)) return;
+        const created: CreatedRoom = { roomId: room.id, name, ...roomLinks(opts.links.publicUrl, room.id, moderatorKey) };
+        replyJson(res, '201 Created', created);
       }, (error: unknown) => {
+        if (error instanceof SignalingError) return void replyJson(res, '503 Service Unavailable', { error: { code: error.code, message: error.message } });
         log.error('creating a room failed', { error: String(error) });
-        if (!aborted) json(res, '500 Internal Server Error', { error: { code: 'internal', message: 'could not create the room' } });
+        replyJson(res, '500 Internal Server Error', { error: { code: 'internal', message: 'could not create the room' } });
       });
     });
-  });
+  }, opts.limits.requestTimeoutMs));
 
-  app.get('/api/rooms/:id', (res, req) => {
-    const room = opts.registry.get(req.getParameter(0));
-    if (!room) return json(res, '404 Not Found', { error: { code: 'room_not_found', message: 'no such room' } });
-    json(res, '200 OK', { roomId: room.id, name: room.record.name, participants: room.peers.size });
-  });
+  app.get('/api/rooms/:id', route('room-info', (res, req) => {
+    const room = opts.registry.get(req.getParameter(0) ?? '');
+    if (!room) return void replyJson(res, '404 Not Found', { error: { code: 'room_not_found', message: 'no such room' } });
+    replyJson(res, '200 OK', { roomId: room.id, name: room.record.name, participants: room.peers.size });
+  }));
 
   // Operators' view: processes, workers, and every consumer's layer decision and reason.
   // Room ids are secrets (they are the links), so only a short hash of each is shown.
-  app.get('/api/metrics', (res, req) => {
-    if (!opts.metricsToken) return json(res, '404 Not Found', { error: { code: 'not_found', message: 'metrics are disabled (set THINLINE_METRICS_TOKEN)' } });
-    if (req.getHeader('authorization') !== `Bearer ${opts.metricsToken}`) return json(res, '401 Unauthorized', { error: { code: 'forbidden', message: 'bearer token required' } });
+  app.get('/api/metrics', route('metrics', (res, req) => {
+    if (!opts.metricsToken) return void replyJson(res, '404 Not Found', { error: { code: 'not_found', message: 'metrics are disabled (set THINLINE_METRICS_TOKEN)' } });
+    if (!secretEquals(req.getHeader('authorization'), `Bearer ${opts.metricsToken}`)) {
+      return void replyJson(res, '401 Unauthorized', { error: { code: 'forbidden', message: 'bearer token required' } });
+    }
     const rooms = [...opts.registry.rooms].filter((r) => r.peers.size > 0).map((r) => ({
       room: createHash('sha256').update(r.id).digest('hex').slice(0, 8),
       peers: r.peers.size,
       subscribers: r.allocator.snapshot(),
+      maps: r.allocator.sizes(),
     }));
     const mem = process.memoryUsage();
-    json(res, '200 OK', {
+    replyJson(res, '200 OK', {
       uptimeS: Math.round(process.uptime()), rssMb: Math.round(mem.rss / 1e6), connections: opts.connections?.() ?? null,
-      workers: opts.pool?.workers.map((w) => ({ slot: w.slot, pid: w.worker.pid, routers: w.load })) ?? [],
+      roomsStored: opts.registry.size,
+      workers: opts.pool?.workers.map((w) => ({ slot: w.slot, pid: w.worker.pid, routers: w.load, alive: w.alive })) ?? [],
       rooms,
     });
-  });
+  }));
 
-  app.any('/api/*', (res) => json(res, '404 Not Found', { error: { code: 'not_found', message: 'no such endpoint' } }));
+  app.any('/api/*', route('api-other', (res) => void replyJson(res, '404 Not Found', { error: { code: 'not_found', message: 'no such endpoint' } })));
 }

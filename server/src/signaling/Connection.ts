@@ -1,7 +1,12 @@
 // One signaling socket. Frames are checked in this order, each failure answered with an
-// error code and nothing else happening: binary/size, rate limit, JSON, schema, then the
-// handler. Requests run one at a time per socket, so a client sees its own effects in order.
-import { ErrorCode, MAX_MESSAGE_BYTES, parseRequest, type ErrorBody, type Notification, type Request, type Response } from '../../../protocol/messages.js';
+// error code and nothing else happening: rate limit (every frame costs a token, even an
+// oversized one), size, binary, JSON, schema, then the handler. Requests run one at a
+// time per socket, so a client sees its own effects in order.
+//
+// Bounded: a socket that never joins is closed after the join timeout; one that keeps
+// sending frames we refuse is closed (1008); one that does not read what we send is
+// closed as too slow (4002) and its client resumes with a fresh snapshot.
+import { CloseCode, ErrorCode, MAX_MESSAGE_BYTES, parseRequest, type ErrorBody, type Notification, type Request, type Response } from '../../../protocol/messages.js';
 import { logger } from '../log.js';
 import type { RoomRegistry } from '../domain/RoomRegistry.js';
 import type { PeerLink } from '../domain/Peer.js';
@@ -11,9 +16,17 @@ import { RateLimiter } from './RateLimiter.js';
 
 const log = logger('signaling');
 const decoder = new TextDecoder('utf-8', { fatal: true });
+/**
+ * Refused frames (rate limit, size, JSON, schema) a socket may send before it is closed:
+ * 50 at once, 5/s after. A buggy client that bursts is told to slow down; a client that
+ * keeps flooding is cut off.
+ */
+const STRIKE_BURST = 50;
+const STRIKES_PER_SECOND = 5;
 
 export interface Transmitter {
-  send(text: string): void;
+  /** Queues `text`; returns the bytes still waiting to be written to this socket. */
+  send(text: string): number;
   close(code: number, reason: string): void;
 }
 
@@ -22,41 +35,57 @@ export interface ConnectionOptions {
   graceMs: number;
   rateLimit: { perSecond: number; burst: number };
   videoCodec: 'vp8' | 'vp9';
+  joinTimeoutMs?: number;
+  /** Queued bytes above which the socket counts as not reading (closed, client resumes). */
+  maxBackpressureBytes?: number;
 }
 
 export class Connection implements PeerLink {
   readonly #tx: Transmitter;
   readonly #limiter: RateLimiter;
+  readonly #strikes = new RateLimiter(STRIKES_PER_SECOND, STRIKE_BURST);
   readonly #ctx: HandlerContext;
+  readonly #maxBackpressure: number;
+  #joinTimer: NodeJS.Timeout | null = null;
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
 
   constructor(tx: Transmitter, options: ConnectionOptions) {
     this.#tx = tx;
     this.#limiter = new RateLimiter(options.rateLimit.perSecond, options.rateLimit.burst);
+    this.#maxBackpressure = options.maxBackpressureBytes ?? 1024 * 1024;
     const session: Session = { room: null, peer: null, link: this };
-    this.#ctx = { registry: options.registry, session, graceMs: options.graceMs, videoCodec: options.videoCodec };
+    this.#ctx = {
+      registry: options.registry, session, graceMs: options.graceMs, videoCodec: options.videoCodec,
+      onJoined: () => this.#stopJoinTimer(),
+    };
+    if (options.joinTimeoutMs) {
+      this.#joinTimer = setTimeout(() => {
+        if (!this.#ctx.session.peer) this.#end(CloseCode.JoinTimeout, `join_timeout: no join within ${options.joinTimeoutMs} ms`);
+      }, options.joinTimeoutMs);
+      this.#joinTimer.unref();
+    }
   }
 
   get session(): Session { return this.#ctx.session; }
 
   onMessage(data: ArrayBuffer, isBinary: boolean): void {
     if (this.#closed) return;
-    if (data.byteLength > MAX_MESSAGE_BYTES) {
-      return this.#error(null, ErrorCode.MessageTooLarge, `message is ${data.byteLength} bytes, limit is ${MAX_MESSAGE_BYTES}`);
-    }
     if (!this.#limiter.take()) {
-      return this.#error(peekId(data), ErrorCode.RateLimited, 'too many messages: slow down (10/s, bursts of 30)');
+      return this.#refuse(peekId(data), ErrorCode.RateLimited, 'too many messages: slow down (10/s, bursts of 30)');
     }
-    if (isBinary) return this.#error(null, ErrorCode.BadRequest, 'binary frames are not accepted: send JSON text');
+    if (data.byteLength > MAX_MESSAGE_BYTES) {
+      return this.#refuse(null, ErrorCode.MessageTooLarge, `message is ${data.byteLength} bytes, limit is ${MAX_MESSAGE_BYTES}`);
+    }
+    if (isBinary) return this.#refuse(null, ErrorCode.BadRequest, 'binary frames are not accepted: send JSON text');
     let raw: unknown;
     try {
       raw = JSON.parse(decoder.decode(data));
     } catch {
-      return this.#error(null, ErrorCode.BadJson, 'message is not valid UTF-8 JSON');
+      return this.#refuse(null, ErrorCode.BadJson, 'message is not valid UTF-8 JSON');
     }
     const parsed = parseRequest(raw);
-    if (!parsed.ok) return this.#reply({ id: parsed.id, ok: false, error: parsed.error });
+    if (!parsed.ok) return this.#refuse(parsed.id, parsed.error.code, parsed.error.message);
     this.#queue = this.#queue.then(() => this.#dispatch(parsed.request));
   }
 
@@ -72,6 +101,12 @@ export class Connection implements PeerLink {
     }
   }
 
+  /** A frame we will not process: answered, and counted; too many in a row end the socket. */
+  #refuse(id: number | null, code: ErrorBody['code'], message: string): void {
+    this.#error(id, code, message);
+    if (!this.#strikes.take()) this.#end(CloseCode.PolicyViolation, `policy_violation: too many refused messages (last: ${code})`);
+  }
+
   #error(id: number | null, code: ErrorBody['code'], message: string): void {
     this.#reply({ id, ok: false, error: { code, message } });
   }
@@ -85,20 +120,45 @@ export class Connection implements PeerLink {
   }
 
   #write(text: string): void {
-    if (!this.#closed) this.#tx.send(text);
+    if (this.#closed) return;
+    // Never drop a control message silently: a socket that cannot keep up is closed, and
+    // its client resumes and receives the whole state again.
+    if (this.#tx.send(text) > this.#maxBackpressure) {
+      this.#end(CloseCode.TooSlow, `too_slow: more than ${this.#maxBackpressure} bytes unread`);
+    }
+  }
+
+  #end(code: number, reason: string): void {
+    if (this.#closed) return;
+    log.info('closing socket', { code, reason });
+    this.#tx.close(code, reason);
+  }
+
+  #stopJoinTimer(): void {
+    if (this.#joinTimer) clearTimeout(this.#joinTimer);
+    this.#joinTimer = null;
   }
 
   replaced(): void {
     this.#ctx.session.peer = null;
     this.#ctx.session.room = null;
-    if (!this.#closed) this.#tx.close(4001, 'session resumed on another connection');
+    if (!this.#closed) this.#tx.close(CloseCode.Replaced, 'session resumed on another connection');
   }
 
-  /** The socket is gone: the peer stays for the grace period so it can resume. */
-  onClose(): void {
+  /**
+   * The socket is gone. A deliberate close (1000/1001, or 1005 without a code) is a leave:
+   * the participant list is the attendance record and must be true now. Anything else
+   * (1006: no close frame; our own 4002) may be a network drop: the peer stays for the
+   * grace period so it can resume unnoticed.
+   */
+  onClose(code: number): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#ctx.session.peer?.detach(this, this.#ctx.graceMs);
+    this.#stopJoinTimer();
+    const peer = this.#ctx.session.peer;
+    if (!peer) return;
+    if (code === CloseCode.Normal || code === CloseCode.GoingAway || code === 1005) peer.close();
+    else peer.detach(this, this.#ctx.graceMs);
   }
 }
 

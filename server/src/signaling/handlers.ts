@@ -7,8 +7,9 @@ import { ErrorCode, type Method, type RequestData, type ResponseData } from '../
 import type { Peer, PeerLink } from '../domain/Peer.js';
 import type { Room } from '../domain/Room.js';
 import type { RoomRegistry } from '../domain/RoomRegistry.js';
+import { matchesHash } from '../domain/secrets.js';
 import { SignalingError } from './errors.js';
-import { consume, produce, setupConsumer } from './media.js';
+import { clearStill, consume, produce, setupConsumer } from './media.js';
 
 export interface Session {
   room: Room | null;
@@ -21,6 +22,8 @@ export interface HandlerContext {
   session: Session;
   graceMs: number;
   videoCodec: 'vp8' | 'vp9';
+  /** Called once the socket's peer has joined (the join timeout stops). */
+  onJoined?: () => void;
 }
 
 type Handler<M extends Method> = (ctx: HandlerContext, data: RequestData<M>) => Promise<ResponseData[M]> | ResponseData[M];
@@ -49,7 +52,7 @@ export const handlers: { [M in Method]: Handler<M> } = {
   async join(ctx, data) {
     if (ctx.session.peer && !ctx.session.peer.closed) throw new SignalingError(ErrorCode.AlreadyJoined, 'this connection already joined a room');
     const r = room(ctx, data.roomId);
-    if (data.moderatorKey !== undefined && data.moderatorKey !== r.record.moderatorKey) {
+    if (data.moderatorKey !== undefined && !matchesHash(data.moderatorKey, r.record.moderatorKeyHash)) {
       throw new SignalingError(ErrorCode.Forbidden, 'moderatorKey: wrong key for this room');
     }
     await r.media();
@@ -62,8 +65,11 @@ export const handlers: { [M in Method]: Handler<M> } = {
     });
     ctx.session.room = r;
     ctx.session.peer = peer;
+    ctx.onJoined?.();
+    const mediaReset = resumed && peer.mediaLost;
+    peer.mediaLost = false;
     const peers = [...r.peers.values()].filter((p) => p.id !== peer.id).map((p) => p.info());
-    return { peerId: peer.id, role: peer.role, resumeToken: peer.resumeToken, resumed, peers, graceMs: ctx.graceMs, videoCodec: ctx.videoCodec };
+    return { peerId: peer.id, role: peer.role, resumeToken: peer.resumeToken, resumed, peers, graceMs: ctx.graceMs, videoCodec: ctx.videoCodec, mediaReset };
   },
 
   leave(ctx) {
@@ -122,16 +128,20 @@ export const handlers: { [M in Method]: Handler<M> } = {
 
   closeProducer(ctx, { producerId }) {
     const { room: r, peer } = joined(ctx);
-    peer.producer(producerId).close();
+    const producer = peer.producer(producerId);
+    producer.close();
+    if (producer.appData.source === 'camera') clearStill(r, peer);
     r.quality.removeProducer(peer.id, producerId);
     r.broadcast({ notification: 'producerClosed', data: { peerId: peer.id, producerId } }, peer.id);
     return {};
   },
 
-  async setProducerPaused(ctx, { producerId, paused }) {
+  async setProducerPaused(ctx, { producerId, paused, reason }) {
     const { room: r, peer } = joined(ctx);
     const producer = peer.producer(producerId);
     if (paused) await producer.pause(); else await producer.resume();
+    // Camera off means off: nobody keeps looking at the last still picture.
+    if (paused && producer.appData.source === 'camera' && reason !== 'ladder') clearStill(r, peer);
     r.broadcast({ notification: 'producerPaused', data: { peerId: peer.id, producerId, paused } }, peer.id);
     return {};
   },
@@ -182,7 +192,13 @@ export const handlers: { [M in Method]: Handler<M> } = {
     const now = Date.now();
     if (now - peer.lastStillAt < STILL_INTERVAL_MS) throw new SignalingError(ErrorCode.RateLimited, `stillImage: at most one per ${STILL_INTERVAL_MS} ms`);
     peer.lastStillAt = now;
-    r.broadcast({ notification: 'stillImage', data: { peerId: peer.id, mime, data } }, peer.id);
+    peer.stillShown = true;
+    // Each receiver gets it only if its downlink has room for it next to the video it gets.
+    const bytes = Math.floor((data.length * 3) / 4);
+    for (const other of r.peers.values()) {
+      if (other.id === peer.id || !r.allocator.allowStill(other, bytes, now)) continue;
+      other.notify({ notification: 'stillImage', data: { peerId: peer.id, mime, data } });
+    }
     return {};
   },
 

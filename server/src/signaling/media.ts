@@ -34,6 +34,7 @@ export async function produce(room: Room, peer: Peer, data: RequestData<'produce
   }
   if (peer.closed) { producer.close(); throw new SignalingError(ErrorCode.NotJoined, 'left while producing'); }
   peer.addProducer(producer);
+  if (producer.kind === 'video') room.allocator.addProducer(producer);
   const { speaker } = await room.media();
   if (producer.kind === 'audio') await speaker.addProducer({ producerId: producer.id }).catch(() => undefined);
   producer.on('score', (scores) => room.quality.update(peer.id, producer.id, scores.map((s) => s.score)));
@@ -76,6 +77,13 @@ export function setupConsumer(room: Room, peer: Peer, consumer: types.Consumer<C
   });
   consumer.on('producerpause', state);
   consumer.on('producerresume', state);
+}
+
+/** Receivers drop the still picture of `peer` (camera off, or camera gone). */
+export function clearStill(room: Room, peer: Peer): void {
+  if (!peer.stillShown) return;
+  peer.stillShown = false;
+  room.broadcast({ notification: 'stillCleared', data: { peerId: peer.id } }, peer.id);
 }
 
 function asBadRequest(error: unknown, field: string): Error {
