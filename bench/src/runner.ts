@@ -15,7 +15,7 @@ import { ProcSampler } from './proc.js';
 import type { Scenario } from './scenarios.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const PORT = 8080;
+export const PORT = 8080;
 
 export interface ScenarioResult {
   scenario: string;
@@ -38,7 +38,7 @@ function registerCleanup(): void {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { bail(); process.exit(130); });
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn().catch(() => undefined);
@@ -48,7 +48,8 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>
   }
 }
 
-function startServer(t: Topology, dataDir: string): ChildProcess {
+/** Our server inside the topology's server namespace (also used by the netem tests). */
+export function startServerIn(t: Topology, dataDir: string): ChildProcess {
   const env = {
     ...process.env, THINLINE_HOST: '0.0.0.0', THINLINE_PORT: String(PORT), THINLINE_PUBLIC_URL: `http://${t.server.ip}:${PORT}`,
     THINLINE_RTC_LISTEN_IP: t.server.ip, THINLINE_RTC_PORT: '40000', THINLINE_DATA_DIR: dataDir, THINLINE_LOG_LEVEL: 'warn',
@@ -56,7 +57,8 @@ function startServer(t: Topology, dataDir: string): ChildProcess {
   return spawn('ip', ['netns', 'exec', t.server.ns, process.execPath, '--import', 'tsx', join(ROOT, 'server/src/main.ts')], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-async function launch(ns: string, dir: string, origin: string): Promise<Browser> {
+/** Chromium inside a participant's namespace, trusting our (plain HTTP) origin for media. */
+export async function launchIn(ns: string, dir: string, origin: string): Promise<Browser> {
   const wrapper = join(dir, `chromium-${ns}.sh`);
   writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${ns} ${process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'} "$@"\n`);
   chmodSync(wrapper, 0o755);
@@ -80,7 +82,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     const t = await up(scenario.participants.length);
     const profiles = scenario.participants.map((p) => loadProfile(p.profile));
     for (const [i, p] of t.participants.entries()) await apply(t, p.name, initial(profiles[i]!));
-    server = startServer(t, join(dir, 'data'));
+    server = startServerIn(t, join(dir, 'data'));
     const control = `http://${t.server.controlIp}:${PORT}`;
     await waitFor('server', async () => (await fetch(`${control}/api/health`)).ok, 30_000);
     const sampler = new ProcSampler(server.pid!);
@@ -89,7 +91,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
 
     const pages: { page: Page; openedAt: number; name: string }[] = [];
     for (const [i, host] of t.participants.entries()) {
-      const browser = await launch(host.ns, dir, origin);
+      const browser = await launchIn(host.ns, dir, origin);
       browsers.push(browser);
       const page = await (await browser.newContext({ viewport: { width: 960, height: 540 }, locale: 'en-US' })).newPage();
       await page.addInitScript({ content: pageKitScript() });

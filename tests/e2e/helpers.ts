@@ -23,16 +23,33 @@ export async function createRoom(baseURL: string): Promise<CreatedRoom> {
 }
 
 /** Opens a fresh browser context, goes through pre-join and waits until joined. */
-export async function joinAs(browser: Browser, url: string, name: string): Promise<Page> {
+export async function joinAs(browser: Browser, url: string, name: string, opts: { init?: () => void; expectStatus?: string } = {}): Promise<Page> {
   const context = await browser.newContext({ locale: 'en-US' });
+  if (opts.init) await context.addInitScript(opts.init);
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error(`[${name}] pageerror`, e));
   await page.goto(url);
   await page.getByLabel('Your name').fill(name);
   await expect(page.locator('video')).toBeVisible();
   await page.getByRole('button', { name: 'Join meeting' }).click();
-  await expect.poll(() => page.evaluate(() => (window as any).thinline?.call?.status)).toBe('joined');
+  await expect.poll(() => page.evaluate(() => (window as any).thinline?.call?.status)).toBe(opts.expectStatus ?? 'joined');
   return page;
+}
+
+/** An init script: every track getUserMedia hands out is kept in window.__tracks. */
+export function recordTracks(): void {
+  const tracks: MediaStreamTrack[] = [];
+  (window as any).__tracks = tracks;
+  const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    const stream = await original(constraints);
+    tracks.push(...stream.getTracks());
+    return stream;
+  };
+}
+
+export async function trackStates(page: Page): Promise<string[]> {
+  return page.evaluate(() => ((window as any).__tracks as MediaStreamTrack[]).map((t) => `${t.kind}:${t.readyState}`));
 }
 
 export interface InboundStat { kind: string; framesDecoded: number; packetsReceived: number; frameWidth: number; concealedSamples: number; totalSamplesReceived: number }

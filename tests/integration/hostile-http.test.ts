@@ -38,7 +38,7 @@ describe('hostile upgrades', () => {
 
   it('an upgrade without Host is answered or dropped, never thrown on', async () => {
     const url = new URL(server.url);
-    for (const headers of [{ Origin: `http://${url.host}` }, { Origin: 'null' }, {}]) {
+    for (const headers of [{ Origin: `http://${url.host}` }, { Origin: 'null' }, {}] as Record<string, string>[]) {
       const answer = await rawHttp(server, [upgrade(headers, null)], { ms: 300 });
       if (answer) expect(answer).toMatch(/^HTTP\/1\.1 (101|4\d\d)/);
     }

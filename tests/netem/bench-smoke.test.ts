@@ -1,12 +1,13 @@
 // Keeps the bench harness working: the smoke scenario (2 participants on municipal-weak,
 // 20 s) runs end to end and produces every metric. Budgets are the bench's business.
 import { expect, it } from 'vitest';
+import { describeNetem } from './requirements.js';
 import { namespaces } from '../../netem/src/topology.js';
 import { runScenario } from '../../bench/src/runner.js';
 import { SMOKE } from '../../bench/src/scenarios.js';
 import { checkBudgets, markdown, svgPlot } from '../../bench/src/report.js';
 
-it.skipIf(process.getuid?.() !== 0)('the smoke scenario produces every metric', async () => {
+describeNetem('bench smoke', () => it('the smoke scenario produces every metric', async () => {
   const r = await runScenario(SMOKE, () => undefined);
   expect(namespaces()).toEqual([]);
   expect(r.participants).toHaveLength(2);
@@ -23,4 +24,4 @@ it.skipIf(process.getuid?.() !== 0)('the smoke scenario produces every metric', 
   expect(r.server.rssMbMax).toBeGreaterThan(20);
   expect(markdown([r], checkBudgets(r, { smoke: { g2gP95Ms: 10_000 } }))).toContain('| P2 | municipal-weak |');
   expect(svgPlot(r)).toMatch(/^<svg[\s\S]*<polyline[\s\S]*<\/svg>$/);
-}, 180_000);
+}, 180_000));

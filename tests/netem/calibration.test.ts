@@ -1,15 +1,16 @@
 // The shaper, measured from outside with ping and iperf3 across real network namespaces:
 // what the profile promises is what the link does. Needs root (CI and these machines are).
 import { readdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { calibrate } from '../../netem/src/calibrate.js';
 import { loadProfile } from '../../netem/src/profile.js';
 import { apply, control, down, namespaces, up, type Topology } from '../../netem/src/topology.js';
 
-const root = process.getuid?.() === 0;
+import { describeNetem } from './requirements.js';
+
 let t: Topology;
 
-describe.skipIf(!root)('netem calibration', () => {
+describeNetem('netem calibration', () => {
   beforeAll(async () => { t = await up(1); }, 30_000);
   afterAll(() => down());
 

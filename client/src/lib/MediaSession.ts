@@ -96,6 +96,7 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
     try {
       const { iceParameters } = await this.#signaling.request('restartIce', { transportId: transport.id });
       await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
+      this.iceRestarts++;
     } catch {
       // Not connected right now: the Call retries after the signaling socket is back.
     }
@@ -162,12 +163,16 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
     await this.#producers.get('mic')?.setRtpEncodingParameters({ maxBitrate: bps });
   }
 
-  async setPaused(source: MediaSource, paused: boolean): Promise<void> {
+  /** `reason` 'ladder': paused for the still-image rung (receivers keep the still). */
+  async setPaused(source: MediaSource, paused: boolean, reason: 'user' | 'ladder' = 'user'): Promise<void> {
     const producer = this.#producers.get(source);
     if (!producer) return;
     if (paused) producer.pause(); else producer.resume();
-    await this.#signaling.request('setProducerPaused', { producerId: producer.id, paused });
+    await this.#signaling.request('setProducerPaused', { producerId: producer.id, paused, reason });
   }
+
+  /** ICE restarts done on our transports (debug overlay, tests). */
+  iceRestarts = 0;
 
   producerId(source: MediaSource): string | undefined {
     return this.#producers.get(source)?.id;

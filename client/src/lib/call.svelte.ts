@@ -18,7 +18,7 @@ function mark(name: string): void {
   try { performance.mark(`thinline:${name}`); } catch { /* no performance API */ }
 }
 
-export type CallStatus = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left' | 'error';
+export type CallStatus = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left' | 'ended' | 'error';
 
 export interface JoinOptions {
   roomId: string;
@@ -83,6 +83,7 @@ export class Call {
     media.on('trackended', (t) => this.#onTrackEnded(t));
     signaling.on('notification', (n) => this.#onNotification(n));
     signaling.on('state', (s) => { if (s === 'reconnecting' && this.status === 'joined') this.status = 'reconnecting'; });
+    signaling.on('ended', () => { if (this.status !== 'left' && this.status !== 'ended') this.#end('ended', i18n.t('sessionReplaced')); });
     signaling.on('open', () => {
       if (!this.#opts) return void media.loadDevice(opts.roomId).catch(() => undefined); // warm-up only
       void (this.#everJoined ? this.#resume() : this.#enter()).catch((e: unknown) => this.#fail(e));
@@ -95,6 +96,8 @@ export class Call {
     this.error = null;
     this.localCamera = opts.camera;
     this.prepare(opts);
+    // The server closes a pre-join socket that idles too long; open it again now.
+    this.#signaling!.connect();
     if (this.#signaling!.state === 'open') await this.#enter().catch((e: unknown) => this.#fail(e));
   }
 
@@ -119,7 +122,9 @@ export class Call {
     if (joined.resumed) {
       this.resumes++;
       this.#reconcile(joined.peers);
-      await this.#media!.recoverTransports();
+      // The room moved to a new media worker while we were away: our transports are gone.
+      if (joined.mediaReset) await this.#rebuildMedia();
+      else await this.#media!.recoverTransports();
       this.#tiles?.resendAll();
     } else {
       this.#media!.reset();
@@ -252,6 +257,13 @@ export class Call {
         if (p) { p.still = `data:${n.data.mime};base64,${n.data.data}`; p.stillAt = Date.now(); }
         return;
       }
+      case 'stillCleared': {
+        const p = this.participants.find((x) => x.id === n.data.peerId);
+        if (p) p.still = null;
+        return;
+      }
+      case 'roomClosed':
+        return this.#end('ended', i18n.t(n.data.reason === 'media_failed' ? 'roomClosedMedia' : 'roomEnded'));
       case 'activeSpeaker':
         this.activeSpeakerId = n.data.peerId;
         return;
@@ -268,7 +280,10 @@ export class Call {
   async #rebuildMedia(): Promise<void> {
     this.#media!.reset();
     this.screenOn = false;
-    await this.#publish();
+    await Promise.all([
+      this.#publish(),
+      ...this.participants.flatMap((p) => [p.micProducerId, p.cameraProducerId, p.screenProducerId]).filter((id): id is string => id !== null).map((id) => this.#consume(id)),
+    ]);
     this.mediaResets++;
   }
 
@@ -282,13 +297,38 @@ export class Call {
     this.cameraOn = on;
     if (this.sender) this.sender.userOff = !on;
     if (this.#opts?.camera) this.#opts.camera.enabled = on;
-    await this.#media?.setPaused('camera', !on).catch(() => undefined);
+    // 'user': receivers drop our still picture too; the avatar shows instead.
+    await this.#media?.setPaused('camera', !on, 'user').catch(() => undefined);
+    if (on) await this.sender?.refresh();
   }
 
   #fail(e: unknown): void {
     if (e instanceof RequestError && e.code === 'disconnected') return; // the reconnect loop retries
-    this.status = 'error';
-    this.error = e instanceof RequestError && e.code === 'room_not_found' ? i18n.t('roomNotFound') : i18n.t('error', { message: e instanceof Error ? e.message : String(e) });
+    const message = e instanceof RequestError && (e.code === 'room_not_found' || e.code === 'room_full')
+      ? i18n.t(e.code === 'room_full' ? 'roomFull' : 'roomNotFound')
+      : i18n.t('error', { message: e instanceof Error ? e.message : String(e) });
+    this.#end('error', message);
+  }
+
+  /**
+   * The call is over (left, ended by the server, or failed): stop every local track so the
+   * camera light goes out, stop the scaler worker and timers, and close the socket.
+   */
+  #end(status: 'left' | 'ended' | 'error', error: string | null = null): void {
+    if (this.#uplinkTimer) clearInterval(this.#uplinkTimer);
+    this.#uplinkTimer = null;
+    this.#tiles?.close();
+    this.sender?.close();
+    this.sender = null;
+    this.#media?.close();
+    for (const t of [this.#opts?.mic, this.#opts?.camera]) t?.stop();
+    this.localCamera = null;
+    this.micOn = false;
+    this.cameraOn = false;
+    this.#signaling?.close();
+    this.participants = [];
+    this.error = error;
+    this.status = status;
   }
 
   /** Tiles call this so the SFU never sends more than they can show. */
@@ -347,14 +387,21 @@ export class Call {
   }
 
   async leave(): Promise<void> {
-    if (this.#uplinkTimer) clearInterval(this.#uplinkTimer);
-    this.#tiles?.close();
-    this.sender?.close();
-    await this.#signaling?.request('leave', {}).catch(() => undefined);
-    this.#media?.close();
-    this.#signaling?.close();
-    this.participants = [];
-    this.status = 'left';
+    // Devices go off first: the user sees the camera light go out as they click.
+    for (const t of [this.#opts?.mic, this.#opts?.camera]) t?.stop();
+    if (this.status === 'joined' || this.status === 'reconnecting') await this.#signaling?.request('leave', {}).catch(() => undefined);
+    this.#end('left');
+  }
+
+  /**
+   * The page is going away (tab closed, navigation): leave now rather than leaving a ghost
+   * in everyone's list. The `leave` request is sent without waiting; closing with 1000
+   * tells the server the same even if it is not.
+   */
+  leaveOnUnload(): void {
+    if (this.status === 'left' || this.status === 'ended') return;
+    this.#signaling?.request('leave', {}).catch(() => undefined);
+    this.#end('left');
   }
 
   /** For tests and the debug overlay. */

@@ -55,6 +55,10 @@ const en = {
   participants: '{count} participants',
   language: 'Language',
   mediaDenied: 'Camera or microphone not available. You can join without them.',
+  roomFull: 'This meeting is full. Please try again later.',
+  roomEnded: 'The meeting has ended.',
+  roomClosedMedia: 'The meeting was closed after a server fault. Please join again.',
+  sessionReplaced: 'You joined this meeting in another window; this one has left.',
 };
 export type MessageKey = keyof typeof en;
 const de: Partial<Record<MessageKey, string>> = {
@@ -111,6 +115,10 @@ const de: Partial<Record<MessageKey, string>> = {
   participants: '{count} Teilnehmende',
   language: 'Sprache',
   mediaDenied: 'Kamera oder Mikrofon nicht verfügbar. Sie können trotzdem beitreten.',
+  roomFull: 'Diese Besprechung ist voll. Bitte versuchen Sie es später erneut.',
+  roomEnded: 'Die Besprechung ist beendet.',
+  roomClosedMedia: 'Die Besprechung wurde nach einem Serverfehler geschlossen. Bitte treten Sie erneut bei.',
+  sessionReplaced: 'Sie sind dieser Besprechung in einem anderen Fenster beigetreten; dieses Fenster hat sie verlassen.',
 };
 export type Lang = 'en' | 'de';
 const dictionaries: Record<Lang, Partial<Record<MessageKey, string>>> = { en, de };

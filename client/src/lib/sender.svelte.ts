@@ -30,8 +30,7 @@ export class Sender {
   #forced: number | null = null;
   saveData = false;
   weakDevice = false;
-  /** The user switched the camera off: never resume it, never send stills. */
-  userOff = false;
+  #userOff = false;
   /** The last inputs of the ladder decision (debug overlay, tests). */
   lastInput = $state.raw<Record<string, unknown>>({});
 
@@ -50,11 +49,26 @@ export class Sender {
     }, 100);
   }
 
+  /** The user switched the camera off: never resume it, never send stills. */
+  get userOff(): boolean { return this.#userOff; }
+  set userOff(off: boolean) {
+    this.#userOff = off;
+    if (off) this.#stopStills();
+  }
+
+  #stopStills(): void {
+    if (this.#stillTimer) clearInterval(this.#stillTimer);
+    this.#stillTimer = null;
+  }
+
   /** The track to send: the worker's output, or the camera itself. */
   get track(): MediaStreamTrack { return this.#scaled?.track ?? this.#camera; }
 
   /** Dynacast hint for our camera (highest spatial layer anyone watches). */
   setWatched(maxSpatialLayer: number | null): void { this.#watched = rungForLayer(maxSpatialLayer, 3); }
+
+  /** Re-applies the current rung (after the user turned the camera back on). */
+  async refresh(): Promise<void> { await this.#apply(this.rung); }
 
   /** Tests and the debug overlay: pin a rung (null: automatic). */
   force(rung: number | null): void { this.#forced = rung; void this.tick(); }
@@ -98,21 +112,21 @@ export class Sender {
       if (this.#scaled) await this.#scaled.setTarget(r.height, r.fps);
       else await this.#camera.applyConstraints({ height: { ideal: r.height }, frameRate: { ideal: r.fps } }).catch(() => undefined);
     }
-    const pause = this.userOff || rung >= STILL;
-    await this.#media.setPaused('camera', pause).catch(() => undefined);
-    if (rung === STILL && !this.userOff && !this.#stillTimer) {
+    // The user's camera switch is the Call's business; the ladder only pauses for its rungs.
+    if (!this.#userOff) await this.#media.setPaused('camera', rung >= STILL, 'ladder').catch(() => undefined);
+    if (rung === STILL && !this.#userOff && !this.#stillTimer) {
       void this.#sendStill();
       this.#stillTimer = setInterval(() => void this.#sendStill(), STILL_EVERY_MS);
-    } else if (rung !== STILL && this.#stillTimer) {
-      clearInterval(this.#stillTimer);
-      this.#stillTimer = null;
+    } else if (rung !== STILL) {
+      this.#stopStills();
     }
     if (rung === OFF) this.path = 'off';
   }
 
   async #sendStill(): Promise<void> {
+    if (this.#userOff) return;
     const blob = await grabStill(this.#camera).catch(() => null);
-    if (!blob) return;
+    if (!blob || this.#userOff) return;
     const bytes = new Uint8Array(await blob.arrayBuffer());
     let bin = '';
     for (const b of bytes) bin += String.fromCharCode(b);
@@ -121,10 +135,11 @@ export class Sender {
 
   async scalerStats(): Promise<unknown> { return this.#scaled?.stats() ?? null; }
 
+  /** Stops everything: timers, the scaler worker and its output track. */
   close(): void {
     clearInterval(this.#timer);
     clearInterval(this.#lagTimer);
-    if (this.#stillTimer) clearInterval(this.#stillTimer);
+    this.#stopStills();
     this.#scaled?.close();
   }
 }

@@ -1,6 +1,7 @@
 // Signaling client: request/response over one WebSocket, server notifications, and
 // reconnection with capped exponential backoff and jitter. It knows nothing about rooms:
 // the Call decides what to do after a reconnect (resume its session).
+import { CloseCode } from '../../../protocol/close-codes.js';
 import type { ErrorBody, Method, Notification, RequestData, ResponseData } from '../../../protocol/messages.js';
 import { Emitter } from './emitter.js';
 
@@ -11,7 +12,7 @@ export interface SocketLike {
 }
 export interface SocketHandlers {
   open(): void;
-  close(code: number): void;
+  close(code: number, reason?: string): void;
   message(text: string): void;
 }
 export type SocketFactory = (url: string, on: SocketHandlers) => SocketLike;
@@ -19,7 +20,7 @@ export type SocketFactory = (url: string, on: SocketHandlers) => SocketLike;
 export const browserSocket: SocketFactory = (url, on) => {
   const ws = new WebSocket(url);
   ws.onopen = () => on.open();
-  ws.onclose = (e) => on.close(e.code);
+  ws.onclose = (e) => on.close(e.code, e.reason);
   ws.onmessage = (e) => { if (typeof e.data === 'string') on.message(e.data); };
   return ws;
 };
@@ -33,12 +34,15 @@ export class RequestError extends Error {
   }
 }
 
-export type SignalingState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+/** 'idle': the server closed an unused socket (join timeout); `connect()` opens it again. */
+export type SignalingState = 'connecting' | 'open' | 'reconnecting' | 'idle' | 'closed';
 
 export interface SignalingEvents extends Record<string, unknown[]> {
   state: [SignalingState];
   /** A socket (re)opened; `reconnect` is true after a drop. */
   open: [reconnect: boolean];
+  /** The server closed the socket with a code that ends the session (replaced, room closed). */
+  ended: [code: number, reason: string];
   notification: [Notification];
 }
 
@@ -88,12 +92,18 @@ export class SignalingClient extends Emitter<SignalingEvents> {
         this.emit('open', reconnect);
       },
       message: (text) => { if (this.#socket === socket) this.#onMessage(text); },
-      close: (code) => {
+      close: (code, reason = '') => {
         if (this.#socket !== socket) return;
         this.#socket = null;
         this.#failPending('disconnected', 'connection lost');
-        // 4001: our session was resumed on another socket; do not fight over it.
-        if (this.#state === 'closed' || code === 4001) return this.#setState('closed');
+        if (this.#state === 'closed') return;
+        // Replaced: our session was resumed on another socket; do not fight over it.
+        if (code === CloseCode.Replaced || code === CloseCode.RoomClosed) {
+          this.#setState('closed');
+          return this.emit('ended', code, reason);
+        }
+        // An idle socket (pre-join page) was closed: reconnect only when it is needed.
+        if (code === CloseCode.JoinTimeout) return this.#setState('idle');
         this.#setState('reconnecting');
         const delay = Math.min(this.#opts.maxDelayMs, this.#opts.baseDelayMs * 2 ** this.#attempt++) * (0.7 + Math.random() * 0.6);
         this.#retryTimer = setTimeout(() => this.#connect(), delay);
@@ -131,6 +141,13 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     });
   }
 
+  /** Opens the socket again after the server closed it as idle. */
+  connect(): void {
+    if (this.#state !== 'idle') return;
+    this.#setState('connecting');
+    this.#connect();
+  }
+
   /** Drops the socket as a network failure would (tests, and "reconnect now"). */
   dropConnection(): void {
     this.#socket?.close(4000, 'dropped by client');
@@ -147,6 +164,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     const socket = this.#socket;
     this.#socket = null;
     this.#failPending('disconnected', 'closed');
-    socket?.close(1000, 'bye');
+    // 1000: a deliberate leave; the server ends our participation at once (no grace).
+    socket?.close(CloseCode.Normal, 'bye');
   }
 }
