@@ -8,12 +8,17 @@ export interface PageRecord {
   frames: { at: number; peer: string; gap: number; paused: boolean }[];
   samples: Sample[];
   firstFrameAt: number;
+  /** Per remote tile: its last rendered frame, and whether it showed a paused state (or no video) at the end. */
+  lastFrameAt?: Record<string, number>;
+  pausedNow?: Record<string, boolean>;
 }
 
 export interface Series { t: number; recvKbps: number; sentKbps: number; height: number; layer: number | null; paused: number; g2g: number | null }
 export interface ParticipantMetrics {
   name: string;
   profile: string;
+  /** Whether this participant's join was measured (the first one has nobody to see yet). */
+  expectsJoin: boolean;
   joinMs: number | null;
   g2gP50Ms: number | null;
   g2gP95Ms: number | null;
@@ -99,6 +104,20 @@ export function series(samples: Sample[], start: number, latencies: PageRecord['
   return out;
 }
 
+/**
+ * Gaps between rendered frames that count as freezes: every gap of FREEZE_MS or more that
+ * ended in the window while the tile was not deliberately paused, plus, per tile, a video
+ * that stalled and never came back before the end (its gap runs until the end).
+ */
+export function freezesIn(record: PageRecord, start: number, end: number): { at: number; peer: string; gap: number }[] {
+  const out = record.frames.filter((f) => f.at >= start && f.at <= end && f.gap >= FREEZE_MS && !f.paused).map(({ at, peer, gap }) => ({ at, peer, gap }));
+  for (const [peer, last] of Object.entries(record.lastFrameAt ?? {})) {
+    const stall = end - Math.max(last, start);
+    if (stall >= FREEZE_MS && !record.pausedNow?.[peer]) out.push({ at: end, peer, gap: stall });
+  }
+  return out;
+}
+
 export function participantMetrics(opts: {
   name: string; profile: string; record: PageRecord; openedAt: number; start: number; end: number; expectsRemoteVideo: boolean;
   steps?: { downAt: number; upAt: number } | undefined;
@@ -106,12 +125,13 @@ export function participantMetrics(opts: {
   const { record, start, end } = opts;
   const inWindow = record.samples.filter((s) => s.at >= start && s.at <= end);
   const lat = record.latencies.filter((l) => l.at >= start && l.at <= end).map((l) => l.ms);
-  const freezes = record.frames.filter((f) => f.at >= start && f.at <= end && f.gap >= FREEZE_MS && !f.paused);
+  const freezes = freezesIn(record, start, end);
   const s = series(inWindow, start, record.latencies);
   const seconds = Math.max(1, s.length ? s.at(-1)!.t - (s[0]!.t - 0.2) : 1);
   const m: ParticipantMetrics = {
     name: opts.name,
     profile: opts.profile,
+    expectsJoin: opts.expectsRemoteVideo,
     joinMs: opts.expectsRemoteVideo && record.firstFrameAt ? record.firstFrameAt - opts.openedAt : null,
     g2gP50Ms: percentile(lat, 50),
     g2gP95Ms: percentile(lat, 95),
@@ -130,4 +150,29 @@ export function participantMetrics(opts: {
     m.maxAudioInterruptionMs = maxAudioInterruptionMs(inWindow.filter((x) => x.at >= opts.steps!.downAt - 1000));
   }
   return m;
+}
+
+/**
+ * The worst value among the participants a metric applies to. If any of them has no
+ * value (null: not measured), the result is null, which breaks the budget: a participant
+ * that produced no samples must never make a scenario look better.
+ */
+export function worstOrNull(values: readonly (number | null)[]): number | null {
+  if (values.length === 0 || values.some((v) => v === null)) return null;
+  return Math.max(...(values as number[]));
+}
+
+export function summarize(ps: ParticipantMetrics[]): Record<string, number | null> {
+  const stepped = (k: 'adaptMs' | 'recoverMs' | 'maxAudioInterruptionMs') => worstOrNull(ps.filter((p) => p[k] !== undefined).map((p) => p[k] ?? null));
+  const joins = ps.filter((p) => p.expectsJoin).map((p) => p.joinMs);
+  return {
+    joinP95Ms: joins.some((j) => j === null) ? null : percentile(joins as number[], 95),
+    g2gP50Ms: worstOrNull(ps.map((p) => p.g2gP50Ms)),
+    g2gP95Ms: worstOrNull(ps.map((p) => p.g2gP95Ms)),
+    audioConcealmentPct: worstOrNull(ps.map((p) => p.audioConcealmentPct)),
+    maxFreezeMsAfter10s: worstOrNull(ps.map((p) => p.maxFreezeMsAfter10s)),
+    adaptMs: stepped('adaptMs'),
+    recoverMs: stepped('recoverMs'),
+    maxAudioInterruptionMs: stepped('maxAudioInterruptionMs'),
+  };
 }

@@ -8,7 +8,11 @@
 export function pageKit(): void {
   const W = 640, H = 360, COLS = 8, ROWS = 4, BAND = 160;
   const w = window as unknown as Record<string, unknown>;
-  const bench = { latencies: [] as { at: number; ms: number; peer: string }[], frames: [] as { at: number; peer: string; gap: number; paused: boolean }[], samples: [] as unknown[], firstFrameAt: 0 };
+  const bench = {
+    latencies: [] as { at: number; ms: number; peer: string }[], frames: [] as { at: number; peer: string; gap: number; paused: boolean }[], samples: [] as unknown[], firstFrameAt: 0,
+    /** Per remote tile: when it last rendered a frame, and whether it shows a paused-with-reason state now. */
+    lastFrameAt: {} as Record<string, number>, pausedNow: {} as Record<string, boolean>,
+  };
   w.__bench = bench;
 
   function paint(ctx: CanvasRenderingContext2D, now: number): void {
@@ -81,6 +85,7 @@ export function pageKit(): void {
       // Only gaps long enough to be candidate freezes are kept.
       if (lastFrame && now - lastFrame >= 250) bench.frames.push({ at: now, peer, gap: now - lastFrame, paused: !!tile?.dataset.pausedReason });
       lastFrame = now;
+      bench.lastFrameAt[peer] = now;
       if (now - lastDecode >= 200 && video.videoWidth > 0) {
         lastDecode = now;
         scratch.width = video.videoWidth;
@@ -98,6 +103,14 @@ export function pageKit(): void {
   }
   setInterval(() => {
     for (const v of document.querySelectorAll<HTMLVideoElement>('li.tile:not([data-self]) video')) watch(v);
+    const present = new Set<string>();
+    for (const tile of document.querySelectorAll<HTMLElement>('li.tile:not([data-self]):not(.screen)')) {
+      if (!tile.dataset.peerId) continue;
+      present.add(tile.dataset.peerId);
+      bench.pausedNow[tile.dataset.peerId] = !!tile.dataset.pausedReason || !tile.querySelector('video');
+    }
+    // A tile that is gone (its participant left) is not stalled.
+    for (const peer of Object.keys(bench.lastFrameAt)) if (!present.has(peer)) bench.pausedNow[peer] = true;
   }, 100);
 
   setInterval(async () => {

@@ -15,8 +15,8 @@ export function loadBudgets(path = join(ROOT, 'budgets.json')): Budgets {
 }
 
 /** A metric that was not measured breaks its budget: "no data" must never pass. */
-export function checkBudgets(result: ScenarioResult, budgets: Budgets): Verdict[] {
-  return Object.entries(budgets[result.scenario] ?? {}).map(([metric, budget]) => {
+export function checkBudgets(result: ScenarioResult, budgets: Budgets, key = result.scenario): Verdict[] {
+  return Object.entries(budgets[key] ?? {}).map(([metric, budget]) => {
     const value = result.summary[metric] ?? null;
     return { scenario: result.scenario, metric, value, budget, ok: value !== null && value <= budget };
   });

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { loadProfile, type Profile } from '../../netem/src/profile.js';
 import { apply, down, up, type Topology } from '../../netem/src/topology.js';
-import { participantMetrics, percentile, type PageRecord, type ParticipantMetrics } from './metrics.js';
+import { participantMetrics, summarize, type PageRecord, type ParticipantMetrics } from './metrics.js';
 import { pageKitScript } from './pagekit.js';
 import { ProcSampler } from './proc.js';
 import type { Scenario } from './scenarios.js';
@@ -154,19 +154,4 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     down();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-const worst = (xs: (number | null | undefined)[]) => { const v = xs.filter((x): x is number => typeof x === 'number'); return v.length ? Math.max(...v) : null; };
-
-export function summarize(ps: ParticipantMetrics[]): Record<string, number | null> {
-  return {
-    joinP95Ms: percentile(ps.map((p) => p.joinMs).filter((x): x is number => x !== null), 95),
-    g2gP50Ms: worst(ps.map((p) => p.g2gP50Ms)),
-    g2gP95Ms: worst(ps.map((p) => p.g2gP95Ms)),
-    audioConcealmentPct: worst(ps.map((p) => p.audioConcealmentPct)),
-    maxFreezeMsAfter10s: worst(ps.map((p) => p.maxFreezeMsAfter10s)),
-    adaptMs: worst(ps.map((p) => p.adaptMs)),
-    recoverMs: worst(ps.map((p) => p.recoverMs)),
-    maxAudioInterruptionMs: worst(ps.map((p) => p.maxAudioInterruptionMs)),
-  };
 }
