@@ -86,7 +86,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     const control = `http://${t.server.controlIp}:${PORT}`;
     await waitFor('server', async () => (await fetch(`${control}/api/health`)).ok, 30_000);
     const sampler = new ProcSampler(server.pid!);
-    const room = (await (await fetch(`${control}/api/rooms`, { method: 'POST', body: JSON.stringify({ name: scenario.name }) })).json()) as { participantUrl: string };
+    const room = (await (await fetch(`${control}/api/rooms`, { method: 'POST', body: JSON.stringify({ name: scenario.name, lobby: false }) })).json()) as { participantUrl: string };
     const origin = `http://${t.server.ip}:${PORT}`;
 
     const pages: { page: Page; openedAt: number; name: string }[] = [];

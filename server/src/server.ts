@@ -1,27 +1,27 @@
 // Composition root: database, media workers, rooms, HTTP/WebSocket app. Used by main.ts and tests.
 import type { Config } from './config.js';
-import { MemoryRoomStore, type RoomStore } from './domain/RoomStore.js';
 import { RoomRegistry } from './domain/RoomRegistry.js';
 import { startApp, type RunningApp } from './http/app.js';
 import { WorkerPool, type PoolOptions } from './media/WorkerPool.js';
 import { openDatabase, type Database } from './storage/database.js';
 import { SqliteRoomStore } from './storage/SqliteRoomStore.js';
 import { loadUws } from './uws.js';
+import { DEFAULT_ALLOCATION, RoomAllocator } from './allocation/RoomAllocator.js';
+import { sqliteMeetingStores } from './storage/SqliteMeetingStores.js';
+import { openMemoryDatabase } from './storage/database.js';
 
 export interface Server {
   config: Config;
   pool: WorkerPool;
-  registry: RoomRegistry;
+  registry: RoomRegistry<RoomAllocator>;
   app: RunningApp;
-  db: Database | null;
+  db: Database;
   url: string;
   implementation: 'native' | 'fallback';
   close(): void;
 }
 
 export interface ServerDeps {
-  /** Room records somewhere else than the data directory's database (tests). */
-  store?: RoomStore;
   createWorker?: PoolOptions['createWorker'];
 }
 
@@ -34,18 +34,16 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     portBase: config.rtcPortBase,
     ...(deps.createWorker ? { createWorker: deps.createWorker } : {}),
   });
-  let db: Database | null = null;
-  let store: RoomStore;
-  if (deps.store) store = deps.store;
-  else if (config.dataDir) {
-    db = openDatabase(config.dataDir);
-    const sqlite = new SqliteRoomStore(db);
-    sqlite.importJson(config.dataDir);
-    store = sqlite;
-  } else store = new MemoryRoomStore();
-  const registry = new RoomRegistry(pool, store, {
-    allocation: { lastN: config.lastN }, maxRooms: config.limits.rooms, idleDays: config.limits.roomIdleDays,
-    participantsPerRoom: config.limits.participantsPerRoom,
+  // One SQLite file in the data directory (an in-memory one without a data directory).
+  const db: Database = config.dataDir ? openDatabase(config.dataDir) : openMemoryDatabase();
+  const store = new SqliteRoomStore(db);
+  if (config.dataDir) store.importJson(config.dataDir);
+  const allocation = { ...DEFAULT_ALLOCATION, lastN: config.lastN };
+  const registry = new RoomRegistry<RoomAllocator>(pool, store, {
+    createAllocator: (peers) => new RoomAllocator(peers, allocation),
+    stores: sqliteMeetingStores(db),
+    maxRooms: config.limits.rooms, idleDays: config.limits.roomIdleDays,
+    participantsPerRoom: config.limits.participantsPerRoom, graceMs: config.reconnectGraceMs,
   });
   let app: RunningApp;
   try {
@@ -56,7 +54,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   } catch (error) {
     registry.close();
     pool.close();
-    db?.close();
+    db.close();
     throw error;
   }
   const url = app.publicUrl;
@@ -69,7 +67,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       app.close();
       registry.close();
       pool.close();
-      db?.close();
+      db.close();
     },
   };
 }

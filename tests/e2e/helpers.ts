@@ -17,7 +17,7 @@ export { expect };
 export interface CreatedRoom { roomId: string; participantUrl: string; moderatorUrl: string }
 
 export async function createRoom(baseURL: string): Promise<CreatedRoom> {
-  const res = await fetch(`${baseURL}/api/rooms`, { method: 'POST', body: JSON.stringify({ name: 'E2E' }) });
+  const res = await fetch(`${baseURL}/api/rooms`, { method: 'POST', body: JSON.stringify({ name: 'E2E', lobby: false }) });
   expect(res.status).toBe(201);
   return (await res.json()) as CreatedRoom;
 }

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import type { Method, Notification, NotificationName, Notifications, RequestData, ResponseData } from '../../protocol/messages.js';
+import type { JoinedData, Method, Notification, NotificationName, Notifications, RequestData, ResponseData } from '../../protocol/index.js';
 import { loadConfig, type ConfigOverrides } from '../../server/src/config.js';
 import { startServer, type Server, type ServerDeps } from '../../server/src/server.js';
 
@@ -16,10 +16,12 @@ export async function testServer(overrides: ConfigOverrides = {}, deps: ServerDe
   return startServer(config, deps);
 }
 
-export async function createRoom(server: Server): Promise<{ roomId: string; moderatorUrl: string; participantUrl: string }> {
-  const res = await fetch(`${server.url}/api/rooms`, { method: 'POST', body: '{"name":"Test"}' });
+/** A room without a waiting room unless `lobby` is asked for (most tests are about other things). */
+export async function createRoom(server: Server, opts: { lobby?: boolean } = {}): Promise<{ roomId: string; moderatorUrl: string; participantUrl: string; moderatorKey: string }> {
+  const res = await fetch(`${server.url}/api/rooms`, { method: 'POST', body: JSON.stringify({ name: 'Test', lobby: opts.lobby ?? false }) });
   if (res.status !== 201) throw new Error(`create room: ${res.status}`);
-  return (await res.json()) as { roomId: string; moderatorUrl: string; participantUrl: string };
+  const created = (await res.json()) as { roomId: string; moderatorUrl: string; participantUrl: string };
+  return { ...created, moderatorKey: new URL(created.moderatorUrl).hash.replace('#mod=', '') };
 }
 
 export type Reply = { id: number | null; ok: boolean; data?: any; error?: { code: string; message: string } };
@@ -81,6 +83,13 @@ export class TestClient {
     return until(() => this.replies.find((r) => r.id === id), 10_000, `reply to ${method}`);
   }
 
+  /** Joins and expects to be in (not waiting). */
+  async join(data: RequestData<'join'>): Promise<JoinedData> {
+    const r = await this.ok('join', data);
+    if (r.status !== 'joined') throw new Error(`join: expected to be in, got ${r.status}`);
+    return r;
+  }
+
   /** Like call, but throws on an error reply. */
   async ok<M extends Method>(method: M, data: RequestData<M>): Promise<ResponseData[M]> {
     const r = await this.call(method, data);
@@ -119,11 +128,11 @@ export function vp8Params(ssrcBase: number) {
 }
 export const FAKE_DTLS = { role: 'client' as const, fingerprints: [{ algorithm: 'sha-256', value: 'AB:'.repeat(31) + 'AB' }] };
 
-/** Joins `roomId` and sets up send + recv transports. */
-export async function joinedClient(server: Server, roomId: string, name: string) {
+/** Joins `roomId` (as moderator with `moderatorKey`) and sets up send + recv transports. */
+export async function joinedClient(server: Server, roomId: string, name: string, extra: { moderatorKey?: string; clientId?: string } = {}) {
   const client = await TestClient.connect(server);
   const { rtpCapabilities } = await client.ok('routerCapabilities', { roomId });
-  const join = await client.ok('join', { roomId, name, rtpCapabilities: rtpCapabilities as never });
+  const join = await client.join({ roomId, name, rtpCapabilities: rtpCapabilities as never, ...extra });
   const send = await client.ok('createTransport', { direction: 'send' });
   const recv = await client.ok('createTransport', { direction: 'recv' });
   return { client, join, send, recv, rtpCapabilities };
@@ -158,7 +167,7 @@ export async function serverHealthy(server: Server, roomId: string): Promise<voi
   if (health.status !== 200) throw new Error(`health: ${health.status}`);
   const c = await TestClient.connect(server);
   const { rtpCapabilities } = await c.ok('routerCapabilities', { roomId });
-  const join = await c.ok('join', { roomId, name: 'Probe', rtpCapabilities: rtpCapabilities as never });
+  const join = await c.join({ roomId, name: 'Probe', rtpCapabilities: rtpCapabilities as never });
   if (!join.peerId) throw new Error('join failed');
   await c.ok('leave', {});
   c.close();

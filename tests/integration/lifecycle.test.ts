@@ -100,7 +100,7 @@ describe('slow receivers', () => {
       expect(senders[0]!.client.has('peerLeft')).toBe(false);
       // The client comes back and gets the whole state, including what it never read.
       const again = await TestClient.connect(server);
-      const resumed = await again.ok('join', { roomId, name: 'Slow', rtpCapabilities: {} as never, resumeToken: joined.data.resumeToken });
+      const resumed = await again.join({ roomId, name: 'Slow', rtpCapabilities: {} as never, resumeToken: joined.data.resumeToken });
       expect(resumed.resumed).toBe(true);
       expect(resumed.peerId).toBe(slow.id);
       expect(resumed.peers.map((p) => p.name).sort()).toEqual(senders.map((_, i) => `Sender ${i}`).sort());
@@ -124,7 +124,7 @@ describe('churn', () => {
     const client = await TestClient.connect(server);
     const { rtpCapabilities } = await client.ok('routerCapabilities', { roomId });
     for (let i = 0; i < 1000; i++) {
-      const j = await client.ok('join', { roomId, name: `Guest ${i}`, rtpCapabilities: rtpCapabilities as never });
+      const j = await client.join({ roomId, name: `Guest ${i}`, rtpCapabilities: rtpCapabilities as never });
       if (i % 10 === 0) {
         // Every tenth guest also sends audio and video that the host consumes.
         const send = await client.ok('createTransport', { direction: 'send' });

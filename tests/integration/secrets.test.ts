@@ -32,7 +32,7 @@ it('stores the moderator key hashed and accepts only the right key', async () =>
   const { rtpCapabilities } = await c.ok('routerCapabilities', { roomId: room.roomId });
   const wrong = await c.call('join', { roomId: room.roomId, name: 'M', rtpCapabilities: rtpCapabilities as never, moderatorKey: key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A') });
   expect(wrong.error?.code).toBe('forbidden');
-  const right = await c.ok('join', { roomId: room.roomId, name: 'M', rtpCapabilities: rtpCapabilities as never, moderatorKey: key });
+  const right = await c.join({ roomId: room.roomId, name: 'M', rtpCapabilities: rtpCapabilities as never, moderatorKey: key });
   expect(right.role).toBe('moderator');
 });
 
@@ -51,7 +51,7 @@ it('never logs keys, resume tokens or room ids', async () => {
   const b = await joinedClient(server, room.roomId, 'Bob');
   b.client.ws.terminate();
   const again = await TestClient.connect(server);
-  await again.ok('join', { roomId: room.roomId, name: 'Bob', rtpCapabilities: b.rtpCapabilities as never, resumeToken: b.join.resumeToken });
+  await again.join({ roomId: room.roomId, name: 'Bob', rtpCapabilities: b.rtpCapabilities as never, resumeToken: b.join.resumeToken });
   await again.call('join', { roomId: room.roomId, name: 'X', rtpCapabilities: b.rtpCapabilities as never, moderatorKey: key });
   await a.client.ok('leave', {});
   await fetch(`${server.url}/api/metrics`, { headers: { authorization: 'Bearer wrong' } });

@@ -56,7 +56,7 @@ describe('a call through the SFU', () => {
     b.client.ws.terminate();
     await until(() => server.registry.get(roomId)!.peer(b.join.peerId).connected === false);
     const again = await TestClient.connect(server);
-    const resumed = await again.ok('join', { roomId, name: 'Bob', rtpCapabilities: b.rtpCapabilities as never, resumeToken: b.join.resumeToken });
+    const resumed = await again.join({ roomId, name: 'Bob', rtpCapabilities: b.rtpCapabilities as never, resumeToken: b.join.resumeToken });
     expect(resumed).toMatchObject({ resumed: true, peerId: b.join.peerId });
     // The transport survived: Bob can keep using it on the new socket.
     await again.ok('connectTransport', { transportId: b.recv.id, dtlsParameters: FAKE_DTLS });
@@ -76,7 +76,7 @@ describe('a call through the SFU', () => {
       b.client.ws.terminate();
       await a.client.notified('peerLeft', (d) => d.peerId === b.join.peerId);
       const late = await TestClient.connect(short);
-      const rejoined = await late.ok('join', { roomId, name: 'Bob', rtpCapabilities: b.rtpCapabilities as never, resumeToken: b.join.resumeToken });
+      const rejoined = await late.join({ roomId, name: 'Bob', rtpCapabilities: b.rtpCapabilities as never, resumeToken: b.join.resumeToken });
       expect(rejoined.resumed).toBe(false);
       expect(rejoined.peerId).not.toBe(b.join.peerId);
       a.client.close();

@@ -20,10 +20,10 @@ it('imports rooms.json once, hashes its keys, and keeps rooms across restarts', 
     expect(version).toBe(MIGRATIONS.at(-1)!.version);
     const c = await TestClient.connect(server);
     const { rtpCapabilities } = await c.ok('routerCapabilities', { roomId: legacy.id });
-    const join1 = await c.ok('join', { roomId: legacy.id, name: 'Chair', rtpCapabilities: rtpCapabilities as never, moderatorKey: legacy.moderatorKey });
+    const join1 = await c.join({ roomId: legacy.id, name: 'Chair', rtpCapabilities: rtpCapabilities as never, moderatorKey: legacy.moderatorKey });
     expect(join1.role).toBe('moderator');
     c.close();
-    const created = await (await fetch(`${server.url}/api/rooms`, { method: 'POST', body: '{"name":"New"}' })).json() as { roomId: string };
+    const created = await (await fetch(`${server.url}/api/rooms`, { method: 'POST', body: '{"name":"New","lobby":false}' })).json() as { roomId: string };
     server.close();
 
     server = await testServer({ dataDir });

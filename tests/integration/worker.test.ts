@@ -59,14 +59,14 @@ it('a peer in its reconnect grace when the worker dies is told to rebuild when i
   process.kill(worker.worker.pid, 'SIGKILL');
   await a.client.notified('mediaReset');
   const again = await TestClient.connect(server);
-  const resumed = await again.ok('join', { roomId, name: 'Bob', rtpCapabilities: b.rtpCapabilities as never, resumeToken: b.join.resumeToken });
+  const resumed = await again.join({ roomId, name: 'Bob', rtpCapabilities: b.rtpCapabilities as never, resumeToken: b.join.resumeToken });
   expect(resumed).toMatchObject({ resumed: true, peerId: b.join.peerId, mediaReset: true });
   expect(room.peer(b.join.peerId).transports.size).toBe(0);
   // Told once: a later resume does not rebuild again.
   again.ws.terminate();
   await until(() => room.peers.get(b.join.peerId)?.connected === false);
   const third = await TestClient.connect(server);
-  expect((await third.ok('join', { roomId, name: 'Bob', rtpCapabilities: b.rtpCapabilities as never, resumeToken: b.join.resumeToken })).mediaReset).toBe(false);
+  expect((await third.join({ roomId, name: 'Bob', rtpCapabilities: b.rtpCapabilities as never, resumeToken: b.join.resumeToken })).mediaReset).toBe(false);
   await until(() => server.pool.workers.every((w) => w.alive));
   a.client.close();
   third.close();

@@ -32,7 +32,7 @@ describeNetem('ICE restart', () => it('a cut media path recovers by ICE restart 
     for (const p of t.participants) await apply(t, p.name, lan);
     const control = `http://${t.server.controlIp}:${PORT}`;
     await waitFor('server', async () => (await fetch(`${control}/api/health`)).ok, 30_000);
-    const room = await (await fetch(`${control}/api/rooms`, { method: 'POST', body: '{"name":"ICE"}' })).json() as { participantUrl: string };
+    const room = await (await fetch(`${control}/api/rooms`, { method: 'POST', body: '{"name":"ICE","lobby":false}' })).json() as { participantUrl: string };
     const origin = `http://${t.server.ip}:${PORT}`;
     const pages: Page[] = [];
     for (const [i, host] of t.participants.entries()) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRequest } from '../../protocol/messages.js';
+import { parseRequest } from '../../protocol/index.js';
 
 describe('parseRequest', () => {
   it.each([

@@ -4,7 +4,7 @@
 // moved the room to a new media worker or our session could not be resumed.
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
-import type { MediaSource, ResponseData } from '../../../protocol/messages.js';
+import type { MediaSource, ResponseData } from '../../../protocol/index.js';
 import { Emitter } from './emitter.js';
 import type { SignalingClient } from './signaling.js';
 

@@ -2,7 +2,7 @@
 // It drives signaling and the MediaSession and survives a dropped socket: on reconnect it
 // resumes the session with its token (others see no leave/join) and reconciles what it
 // missed; if the session cannot be resumed it rebuilds media from scratch.
-import type { MediaSource, Notification, Notifications, PeerInfo, Role } from '../../../protocol/messages.js';
+import type { MediaSource, Notification, Notifications, PeerInfo, Role } from '../../../protocol/index.js';
 import { i18n } from './i18n.svelte.js';
 import { MediaSession, type RemoteTrack } from './MediaSession.js';
 import { Participant } from './participant.svelte.js';

@@ -2,7 +2,7 @@
 // reconnection with capped exponential backoff and jitter. It knows nothing about rooms:
 // the Call decides what to do after a reconnect (resume its session).
 import { CloseCode } from '../../../protocol/close-codes.js';
-import type { ErrorBody, Method, Notification, RequestData, ResponseData } from '../../../protocol/messages.js';
+import type { ErrorBody, Method, Notification, RequestData, ResponseData } from '../../../protocol/index.js';
 import { Emitter } from './emitter.js';
 
 /** What we need from a WebSocket, so Node tests can plug in the `ws` package. */

@@ -4,7 +4,7 @@
 // changed decisions: setPreferredLayers / setPriority / pause / resume, plus a notice to
 // the client. Dynacast: tells each sender the highest spatial layer anyone's tile wants.
 import type { types } from 'mediasoup';
-import type { Layer as WireLayer, PausedReason } from '../../../protocol/messages.js';
+import type { Layer as WireLayer, PausedReason } from '../../../protocol/index.js';
 import type { ConsumerAppData, Peer, ProducerAppData } from '../domain/Peer.js';
 import { logger } from '../log.js';
 import { bitrateMatrix, layerCounts, layerHeights, type EncodingInfo } from './layerStats.js';
@@ -17,6 +17,7 @@ const log = logger('allocator');
 const AUDIO_RESERVE_BPS = 40_000;
 
 export interface RoomAllocatorOptions { lastN: number; intervalMs: number; initialEstimateBps: number }
+export const DEFAULT_ALLOCATION: RoomAllocatorOptions = { lastN: 16, intervalMs: 500, initialEstimateBps: 600_000 };
 export interface Tile { consumerId: string; height: number; visible: boolean; pinned: boolean }
 
 interface Subscriber {

@@ -3,8 +3,9 @@
 // another peer's objects. Survives a dropped socket for the reconnect grace period.
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
-import { ErrorCode, type MediaSource, type Notification, type PeerInfo, type ProducerInfo, type Role } from '../../../protocol/messages.js';
-import { SignalingError } from '../signaling/errors.js';
+import { ErrorCode, type MediaSource, type Notification, type PeerInfo, type ProducerInfo, type Role } from '../../../protocol/index.js';
+import { AppError } from '../errors.js';
+import { hashSecret } from './secrets.js';
 
 export interface PeerLink {
   send(message: Notification): void;
@@ -14,16 +15,27 @@ export interface PeerLink {
 
 export interface PeerEvents {
   close: [];
+  /** Role, name, hand or rights changed (the meeting persists and announces it). */
+  updated: [];
 }
 
 export interface ProducerAppData extends types.AppData { peerId: string; source: MediaSource; videoHeight?: number }
 export interface ConsumerAppData extends types.AppData { peerId: string; producerPeerId: string; source: MediaSource }
 
+export interface PeerOptions {
+  id: string; name: string; role: Role; resumeToken: string | null; resumeTokenHash?: string;
+  rtpCapabilities: types.RtpCapabilities; clientId?: string | undefined; joinedAt?: number;
+}
+
 export class Peer extends EventEmitter<PeerEvents> {
   readonly id: string;
-  readonly name: string;
-  readonly role: Role;
-  readonly resumeToken: string;
+  name: string;
+  role: Role;
+  /** The plain token is only known to this process (null after a restart); the hash is stored. */
+  readonly resumeToken: string | null;
+  readonly resumeTokenHash: string;
+  readonly clientId: string | undefined;
+  readonly joinedAt: number;
   rtpCapabilities: types.RtpCapabilities;
   /** When this peer last sent a still image (rate limit). */
   lastStillAt = 0;
@@ -31,6 +43,11 @@ export class Peer extends EventEmitter<PeerEvents> {
   stillShown = false;
   /** The room's media worker was replaced while this peer was away: tell it on resume. */
   mediaLost = false;
+  handRaisedAt: number | null = null;
+  /** Muted by the chair: with "only the chair unmutes" it may not unmute itself. */
+  mutedByChair = false;
+  /** Screen sharing granted (true) or revoked (false) by a moderator; undefined: role default. */
+  screenShare: boolean | undefined = undefined;
   readonly transports = new Map<string, types.WebRtcTransport>();
   readonly producers = new Map<string, types.Producer<ProducerAppData>>();
   readonly consumers = new Map<string, types.Consumer<ConsumerAppData>>();
@@ -38,20 +55,27 @@ export class Peer extends EventEmitter<PeerEvents> {
   #graceTimer: NodeJS.Timeout | null = null;
   #closed = false;
 
-  constructor(opts: { id: string; name: string; role: Role; resumeToken: string; rtpCapabilities: types.RtpCapabilities }) {
+  constructor(opts: PeerOptions) {
     super();
     this.id = opts.id;
     this.name = opts.name;
     this.role = opts.role;
     this.resumeToken = opts.resumeToken;
+    this.resumeTokenHash = opts.resumeTokenHash ?? hashSecret(opts.resumeToken ?? '');
     this.rtpCapabilities = opts.rtpCapabilities;
+    this.clientId = opts.clientId;
+    this.joinedAt = opts.joinedAt ?? Date.now();
   }
 
   get closed(): boolean { return this.#closed; }
   get connected(): boolean { return this.#link !== null; }
+  get canShareScreen(): boolean { return this.screenShare ?? this.role !== 'guest'; }
 
   info(): PeerInfo {
-    return { id: this.id, name: this.name, role: this.role, producers: [...this.producers.values()].map(producerInfo) };
+    return {
+      id: this.id, name: this.name, role: this.role, producers: [...this.producers.values()].map(producerInfo),
+      handRaisedAt: this.handRaisedAt, mutedByChair: this.mutedByChair, canShareScreen: this.canShareScreen,
+    };
   }
 
   notify(message: Notification): void {
@@ -67,29 +91,35 @@ export class Peer extends EventEmitter<PeerEvents> {
     if (previous && previous !== link) previous.replaced();
   }
 
-  /** The socket dropped: keep everything for `graceMs`, then close. */
-  detach(link: PeerLink, graceMs: number): void {
+  /** The socket dropped (or, after a restart, never came back yet): keep everything for `graceMs`, then close. */
+  detach(link: PeerLink | null, graceMs: number): void {
     if (this.#link !== link || this.#closed) return;
     this.#link = null;
+    if (this.#graceTimer) clearTimeout(this.#graceTimer);
     this.#graceTimer = setTimeout(() => this.close(), graceMs);
     this.#graceTimer.unref();
   }
 
   transport(id: string): types.WebRtcTransport {
     const t = this.transports.get(id);
-    if (!t) throw new SignalingError(ErrorCode.NotFound, `transportId: no transport ${id} of yours`);
+    if (!t) throw new AppError(ErrorCode.NotFound, `transportId: no transport ${id} of yours`);
     return t;
   }
 
   producer(id: string): types.Producer<ProducerAppData> {
     const p = this.producers.get(id);
-    if (!p) throw new SignalingError(ErrorCode.NotFound, `producerId: no producer ${id} of yours`);
+    if (!p) throw new AppError(ErrorCode.NotFound, `producerId: no producer ${id} of yours`);
     return p;
+  }
+
+  producerOf(source: MediaSource): types.Producer<ProducerAppData> | undefined {
+    for (const p of this.producers.values()) if (p.appData.source === source) return p;
+    return undefined;
   }
 
   consumer(id: string): types.Consumer<ConsumerAppData> {
     const c = this.consumers.get(id);
-    if (!c) throw new SignalingError(ErrorCode.NotFound, `consumerId: no consumer ${id} of yours`);
+    if (!c) throw new AppError(ErrorCode.NotFound, `consumerId: no consumer ${id} of yours`);
     return c;
   }
 

@@ -3,23 +3,32 @@
 // join creates them, the last leave closes them, so an empty room runs nothing. If the
 // worker dies the room moves to its replacement and every peer rebuilds its media
 // (`mediaReset`); a room that cannot move is closed for everyone, with a notice.
+// The room owns its council meeting (meeting/) and writes its attendance record.
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
-import { ErrorCode, type Notification, type Role } from '../../../protocol/messages.js';
+import { ErrorCode, type Notification, type Role } from '../../../protocol/index.js';
 import { logger } from '../log.js';
 import type { MediaWorker, WorkerPool } from '../media/WorkerPool.js';
 import { mediaCodecs } from '../media/codecs.js';
-import { SignalingError } from '../signaling/errors.js';
+import { AppError } from '../errors.js';
 import { peerId, secretId } from './ids.js';
 import { Peer, type PeerLink } from './Peer.js';
 import { QualityTracker } from './QualityTracker.js';
-import { RoomAllocator, type RoomAllocatorOptions } from '../allocation/RoomAllocator.js';
 import type { RoomStore } from './RoomStore.js';
-import { logId } from './secrets.js';
+import { hashSecret, logId } from './secrets.js';
+import { Meeting } from '../meeting/Meeting.js';
+import type { AttendanceRecord, MeetingStores } from '../meeting/stores.js';
+import type { MeetingSettings } from '../../../protocol/index.js';
 
 const log = logger('room');
 
-export const DEFAULT_ALLOCATION: RoomAllocatorOptions = { lastN: 16, intervalMs: 500, initialEstimateBps: 600_000 };
+/** What the room needs of its layer allocator (the media layer provides one; see server.ts). */
+export interface AllocatorPort {
+  setSpeaker(peerId: string | null): void;
+  removePeer(peerId: string): void;
+  close(): void;
+}
+export type AllocatorFactory<A extends AllocatorPort> = (peers: () => Iterable<Peer>) => A;
 
 export interface RoomRecord {
   id: string;
@@ -34,10 +43,13 @@ export interface RoomEvents {
   empty: [];
 }
 
-export interface RoomOptions {
-  allocation?: RoomAllocatorOptions;
+export interface RoomOptions<A extends AllocatorPort> {
+  createAllocator: AllocatorFactory<A>;
+  stores: MeetingStores;
   maxParticipants?: number;
   store?: Pick<RoomStore, 'touch'>;
+  /** Settings of a new room (e.g. without a waiting room). */
+  initialSettings?: Partial<MeetingSettings>;
 }
 
 interface MediaState {
@@ -46,33 +58,37 @@ interface MediaState {
   speaker: types.ActiveSpeakerObserver;
 }
 
-export class Room extends EventEmitter<RoomEvents> {
+export class Room<A extends AllocatorPort = AllocatorPort> extends EventEmitter<RoomEvents> {
   readonly record: RoomRecord;
   readonly peers = new Map<string, Peer>();
+  readonly meeting: Meeting;
   readonly #pool: WorkerPool;
-  readonly #allocation: RoomAllocatorOptions;
+  readonly #createAllocator: AllocatorFactory<A>;
   readonly #maxParticipants: number;
   readonly #store: Pick<RoomStore, 'touch'> | undefined;
+  readonly #stores: MeetingStores;
   #media: Promise<MediaState> | null = null;
-  #allocator: RoomAllocator | null = null;
+  #allocator: A | null = null;
   #closed = false;
   readonly #quality = new QualityTracker((peerId, score) => this.broadcast({ notification: 'peerQuality', data: { peerId, score } }));
 
-  constructor(record: RoomRecord, pool: WorkerPool, opts: RoomOptions = {}) {
+  constructor(record: RoomRecord, pool: WorkerPool, opts: RoomOptions<A>) {
     super();
     this.record = record;
     this.#pool = pool;
-    this.#allocation = opts.allocation ?? DEFAULT_ALLOCATION;
+    this.#createAllocator = opts.createAllocator;
     this.#maxParticipants = opts.maxParticipants ?? 300;
     this.#store = opts.store;
+    this.#stores = opts.stores;
+    this.meeting = new Meeting(this, opts.stores, opts.initialSettings);
   }
 
   get id(): string { return this.record.id; }
   get closed(): boolean { return this.#closed; }
 
   /** The layer allocator; exists (and ticks) only while the room has media. */
-  get allocator(): RoomAllocator {
-    this.#allocator ??= new RoomAllocator(() => this.peers.values(), this.#allocation);
+  get allocator(): A {
+    this.#allocator ??= this.#createAllocator(() => this.peers.values());
     return this.#allocator;
   }
 
@@ -102,43 +118,82 @@ export class Room extends EventEmitter<RoomEvents> {
     return { worker, router, speaker };
   }
 
+  /** The peer whose resume token this is (compared by hash: after a restart only hashes are known). */
+  resumable(resumeToken: string): Peer | undefined {
+    const hash = hashSecret(resumeToken);
+    for (const p of this.peers.values()) if (!p.closed && p.resumeTokenHash === hash) return p;
+    return undefined;
+  }
+
   /** Joins a new peer, or resumes one whose socket dropped if the token matches. */
-  join(opts: { name: string; role: Role; rtpCapabilities: types.RtpCapabilities; resumeToken?: string; link: PeerLink }): { peer: Peer; resumed: boolean } {
-    if (this.#closed) throw new SignalingError(ErrorCode.RoomNotFound, 'this meeting has ended');
-    if (opts.resumeToken) {
-      const existing = [...this.peers.values()].find((p) => p.resumeToken === opts.resumeToken);
-      if (existing && !existing.closed) {
-        existing.rtpCapabilities = opts.rtpCapabilities;
-        existing.attach(opts.link);
-        return { peer: existing, resumed: true };
-      }
+  join(opts: { name: string; role: Role; rtpCapabilities: types.RtpCapabilities; resumeToken?: string | undefined; clientId?: string | undefined; link: PeerLink }): { peer: Peer; resumed: boolean } {
+    if (this.#closed) throw new AppError(ErrorCode.RoomNotFound, 'this meeting has ended');
+    const existing = opts.resumeToken ? this.resumable(opts.resumeToken) : undefined;
+    if (existing) {
+      existing.rtpCapabilities = opts.rtpCapabilities;
+      existing.attach(opts.link);
+      this.meeting.announceModeratorPresence();
+      return { peer: existing, resumed: true };
     }
     if (this.peers.size >= this.#maxParticipants) {
-      throw new SignalingError(ErrorCode.RoomFull, `this meeting is full (${this.#maxParticipants} participants)`);
+      throw new AppError(ErrorCode.RoomFull, `this meeting is full (${this.#maxParticipants} participants)`);
     }
-    const peer = new Peer({ id: peerId(), name: opts.name, role: opts.role, resumeToken: secretId(), rtpCapabilities: opts.rtpCapabilities });
+    const peer = new Peer({ id: peerId(), name: opts.name, role: opts.role, resumeToken: secretId(), rtpCapabilities: opts.rtpCapabilities, clientId: opts.clientId });
+    this.#add(peer);
     peer.attach(opts.link);
-    this.peers.set(peer.id, peer);
-    peer.once('close', () => this.#onPeerClosed(peer));
+    this.saveAttendance(peer);
     this.record.lastJoinAt = new Date().toISOString();
     this.#store?.touch(this.id, this.record.lastJoinAt);
     this.broadcast({ notification: 'peerJoined', data: { peer: peer.info() } }, peer.id);
+    if (peer.role === 'moderator') this.meeting.announceModeratorPresence();
     log.info('peer joined', { room: logId(this.id), peer: peer.id, peers: this.peers.size });
     return { peer, resumed: false };
   }
 
+  #add(peer: Peer): void {
+    this.peers.set(peer.id, peer);
+    peer.once('close', () => this.#onPeerClosed(peer));
+  }
+
+  /** Writes (or updates) the attendance row: durable before the change is acknowledged. */
+  saveAttendance(peer: Peer): void {
+    this.#stores.attendance.upsert(this.id, {
+      peerId: peer.id, name: peer.name, role: peer.role, resumeTokenHash: peer.resumeTokenHash, clientId: peer.clientId ?? null,
+      screenShare: peer.screenShare ?? null, mutedByChair: peer.mutedByChair, joinedAt: peer.joinedAt, leftAt: null,
+    });
+  }
+
+  /**
+   * After a restart: the participants who were present get their seats back for the grace
+   * period, so their clients resume (with new media) instead of joining anew.
+   */
+  restore(records: AttendanceRecord[], graceMs: number): void {
+    for (const r of records) {
+      const peer = new Peer({ id: r.peerId, name: r.name, role: r.role, resumeToken: null, resumeTokenHash: r.resumeTokenHash, rtpCapabilities: {}, clientId: r.clientId ?? undefined, joinedAt: r.joinedAt });
+      peer.mutedByChair = r.mutedByChair;
+      peer.screenShare = r.screenShare ?? undefined;
+      peer.mediaLost = true;
+      this.#add(peer);
+      peer.detach(null, graceMs);
+    }
+    if (records.length) log.info('restored participants after a restart', { room: logId(this.id), peers: records.length });
+  }
+
   #onPeerClosed(peer: Peer): void {
     this.peers.delete(peer.id);
+    this.#stores.attendance.left(this.id, peer.id, Date.now());
     this.#quality.forget(peer.id);
     this.#allocator?.removePeer(peer.id);
+    this.meeting.peerLeft(peer.id);
     this.broadcast({ notification: 'peerLeft', data: { peerId: peer.id } });
+    if (peer.role === 'moderator') this.meeting.announceModeratorPresence();
     log.info('peer left', { room: logId(this.id), peer: peer.id, peers: this.peers.size });
     if (this.peers.size === 0) this.#release();
   }
 
   peer(id: string): Peer {
     const p = this.peers.get(id);
-    if (!p) throw new SignalingError(ErrorCode.NotFound, `no peer ${id} in this room`);
+    if (!p) throw new AppError(ErrorCode.NotFound, `no peer ${id} in this room`);
     return p;
   }
 
@@ -188,6 +243,7 @@ export class Room extends EventEmitter<RoomEvents> {
   /** Ends the meeting for everyone with a reason they are told (not a silent drop). */
   closeForEveryone(reason: 'media_failed' | 'ended'): void {
     this.broadcast({ notification: 'roomClosed', data: { reason } });
+    for (const e of this.meeting.lobby.drain()) e.link.send({ notification: 'rejected', data: { reason: 'ended' } });
     for (const p of [...this.peers.values()]) p.close();
     this.#release();
   }

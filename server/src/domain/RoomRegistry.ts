@@ -3,15 +3,16 @@
 // Bounded: at most `maxRooms` are stored, and rooms nobody joined for `idleDays` are
 // deleted by an hourly sweep.
 import type { types } from 'mediasoup';
-import { ErrorCode } from '../../../protocol/messages.js';
+import { ErrorCode } from '../../../protocol/index.js';
 import type { MediaWorker, WorkerPool } from '../media/WorkerPool.js';
 import { mediaCodecs } from '../media/codecs.js';
 import { logger } from '../log.js';
-import { SignalingError } from '../signaling/errors.js';
+import { AppError } from '../errors.js';
 import { secretId } from './ids.js';
-import { DEFAULT_ALLOCATION, Room, type RoomRecord } from './Room.js';
-import type { RoomAllocatorOptions } from '../allocation/RoomAllocator.js';
+import { Room, type AllocatorFactory, type AllocatorPort, type RoomRecord } from './Room.js';
 import type { RoomStore } from './RoomStore.js';
+import type { MeetingStores } from '../meeting/stores.js';
+import type { MeetingSettings } from '../../../protocol/index.js';
 import { hashSecret, logId } from './secrets.js';
 
 const log = logger('rooms');
@@ -19,55 +20,66 @@ const DAY_MS = 86_400_000;
 const SWEEP_MS = 3_600_000;
 const DEMO_SETTING = 'demo_room_id';
 
-export interface RegistryOptions {
-  allocation?: Partial<RoomAllocatorOptions>;
+export interface RegistryOptions<A extends AllocatorPort> {
+  createAllocator: AllocatorFactory<A>;
+  stores: MeetingStores;
   maxRooms?: number;
   idleDays?: number;
   participantsPerRoom?: number;
+  /** Seats of participants present before a restart are kept this long for them to resume. */
+  graceMs?: number;
 }
 
-export class RoomRegistry {
+export class RoomRegistry<A extends AllocatorPort = AllocatorPort> {
   readonly #pool: WorkerPool;
   readonly #store: RoomStore;
-  readonly #rooms = new Map<string, Room>();
+  readonly #rooms = new Map<string, Room<A>>();
   #capabilities: types.RtpCapabilities | null = null;
-  readonly #allocation: RoomAllocatorOptions;
+  readonly #opts: RegistryOptions<A>;
   readonly #maxRooms: number;
   readonly #idleMs: number;
   readonly #participantsPerRoom: number;
   readonly #sweeper: NodeJS.Timeout;
 
-  constructor(pool: WorkerPool, store: RoomStore, opts: RegistryOptions = {}) {
+  constructor(pool: WorkerPool, store: RoomStore, opts: RegistryOptions<A>) {
     this.#pool = pool;
     this.#store = store;
-    this.#allocation = { ...DEFAULT_ALLOCATION, ...opts.allocation };
+    this.#opts = opts;
     this.#maxRooms = opts.maxRooms ?? 10_000;
     this.#idleMs = (opts.idleDays ?? 30) * DAY_MS;
     this.#participantsPerRoom = opts.participantsPerRoom ?? 300;
-    for (const record of store.loadAll()) this.#add(record);
+    for (const record of store.loadAll()) {
+      const room = this.#add(record);
+      room.restore(opts.stores.attendance.present(record.id), opts.graceMs ?? 30_000);
+    }
     pool.on('workerreplaced', (dead, replacement) => void this.#onWorkerReplaced(dead, replacement));
     this.#sweeper = setInterval(() => void this.sweep(), SWEEP_MS);
     this.#sweeper.unref();
   }
 
-  #add(record: RoomRecord): Room {
-    const room = new Room(record, this.#pool, { allocation: this.#allocation, maxParticipants: this.#participantsPerRoom, store: this.#store });
+  #add(record: RoomRecord, initialSettings?: Partial<MeetingSettings>): Room<A> {
+    const room = new Room<A>(record, this.#pool, {
+      createAllocator: this.#opts.createAllocator, stores: this.#opts.stores, maxParticipants: this.#participantsPerRoom, store: this.#store,
+      ...(initialSettings ? { initialSettings } : {}),
+    });
     this.#rooms.set(record.id, room);
     return room;
   }
 
   /** Creates a room; its moderator key is returned once and stored only as a hash. */
-  async create(name: string): Promise<{ room: Room; moderatorKey: string }> {
-    if (this.#rooms.size >= this.#maxRooms) throw new SignalingError(ErrorCode.TooManyRooms, `this server holds its maximum of ${this.#maxRooms} rooms`);
+  async create(name: string, settings: Partial<MeetingSettings> = {}): Promise<{ room: Room<A>; moderatorKey: string }> {
+    if (this.#rooms.size >= this.#maxRooms) throw new AppError(ErrorCode.TooManyRooms, `this server holds its maximum of ${this.#maxRooms} rooms`);
     const moderatorKey = secretId();
     const now = new Date().toISOString();
     const record: RoomRecord = { id: secretId(), moderatorKeyHash: hashSecret(moderatorKey), name, createdAt: now, lastJoinAt: now };
     await this.#store.insert(record);
-    return { room: this.#add(record), moderatorKey };
+    const room = this.#add(record, settings);
+    room.meeting.persistSettings();
+    return { room, moderatorKey };
   }
 
   /** Issues a new moderator key for a room (the old one stops working). */
-  async rotateModeratorKey(room: Room): Promise<string> {
+  async rotateModeratorKey(room: Room<A>): Promise<string> {
     const key = secretId();
     room.record.moderatorKeyHash = hashSecret(key);
     await this.#store.setModeratorKeyHash(room.id, room.record.moderatorKeyHash);
@@ -75,19 +87,19 @@ export class RoomRegistry {
   }
 
   /** The demo room `npm start` prints; created once, its key rotated on every start. */
-  async demoRoom(): Promise<{ room: Room; moderatorKey: string }> {
+  async demoRoom(): Promise<{ room: Room<A>; moderatorKey: string }> {
     const existing = this.#rooms.get(this.#store.getSetting(DEMO_SETTING) ?? '');
     if (existing) return { room: existing, moderatorKey: await this.rotateModeratorKey(existing) };
-    const created = await this.create('Demo meeting');
+    const created = await this.create('Demo meeting', { lobby: false });
     this.#store.setSetting(DEMO_SETTING, created.room.id);
     return created;
   }
 
-  get(id: string): Room | undefined {
+  get(id: string): Room<A> | undefined {
     return this.#rooms.get(id);
   }
 
-  get rooms(): IterableIterator<Room> {
+  get rooms(): IterableIterator<Room<A>> {
     return this.#rooms.values();
   }
 

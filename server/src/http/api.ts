@@ -4,11 +4,11 @@
 // size (Content-Length checked before reading) and in time (the route deadline).
 import { createHash } from 'node:crypto';
 import type { Limits } from '../config.js';
-import type { RoomRegistry } from '../domain/RoomRegistry.js';
+import type { AppRegistry as RoomRegistry } from '../signaling/context.js';
 import { secretEquals } from '../domain/secrets.js';
 import { logger } from '../log.js';
 import { RateLimiter } from '../signaling/RateLimiter.js';
-import { SignalingError } from '../signaling/errors.js';
+import { AppError } from '../errors.js';
 import type { HttpResponse, TemplatedApp } from '../uws.js';
 import { clientIp, isOpen, onAbort, replyJson, route } from './guard.js';
 
@@ -18,6 +18,7 @@ const MAX_BODY = 4096;
 export interface CreatedRoom {
   roomId: string;
   name: string;
+  lobby: boolean;
   participantUrl: string;
   moderatorUrl: string;
 }
@@ -84,6 +85,7 @@ export function registerApi(app: TemplatedApp, opts: ApiOptions): void {
     readBody(res, req.getHeader('content-length'), (body) => {
       if (body === null) return void replyJson(res, '413 Payload Too Large', { error: { code: 'message_too_large', message: `body limit is ${MAX_BODY} bytes` } }, true);
       let name = 'Meeting';
+      let lobby = true;
       if (body.length > 0) {
         let parsed: unknown;
         try { parsed = JSON.parse(body.toString('utf8')); } catch {
@@ -94,13 +96,17 @@ export function registerApi(app: TemplatedApp, opts: ApiOptions): void {
           return void replyJson(res, '400 Bad Request', { error: { code: 'bad_request', message: 'name: must be a string of 1..100 characters' } });
         }
         if (typeof n === 'string') name = n.trim();
+        const l = typeof parsed === 'object' && parsed !== null && 'lobby' in parsed ? parsed.lobby : undefined;
+        if (l !== undefined && typeof l !== 'boolean') return void replyJson(res, '400 Bad Request', { error: { code: 'bad_request', message: 'lobby: must be true or false' } });
+        if (typeof l === 'boolean') lobby = l;
       }
-      opts.registry.create(name).then(({ room, moderatorKey }) => {
+      // New meetings are private by default: people wait until a moderator admits them.
+      opts.registry.create(name, { lobby }).then(({ room, moderatorKey }) => {
         if (!isOpen(res)) return;
-        const created: CreatedRoom = { roomId: room.id, name, ...roomLinks(opts.links.publicUrl, room.id, moderatorKey) };
+        const created: CreatedRoom = { roomId: room.id, name, lobby, ...roomLinks(opts.links.publicUrl, room.id, moderatorKey) };
         replyJson(res, '201 Created', created);
       }, (error: unknown) => {
-        if (error instanceof SignalingError) return void replyJson(res, '503 Service Unavailable', { error: { code: error.code, message: error.message } });
+        if (error instanceof AppError) return void replyJson(res, '503 Service Unavailable', { error: { code: error.code, message: error.message } });
         log.error('creating a room failed', { error: String(error) });
         replyJson(res, '500 Internal Server Error', { error: { code: 'internal', message: 'could not create the room' } });
       });

@@ -2,9 +2,9 @@
 // Every callback runs inside a guard (http/guard.ts): untrusted headers are parsed
 // defensively, and an exception is answered (HTTP 500, or WebSocket close 1011), logged
 // with its route, and never reaches the process.
-import { CloseCode } from '../../../protocol/messages.js';
+import { CloseCode } from '../../../protocol/index.js';
 import type { Limits } from '../config.js';
-import type { RoomRegistry } from '../domain/RoomRegistry.js';
+import type { AppRegistry as RoomRegistry } from '../signaling/context.js';
 import { logger } from '../log.js';
 import { Connection } from '../signaling/Connection.js';
 import type { HttpResponse, TemplatedApp, Uws, WebSocket } from '../uws.js';

@@ -5,9 +5,9 @@
 import { EventEmitter } from 'node:events';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
-import { ErrorCode } from '../../../protocol/messages.js';
+import { ErrorCode } from '../../../protocol/index.js';
 import { logger } from '../log.js';
-import { SignalingError } from '../signaling/errors.js';
+import { AppError } from '../errors.js';
 
 const log = logger('workers');
 
@@ -64,7 +64,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     if (this.#closed) throw new Error('WorkerPool closed');
     let best: MediaWorker | undefined;
     for (const s of this.#slots) if (s.alive && (!best || s.load < best.load)) best = s;
-    if (!best) throw new SignalingError(ErrorCode.MediaUnavailable, 'no media worker is running right now; try again in a moment');
+    if (!best) throw new AppError(ErrorCode.MediaUnavailable, 'no media worker is running right now; try again in a moment');
     return best;
   }
 

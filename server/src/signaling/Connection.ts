@@ -6,12 +6,13 @@
 // Bounded: a socket that never joins is closed after the join timeout; one that keeps
 // sending frames we refuse is closed (1008); one that does not read what we send is
 // closed as too slow (4002) and its client resumes with a fresh snapshot.
-import { CloseCode, ErrorCode, MAX_MESSAGE_BYTES, parseRequest, type ErrorBody, type Notification, type Request, type Response } from '../../../protocol/messages.js';
+import { CloseCode, ErrorCode, MAX_MESSAGE_BYTES, parseRequest, type ErrorBody, type Notification, type Request, type Response } from '../../../protocol/index.js';
 import { logger } from '../log.js';
-import type { RoomRegistry } from '../domain/RoomRegistry.js';
+import type { AppRegistry as RoomRegistry } from './context.js';
 import type { PeerLink } from '../domain/Peer.js';
-import { SignalingError } from './errors.js';
-import { handlers, type HandlerContext, type Session } from './handlers.js';
+import { AppError } from '../errors.js';
+import type { HandlerContext, Session } from './context.js';
+import { handlers } from './dispatch.js';
 import { RateLimiter } from './RateLimiter.js';
 
 const log = logger('signaling');
@@ -54,14 +55,14 @@ export class Connection implements PeerLink {
     this.#tx = tx;
     this.#limiter = new RateLimiter(options.rateLimit.perSecond, options.rateLimit.burst);
     this.#maxBackpressure = options.maxBackpressureBytes ?? 1024 * 1024;
-    const session: Session = { room: null, peer: null, link: this };
+    const session: Session = { room: null, peer: null, waiting: null, link: this };
     this.#ctx = {
       registry: options.registry, session, graceMs: options.graceMs, videoCodec: options.videoCodec,
       onJoined: () => this.#stopJoinTimer(),
     };
     if (options.joinTimeoutMs) {
       this.#joinTimer = setTimeout(() => {
-        if (!this.#ctx.session.peer) this.#end(CloseCode.JoinTimeout, `join_timeout: no join within ${options.joinTimeoutMs} ms`);
+        if (!this.#ctx.session.peer && !this.#ctx.session.waiting) this.#end(CloseCode.JoinTimeout, `join_timeout: no join within ${options.joinTimeoutMs} ms`);
       }, options.joinTimeoutMs);
       this.#joinTimer.unref();
     }
@@ -95,7 +96,7 @@ export class Connection implements PeerLink {
       const data = (await handler(this.#ctx, request.data)) as Extract<Response, { ok: true }>['data'];
       this.#reply({ id: request.id, ok: true, data });
     } catch (error) {
-      if (error instanceof SignalingError) return this.#error(request.id, error.code, error.message);
+      if (error instanceof AppError) return this.#error(request.id, error.code, error.message);
       log.error('handler failed', { method: request.method, error: error instanceof Error ? error.stack : String(error) });
       this.#error(request.id, ErrorCode.Internal, `${request.method} failed on the server`);
     }
@@ -155,6 +156,12 @@ export class Connection implements PeerLink {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopJoinTimer();
+    const waiting = this.#ctx.session.waiting;
+    if (waiting) {
+      // Gone from the waiting room: moderators stop seeing them.
+      this.#ctx.session.waiting = null;
+      if (waiting.room.meeting.lobby.remove(waiting.id)) waiting.room.meeting.announceLobby();
+    }
     const peer = this.#ctx.session.peer;
     if (!peer) return;
     if (code === CloseCode.Normal || code === CloseCode.GoingAway || code === 1005) peer.close();

@@ -18,4 +18,62 @@ export const MIGRATIONS: Migration[] = [
       CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `,
   },
+  {
+    version: 2,
+    name: 'meetings: settings, attendance, event log, chat, polls, bans',
+    sql: `
+      CREATE TABLE meeting_settings (
+        room_id TEXT PRIMARY KEY REFERENCES rooms (id) ON DELETE CASCADE,
+        lobby INTEGER NOT NULL, locked INTEGER NOT NULL, chat_enabled INTEGER NOT NULL,
+        only_chair_unmutes INTEGER NOT NULL, speaking_time_s INTEGER
+      );
+      CREATE TABLE attendance (
+        room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+        peer_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        resume_token_hash TEXT NOT NULL,
+        client_id TEXT,
+        screen_share INTEGER,
+        muted_by_chair INTEGER NOT NULL DEFAULT 0,
+        joined_at TEXT NOT NULL,
+        left_at TEXT,
+        PRIMARY KEY (room_id, peer_id)
+      );
+      CREATE INDEX attendance_present ON attendance (room_id, left_at);
+      CREATE TABLE meeting_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        actor_id TEXT, actor_name TEXT,
+        action TEXT NOT NULL,
+        target_id TEXT, target_name TEXT,
+        details TEXT
+      );
+      CREATE INDEX meeting_events_room ON meeting_events (room_id, id);
+      CREATE TABLE chat_messages (
+        id TEXT PRIMARY KEY,
+        room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+        at INTEGER NOT NULL, peer_id TEXT NOT NULL, name TEXT NOT NULL, text TEXT NOT NULL,
+        deleted_at INTEGER, deleted_by TEXT
+      );
+      CREATE INDEX chat_room ON chat_messages (room_id, at);
+      CREATE TABLE polls (
+        id TEXT PRIMARY KEY,
+        room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+        question TEXT NOT NULL, options TEXT NOT NULL, multiple INTEGER NOT NULL, anonymous INTEGER NOT NULL,
+        live_results INTEGER NOT NULL, created_at INTEGER NOT NULL, closes_at INTEGER, closed INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE poll_answers (
+        poll_id TEXT NOT NULL REFERENCES polls (id) ON DELETE CASCADE,
+        peer_id TEXT NOT NULL, name TEXT, choices TEXT NOT NULL,
+        PRIMARY KEY (poll_id, peer_id)
+      );
+      CREATE TABLE bans (
+        room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+        client_id TEXT NOT NULL,
+        PRIMARY KEY (room_id, client_id)
+      );
+    `,
+  },
 ];

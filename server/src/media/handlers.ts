@@ -1,88 +1,25 @@
-// One dispatch for all signaling methods. Every handler receives parsed, schema-valid
-// data; lookups are scoped to the calling peer (Peer.transport/producer/consumer), so a
-// peer can only act on its own objects. Anything thrown that is not a SignalingError is
-// answered as `internal` by the caller and never reaches other peers.
+// Media signaling: transports, producers, consumers, tiles, receive caps and stills.
+// Lookups are scoped to the calling peer (Peer.transport/producer/consumer), so a peer can
+// only act on its own objects.
 import type { types } from 'mediasoup';
-import { ErrorCode, type Method, type RequestData, type ResponseData } from '../../../protocol/messages.js';
-import type { Peer, PeerLink } from '../domain/Peer.js';
-import type { Room } from '../domain/Room.js';
-import type { RoomRegistry } from '../domain/RoomRegistry.js';
-import { matchesHash } from '../domain/secrets.js';
-import { SignalingError } from './errors.js';
-import { clearStill, consume, produce, setupConsumer } from './media.js';
-
-export interface Session {
-  room: Room | null;
-  peer: Peer | null;
-  readonly link: PeerLink;
-}
-
-export interface HandlerContext {
-  registry: RoomRegistry;
-  session: Session;
-  graceMs: number;
-  videoCodec: 'vp8' | 'vp9';
-  /** Called once the socket's peer has joined (the join timeout stops). */
-  onJoined?: () => void;
-}
-
-type Handler<M extends Method> = (ctx: HandlerContext, data: RequestData<M>) => Promise<ResponseData[M]> | ResponseData[M];
+import { ErrorCode } from '../../../protocol/index.js';
+import { AppError } from '../errors.js';
+import type { Handlers } from '../signaling/context.js';
+import { joined } from '../signaling/guards.js';
+import { actorOf, allow } from '../meeting/authorize.js';
+import { can } from '../meeting/policy.js';
+import { clearStill, consume, produce, setupConsumer } from './produce.js';
 
 const MAX_TRANSPORTS = 4;
 const STILL_INTERVAL_MS = 1500;
 
-function joined(ctx: HandlerContext): { room: Room; peer: Peer } {
-  const { room, peer } = ctx.session;
-  if (!room || !peer || peer.closed) throw new SignalingError(ErrorCode.NotJoined, 'join a room first');
-  return { room, peer };
-}
+type MediaMethod = 'createTransport' | 'connectTransport' | 'restartIce' | 'produce' | 'closeProducer' | 'setProducerPaused' | 'consume'
+  | 'resumeConsumer' | 'closeConsumer' | 'updateTiles' | 'setReceiveBitrate' | 'stillImage';
 
-function room(ctx: HandlerContext, roomId: string): Room {
-  const r = ctx.registry.get(roomId);
-  if (!r) throw new SignalingError(ErrorCode.RoomNotFound, `roomId: no room ${roomId}`);
-  return r;
-}
-
-export const handlers: { [M in Method]: Handler<M> } = {
-  async routerCapabilities(ctx, { roomId }) {
-    room(ctx, roomId);
-    return { rtpCapabilities: await ctx.registry.rtpCapabilities() };
-  },
-
-  async join(ctx, data) {
-    if (ctx.session.peer && !ctx.session.peer.closed) throw new SignalingError(ErrorCode.AlreadyJoined, 'this connection already joined a room');
-    const r = room(ctx, data.roomId);
-    if (data.moderatorKey !== undefined && !matchesHash(data.moderatorKey, r.record.moderatorKeyHash)) {
-      throw new SignalingError(ErrorCode.Forbidden, 'moderatorKey: wrong key for this room');
-    }
-    await r.media();
-    const { peer, resumed } = r.join({
-      name: data.name,
-      role: data.moderatorKey ? 'moderator' : 'participant',
-      rtpCapabilities: data.rtpCapabilities as types.RtpCapabilities,
-      resumeToken: data.resumeToken,
-      link: ctx.session.link,
-    });
-    ctx.session.room = r;
-    ctx.session.peer = peer;
-    ctx.onJoined?.();
-    const mediaReset = resumed && peer.mediaLost;
-    peer.mediaLost = false;
-    const peers = [...r.peers.values()].filter((p) => p.id !== peer.id).map((p) => p.info());
-    return { peerId: peer.id, role: peer.role, resumeToken: peer.resumeToken, resumed, peers, graceMs: ctx.graceMs, videoCodec: ctx.videoCodec, mediaReset };
-  },
-
-  leave(ctx) {
-    const { peer } = joined(ctx);
-    ctx.session.peer = null;
-    ctx.session.room = null;
-    peer.close();
-    return {};
-  },
-
+export const mediaHandlers: Handlers<MediaMethod> = {
   async createTransport(ctx, { direction }) {
     const { room: r, peer } = joined(ctx);
-    if (peer.transports.size >= MAX_TRANSPORTS) throw new SignalingError(ErrorCode.InvalidState, `at most ${MAX_TRANSPORTS} transports per peer`);
+    if (peer.transports.size >= MAX_TRANSPORTS) throw new AppError(ErrorCode.InvalidState, `at most ${MAX_TRANSPORTS} transports per peer`);
     const { router, worker } = await r.media();
     const transport = await router.createWebRtcTransport({
       webRtcServer: worker.webRtcServer,
@@ -92,7 +29,7 @@ export const handlers: { [M in Method]: Handler<M> } = {
       initialAvailableOutgoingBitrate: 600_000,
       appData: { peerId: peer.id, direction },
     });
-    if (peer.closed) { transport.close(); throw new SignalingError(ErrorCode.NotJoined, 'left while creating the transport'); }
+    if (peer.closed) { transport.close(); throw new AppError(ErrorCode.NotJoined, 'left while creating the transport'); }
     if (direction === 'recv') {
       // Downlink estimate changes drive layer allocation (plus a 1 s stats poll).
       await transport.enableTraceEvent(['bwe']);
@@ -123,6 +60,9 @@ export const handlers: { [M in Method]: Handler<M> } = {
 
   produce(ctx, data) {
     const { room: r, peer } = joined(ctx);
+    if (data.source === 'screen') allow(r, peer, 'shareScreen');
+    // Muted by the chair (and only the chair unmutes): the microphone starts paused.
+    if (data.source === 'mic' && !data.paused && !can(actorOf(r, peer), 'unmuteSelf', null, r.meeting.settings).ok) data = { ...data, paused: true };
     return produce(r, peer, data);
   },
 
@@ -139,6 +79,10 @@ export const handlers: { [M in Method]: Handler<M> } = {
   async setProducerPaused(ctx, { producerId, paused, reason }) {
     const { room: r, peer } = joined(ctx);
     const producer = peer.producer(producerId);
+    if (!paused && producer.appData.source === 'mic') {
+      allow(r, peer, 'unmuteSelf');
+      if (peer.mutedByChair) { peer.mutedByChair = false; r.saveAttendance(peer); }
+    }
     if (paused) await producer.pause(); else await producer.resume();
     // Camera off means off: nobody keeps looking at the last still picture.
     if (paused && producer.appData.source === 'camera' && reason !== 'ladder') clearStill(r, peer);
@@ -190,7 +134,7 @@ export const handlers: { [M in Method]: Handler<M> } = {
     const { room: r, peer } = joined(ctx);
     // Stills replace video on ~10 kbit/s links: one every few seconds is the point.
     const now = Date.now();
-    if (now - peer.lastStillAt < STILL_INTERVAL_MS) throw new SignalingError(ErrorCode.RateLimited, `stillImage: at most one per ${STILL_INTERVAL_MS} ms`);
+    if (now - peer.lastStillAt < STILL_INTERVAL_MS) throw new AppError(ErrorCode.RateLimited, `stillImage: at most one per ${STILL_INTERVAL_MS} ms`);
     peer.lastStillAt = now;
     peer.stillShown = true;
     // Each receiver gets it only if its downlink has room for it next to the video it gets.
@@ -202,7 +146,4 @@ export const handlers: { [M in Method]: Handler<M> } = {
     return {};
   },
 
-  ping() {
-    return { now: Date.now() };
-  },
 };

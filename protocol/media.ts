@@ -1,41 +1,7 @@
-// The signaling wire protocol: every message schema and its type, in one module that
-// the server and the client both import. Domain code never sees raw JSON: the server
-// parses each frame with `parseRequest`, the client trusts only what it asked for.
+// Media protocol: transports, producers and consumers (mediasoup objects checked
+// structurally here; mediasoup validates their semantics), tiles, receive caps and stills.
 import * as v from 'valibot';
-
-export const PROTOCOL_VERSION = 1;
-/** Frames above this many bytes are answered with `message_too_large`. */
-export const MAX_MESSAGE_BYTES = 64 * 1024;
-
-export const ErrorCode = {
-  BadJson: 'bad_json',
-  BadRequest: 'bad_request',
-  UnknownMethod: 'unknown_method',
-  MessageTooLarge: 'message_too_large',
-  RateLimited: 'rate_limited',
-  NotJoined: 'not_joined',
-  AlreadyJoined: 'already_joined',
-  RoomNotFound: 'room_not_found',
-  NotFound: 'not_found',
-  Forbidden: 'forbidden',
-  InvalidState: 'invalid_state',
-  Internal: 'internal',
-  RoomFull: 'room_full',
-  TooManyRooms: 'too_many_rooms',
-  MediaUnavailable: 'media_unavailable',
-} as const;
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
-
-export { CloseCode } from './close-codes.js';
-
-// ---- building blocks -------------------------------------------------------------
-
-/** Ids we hand out: base64url, 128+ bits (rooms, keys) or mediasoup UUIDs. */
-const Id = v.pipe(v.string(), v.minLength(8), v.maxLength(64), v.regex(/^[A-Za-z0-9_-]+$/, 'must be an id'));
-const Name = v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(64, 'at most 64 characters'));
-const SmallInt = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffffffff));
-const ShortString = v.pipe(v.string(), v.maxLength(256));
-const Dict = v.record(v.pipe(v.string(), v.maxLength(64)), v.union([ShortString, v.number(), v.boolean()]));
+import { Dict, Id, MediaSource, request, ShortString, SmallInt } from './common.js';
 
 // mediasoup's own RTP objects are checked structurally here (sizes, field types);
 // mediasoup validates semantics and its TypeErrors are answered as `bad_request`.
@@ -72,27 +38,7 @@ const DtlsParameters = v.looseObject({
 });
 export type DtlsParametersWire = v.InferOutput<typeof DtlsParameters>;
 
-export const MediaSource = v.picklist(['mic', 'camera', 'screen']);
-export type MediaSource = v.InferOutput<typeof MediaSource>;
-export const Role = v.picklist(['moderator', 'participant']);
-export type Role = v.InferOutput<typeof Role>;
-
-// ---- requests (client -> server) ---------------------------------------------------
-
-function request<M extends string, D extends v.GenericSchema>(method: M, data: D) {
-  return v.strictObject({ id: SmallInt, method: v.literal(method), data });
-}
-
-export const RequestSchema = v.variant('method', [
-  request('routerCapabilities', v.strictObject({ roomId: Id })),
-  request('join', v.strictObject({
-    roomId: Id,
-    name: Name,
-    rtpCapabilities: RtpCapabilitiesSchema,
-    moderatorKey: v.optional(Id),
-    resumeToken: v.optional(Id),
-  })),
-  request('leave', v.strictObject({})),
+export const mediaRequests = [
   request('createTransport', v.strictObject({ direction: v.picklist(['send', 'recv']) })),
   request('connectTransport', v.strictObject({ transportId: Id, dtlsParameters: DtlsParameters })),
   request('restartIce', v.strictObject({ transportId: Id })),
@@ -130,16 +76,8 @@ export const RequestSchema = v.variant('method', [
     mime: v.picklist(['image/webp', 'image/jpeg']),
     data: v.pipe(v.string(), v.maxLength(22_000), v.regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')),
   })),
-  request('ping', v.strictObject({})),
-]);
-export type Request = v.InferOutput<typeof RequestSchema>;
-export type Method = Request['method'];
-export type RequestData<M extends Method> = Extract<Request, { method: M }>['data'];
+] as const;
 
-// ---- responses ----------------------------------------------------------------------
-
-export interface ProducerInfo { id: string; kind: 'audio' | 'video'; source: MediaSource; paused: boolean }
-export interface PeerInfo { id: string; name: string; role: Role; producers: ProducerInfo[] }
 export interface TransportInfo {
   id: string;
   iceParameters: unknown;
@@ -147,21 +85,7 @@ export interface TransportInfo {
   dtlsParameters: unknown;
 }
 
-export interface ResponseData {
-  routerCapabilities: { rtpCapabilities: unknown };
-  join: {
-    peerId: string;
-    role: Role;
-    resumeToken: string;
-    resumed: boolean;
-    peers: PeerInfo[];
-    graceMs: number;
-    /** Camera codec the server asks for ('vp9': SVC where the browser can). */
-    videoCodec: 'vp8' | 'vp9';
-    /** Resumed, but the room's media worker was replaced meanwhile: rebuild all media. */
-    mediaReset: boolean;
-  };
-  leave: Record<string, never>;
+export interface MediaResponses {
   createTransport: TransportInfo;
   connectTransport: Record<string, never>;
   restartIce: { iceParameters: unknown };
@@ -182,24 +106,14 @@ export interface ResponseData {
   updateTiles: Record<string, never>;
   setReceiveBitrate: Record<string, never>;
   stillImage: Record<string, never>;
-  ping: { now: number };
 }
-
-export interface ErrorBody { code: ErrorCode; message: string }
-export type Response =
-  | { id: number; ok: true; data: ResponseData[Method] }
-  | { id: number | null; ok: false; error: ErrorBody };
-
-// ---- notifications (server -> client) ---------------------------------------------
 
 /** Why a video is not forwarded: sender paused it, link too weak, tile hidden, beyond Last-N. */
 export type PausedReason = 'producer' | 'bandwidth' | 'hidden' | 'lastN' | null;
 export interface Layer { spatial: number; temporal: number }
 
-export interface Notifications {
-  peerJoined: { peer: PeerInfo };
-  peerLeft: { peerId: string };
-  newProducer: { peerId: string; producer: ProducerInfo };
+export interface MediaNotifications {
+  newProducer: { peerId: string; producer: import('./common.js').ProducerInfo };
   producerClosed: { peerId: string; producerId: string };
   producerPaused: { peerId: string; producerId: string; paused: boolean };
   consumerClosed: { consumerId: string };
@@ -220,28 +134,4 @@ export interface Notifications {
   stillCleared: { peerId: string };
   /** The media worker behind the room was replaced: recreate transports and producers. */
   mediaReset: { reason: string };
-  /** The meeting was closed for everyone (its media could not be recovered, or it ended). */
-  roomClosed: { reason: 'media_failed' | 'ended' };
-}
-export type NotificationName = keyof Notifications;
-export type Notification = { [K in NotificationName]: { notification: K; data: Notifications[K] } }[NotificationName];
-
-export function parseRequest(raw: unknown): { ok: true; request: Request } | { ok: false; id: number | null; error: ErrorBody } {
-  const id = typeof raw === 'object' && raw !== null && 'id' in raw && typeof raw.id === 'number' && Number.isInteger(raw.id) ? raw.id : null;
-  if (typeof raw === 'object' && raw !== null && 'method' in raw && typeof raw.method === 'string'
-      && !RequestSchema.options.some((o) => o.entries.method.literal === raw.method)) {
-    return { ok: false, id, error: { code: ErrorCode.UnknownMethod, message: `unknown method "${raw.method.slice(0, 40)}"` } };
-  }
-  const result = v.safeParse(RequestSchema, raw);
-  if (result.success) return { ok: true, request: result.output };
-  const issue = result.issues[0];
-  const path = v.getDotPath(issue) ?? '(message)';
-  return { ok: false, id, error: { code: ErrorCode.BadRequest, message: `${path}: ${describe(issue)}` } };
-}
-
-function describe(issue: v.BaseIssue<unknown>): string {
-  // valibot reports object-level key problems generically; name them plainly.
-  if (issue.kind === 'schema' && issue.expected?.startsWith('"') && issue.received === 'undefined') return 'is required';
-  if (issue.kind === 'schema' && issue.expected === 'never') return 'unknown field';
-  return issue.message;
 }

@@ -1,11 +1,11 @@
 // Producing and consuming: the parts of signaling that touch mediasoup objects and
 // announce their life cycle to the room.
 import type { types } from 'mediasoup';
-import { ErrorCode, type RequestData, type ResponseData } from '../../../protocol/messages.js';
+import { ErrorCode, type RequestData, type ResponseData } from '../../../protocol/index.js';
 import type { ConsumerAppData, Peer, ProducerAppData } from '../domain/Peer.js';
 import { producerInfo } from '../domain/Peer.js';
-import type { Room } from '../domain/Room.js';
-import { SignalingError } from './errors.js';
+import type { AppRoom as Room } from '../signaling/context.js';
+import { AppError } from '../errors.js';
 
 const MAX_CONSUMERS = 100;
 const SOURCE_KIND = { mic: 'audio', camera: 'video', screen: 'video' } as const;
@@ -15,11 +15,11 @@ function direction(transport: types.WebRtcTransport): unknown {
 }
 
 export async function produce(room: Room, peer: Peer, data: RequestData<'produce'>): Promise<ResponseData['produce']> {
-  if (SOURCE_KIND[data.source] !== data.kind) throw new SignalingError(ErrorCode.BadRequest, `kind: source "${data.source}" must be ${SOURCE_KIND[data.source]}`);
+  if (SOURCE_KIND[data.source] !== data.kind) throw new AppError(ErrorCode.BadRequest, `kind: source "${data.source}" must be ${SOURCE_KIND[data.source]}`);
   const transport = peer.transport(data.transportId);
-  if (direction(transport) !== 'send') throw new SignalingError(ErrorCode.InvalidState, 'transportId: not a send transport');
+  if (direction(transport) !== 'send') throw new AppError(ErrorCode.InvalidState, 'transportId: not a send transport');
   if ([...peer.producers.values()].some((p) => p.appData.source === data.source)) {
-    throw new SignalingError(ErrorCode.InvalidState, `source: you already send "${data.source}"; close it first`);
+    throw new AppError(ErrorCode.InvalidState, `source: you already send "${data.source}"; close it first`);
   }
   let producer: types.Producer<ProducerAppData>;
   try {
@@ -32,7 +32,7 @@ export async function produce(room: Room, peer: Peer, data: RequestData<'produce
   } catch (error) {
     throw asBadRequest(error, 'rtpParameters');
   }
-  if (peer.closed) { producer.close(); throw new SignalingError(ErrorCode.NotJoined, 'left while producing'); }
+  if (peer.closed) { producer.close(); throw new AppError(ErrorCode.NotJoined, 'left while producing'); }
   peer.addProducer(producer);
   if (producer.kind === 'video') room.allocator.addProducer(producer);
   const { speaker } = await room.media();
@@ -44,15 +44,15 @@ export async function produce(room: Room, peer: Peer, data: RequestData<'produce
 
 export async function consume(room: Room, peer: Peer, transportId: string, producerId: string): Promise<{ consumer: types.Consumer<ConsumerAppData>; producer: types.Producer<ProducerAppData> }> {
   const transport = peer.transport(transportId);
-  if (direction(transport) !== 'recv') throw new SignalingError(ErrorCode.InvalidState, 'transportId: not a receive transport');
-  if (peer.consumers.size >= MAX_CONSUMERS) throw new SignalingError(ErrorCode.InvalidState, `at most ${MAX_CONSUMERS} consumers per peer`);
+  if (direction(transport) !== 'recv') throw new AppError(ErrorCode.InvalidState, 'transportId: not a receive transport');
+  if (peer.consumers.size >= MAX_CONSUMERS) throw new AppError(ErrorCode.InvalidState, `at most ${MAX_CONSUMERS} consumers per peer`);
   const owner = [...room.peers.values()].find((p) => p.producers.has(producerId));
-  if (!owner) throw new SignalingError(ErrorCode.NotFound, `producerId: no producer ${producerId} in this room`);
-  if (owner === peer) throw new SignalingError(ErrorCode.InvalidState, 'producerId: cannot consume your own producer');
+  if (!owner) throw new AppError(ErrorCode.NotFound, `producerId: no producer ${producerId} in this room`);
+  if (owner === peer) throw new AppError(ErrorCode.InvalidState, 'producerId: cannot consume your own producer');
   const producer = owner.producer(producerId);
   const { router } = await room.media();
   if (!router.canConsume({ producerId, rtpCapabilities: peer.rtpCapabilities })) {
-    throw new SignalingError(ErrorCode.InvalidState, 'rtpCapabilities: your device cannot receive this producer');
+    throw new AppError(ErrorCode.InvalidState, 'rtpCapabilities: your device cannot receive this producer');
   }
   const consumer = await transport.consume<ConsumerAppData>({
     producerId,
@@ -61,7 +61,7 @@ export async function consume(room: Room, peer: Peer, transportId: string, produ
     paused: true,
     appData: { peerId: peer.id, producerPeerId: owner.id, source: producer.appData.source },
   });
-  if (peer.closed) { consumer.close(); throw new SignalingError(ErrorCode.NotJoined, 'left while consuming'); }
+  if (peer.closed) { consumer.close(); throw new AppError(ErrorCode.NotJoined, 'left while consuming'); }
   return { consumer, producer };
 }
 
@@ -88,7 +88,7 @@ export function clearStill(room: Room, peer: Peer): void {
 
 function asBadRequest(error: unknown, field: string): Error {
   if (error instanceof TypeError || (error instanceof Error && error.name === 'UnsupportedError')) {
-    return new SignalingError(ErrorCode.BadRequest, `${field}: ${error.message}`);
+    return new AppError(ErrorCode.BadRequest, `${field}: ${error.message}`);
   }
   return error instanceof Error ? error : new Error(String(error));
 }
