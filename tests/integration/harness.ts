@@ -12,6 +12,8 @@ export async function testServer(overrides: ConfigOverrides = {}, deps: ServerDe
   const config = loadConfig({}, {
     host: '127.0.0.1', port: 0, publicUrl: 'http://127.0.0.1:0', rtcPortBase: 0, numWorkers: 1,
     dataDir: mkdtempSync(join(tmpdir(), 'thinline-')), clientDir: '/nonexistent', ...overrides,
+    // Tests create many rooms from one address; the per-address limit has its own test.
+    limits: { roomsPerIpPerMinute: 10_000, ...overrides.limits },
   });
   return startServer(config, deps);
 }
@@ -57,7 +59,7 @@ export class TestClient {
     ws.on('close', (code, reason) => { this.closed = true; this.closeCode = code; this.closeReason = String(reason); });
   }
 
-  static async connect(server: Server, headers: Record<string, string> = {}): Promise<TestClient> {
+  static async connect(server: { url: string }, headers: Record<string, string> = {}): Promise<TestClient> {
     const ws = new WebSocket(server.url.replace('http', 'ws') + '/ws', { headers });
     await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
     return new TestClient(ws);

@@ -51,6 +51,12 @@ export class Lobby {
     return ticket;
   }
 
+  /** Whose ticket this is (without using it). */
+  byTicket(ticket: string): WaitingEntry | undefined {
+    for (const e of this.#entries.values()) if (e.ticket !== null && e.ticket === ticket) return e;
+    return undefined;
+  }
+
   /** Uses a ticket once. */
   redeem(ticket: string): WaitingEntry | undefined {
     for (const e of this.#entries.values()) {

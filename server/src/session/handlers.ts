@@ -52,8 +52,10 @@ export const sessionHandlers: Handlers<'routerCapabilities' | 'join' | 'leave' |
     // A dropped participant (or one present before a restart) comes back to its seat.
     if (data.resumeToken && room.resumable(data.resumeToken)) return enter(data.name, 'participant', data.clientId, data.resumeToken);
     if (data.ticket) {
-      const entry = meeting.lobby.redeem(data.ticket);
+      // Only the socket that waited may use its ticket.
+      const entry = meeting.lobby.byTicket(data.ticket);
       if (!entry || entry.link !== session.link) throw new AppError(ErrorCode.Forbidden, 'ticket: not valid (or already used)');
+      meeting.lobby.redeem(data.ticket);
       return enter(entry.name, 'participant', entry.clientId);
     }
     const moderator = data.moderatorKey !== undefined;

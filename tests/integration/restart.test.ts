@@ -1,0 +1,97 @@
+// Durable before acknowledged: the server is killed with SIGKILL in the middle of a
+// meeting and started again on the same data directory. Settings, roles, the lock, chat,
+// polls and the event log are all there, and the participants resume their seats.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, expect, it } from 'vitest';
+import { FAKE_DTLS, OPUS_PARAMS, TestClient, until } from './harness.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'thinline-restart-'));
+let child: ChildProcess | null = null;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });
+  });
+}
+
+async function start(port: number): Promise<{ url: string }> {
+  child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+    env: { ...process.env, THINLINE_PORT: String(port), THINLINE_RTC_PORT: '0', THINLINE_WORKERS: '1', THINLINE_DATA_DIR: dataDir, THINLINE_LOG_LEVEL: 'warn', THINLINE_CLIENT_DIR: '/nonexistent' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try { if ((await fetch(`${url}/api/health`)).ok) return { url }; } catch { /* not up yet */ }
+    if (Date.now() > deadline) throw new Error('server did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+afterAll(() => { child?.kill('SIGKILL'); });
+
+it('a SIGKILL mid-meeting loses nothing acknowledged, and participants resume', async () => {
+  const port = await freePort();
+  let server = await start(port);
+  const created = await (await fetch(`${server.url}/api/rooms`, { method: 'POST', body: '{"name":"Rat","lobby":true}' })).json() as { roomId: string; moderatorUrl: string };
+  const roomId = created.roomId;
+  const key = new URL(created.moderatorUrl).hash.replace('#mod=', '');
+
+  const chair = await TestClient.connect(server);
+  const { rtpCapabilities } = await chair.ok('routerCapabilities', { roomId });
+  const caps = rtpCapabilities as never;
+  const chairJoin = await chair.join({ roomId, name: 'Vorsitz', rtpCapabilities: caps, moderatorKey: key });
+  const member = await TestClient.connect(server);
+  expect((await member.ok('join', { roomId, name: 'Ratsmitglied', rtpCapabilities: caps })).status).toBe('waiting');
+  const waiting = await chair.notified('lobbyChanged', (d) => d.waiting.length === 1);
+  await chair.ok('admit', { peerIds: [waiting.waiting[0]!.id] });
+  const memberJoin = await member.join({ roomId, name: 'x', rtpCapabilities: caps, ticket: (await member.notified('admitted')).ticket });
+  const send = await member.ok('createTransport', { direction: 'send' });
+  await member.ok('connectTransport', { transportId: send.id, dtlsParameters: FAKE_DTLS });
+  await member.ok('produce', { transportId: send.id, kind: 'audio', source: 'mic', rtpParameters: OPUS_PARAMS });
+
+  await chair.ok('setSettings', { locked: true, onlyChairUnmutes: true, chatEnabled: true, speakingTimeS: 90 });
+  await chair.ok('setRole', { peerId: memberJoin.peerId, role: 'guest' });
+  await chair.ok('mute', { peerId: memberJoin.peerId });
+  const msg = (await member.ok('chatSend', { text: 'Antrag auf Vertagung' })).message;
+  const { poll } = await chair.ok('pollCreate', { question: 'Pause?', options: ['Ja', 'Nein'], multiple: false, anonymous: true, liveResults: false });
+  await member.ok('pollAnswer', { pollId: poll.id, choices: [0] });
+
+  // Everything above was acknowledged. Now the process dies without a chance to flush anything.
+  child!.kill('SIGKILL');
+  await until(() => child!.exitCode !== null || child!.signalCode !== null, 10_000, 'the server to die');
+  server = await start(port);
+
+  const chair2 = await TestClient.connect(server);
+  const back = await chair2.join({ roomId, name: 'Vorsitz', rtpCapabilities: caps, resumeToken: chairJoin.resumeToken });
+  expect(back).toMatchObject({ resumed: true, peerId: chairJoin.peerId, role: 'moderator', mediaReset: true });
+  expect(back.meeting.settings).toEqual({ lobby: true, locked: true, chatEnabled: true, onlyChairUnmutes: true, speakingTimeS: 90 });
+  expect(back.meeting.chat.map((m) => [m.id, m.text])).toEqual([[msg.id, 'Antrag auf Vertagung']]);
+  expect(back.meeting.polls).toHaveLength(1);
+  expect(back.meeting.polls[0]).toMatchObject({ id: poll.id, answered: 1, closed: false });
+  const seen = back.peers.find((p) => p.id === memberJoin.peerId)!;
+  expect(seen).toMatchObject({ role: 'guest', mutedByChair: true, name: 'Ratsmitglied' });
+
+  const member2 = await TestClient.connect(server);
+  const memberBack = await member2.join({ roomId, name: 'Ratsmitglied', rtpCapabilities: caps, resumeToken: memberJoin.resumeToken });
+  expect(memberBack).toMatchObject({ resumed: true, peerId: memberJoin.peerId, role: 'guest' });
+  expect(memberBack.meeting.polls[0]!.mine).toEqual([0]);
+  // The poll answer counted before the crash still counts once: a second answer is refused.
+  expect((await member2.call('pollAnswer', { pollId: poll.id, choices: [1] })).error?.code).toBe('invalid_state');
+  // Still locked: a newcomer is refused.
+  const late = await TestClient.connect(server);
+  expect((await late.call('join', { roomId, name: 'Spät', rtpCapabilities: caps })).error?.code).toBe('room_locked');
+  // The chair can close the poll after the restart.
+  expect((await chair2.ok('pollClose', { pollId: poll.id })).poll.counts).toEqual([1, 0]);
+
+  const db = new Database(join(dataDir, 'thinline.db'), { readonly: true });
+  const actions = (db.prepare('SELECT action FROM meeting_events WHERE room_id = ? ORDER BY id').all(roomId) as { action: string }[]).map((r) => r.action);
+  db.close();
+  expect(actions).toEqual(expect.arrayContaining(['joined', 'admitted', 'settings', 'role', 'muted', 'pollCreated', 'pollClosed']));
+  expect(actions.indexOf('admitted')).toBeLessThan(actions.indexOf('settings'));
+}, 90_000);
