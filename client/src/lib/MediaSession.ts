@@ -174,6 +174,20 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
   /** ICE restarts done on our transports (debug overlay, tests). */
   iceRestarts = 0;
 
+  /** Pauses our producer locally only (the server already paused it: chair mute). */
+  pauseLocal(source: MediaSource): void {
+    const p = this.#producers.get(source);
+    if (p && !p.paused) p.pause();
+  }
+
+  /** The server closed our producer (the chair stopped it): drop it locally. */
+  forgetProducer(source: MediaSource): void {
+    const p = this.#producers.get(source);
+    if (!p) return;
+    this.#producers.delete(source);
+    p.close();
+  }
+
   producerId(source: MediaSource): string | undefined {
     return this.#producers.get(source)?.id;
   }

@@ -12,13 +12,32 @@ import { Sender } from './sender.svelte.js';
 import { benchmarkKernels } from './scaler.js';
 import { loadSaveData, storeSaveData } from './settings.js';
 import { AUDIO_NORMAL_BPS, availableOutgoing, nextAudioBitrate } from './uplink.js';
+import { MeetingState } from '../features/meeting/meeting.svelte.js';
+import { clientId } from './settings.js';
+
+/** A short two-tone cue (someone is waiting, you are called): no asset to download. */
+function chime(): void {
+  try {
+    const ctx = new AudioContext();
+    const o = ctx.createOscillator();
+    const g = ctx.createGain();
+    o.frequency.setValueAtTime(660, ctx.currentTime);
+    o.frequency.setValueAtTime(880, ctx.currentTime + 0.15);
+    g.gain.setValueAtTime(0.08, ctx.currentTime);
+    g.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + 0.4);
+    o.connect(g).connect(ctx.destination);
+    o.start();
+    o.stop(ctx.currentTime + 0.4);
+    o.onended = () => void ctx.close();
+  } catch { /* no audio output */ }
+}
 
 /** Join-time milestones, visible in the browser's performance timeline and to the bench. */
 function mark(name: string): void {
   try { performance.mark(`thinline:${name}`); } catch { /* no performance API */ }
 }
 
-export type CallStatus = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left' | 'ended' | 'error';
+export type CallStatus = 'idle' | 'joining' | 'waiting' | 'joined' | 'reconnecting' | 'left' | 'ended' | 'error';
 
 export interface JoinOptions {
   roomId: string;
@@ -37,12 +56,24 @@ export class Call {
   activeSpeakerId = $state<string | null>(null);
   selfId = $state<string | null>(null);
   role = $state<Role>('participant');
+  name = $state('');
+  roomName = $state('');
+  /** Our own hand, chair mute and rights, as others see them. */
+  handRaised = $state(false);
+  mutedByChair = $state(false);
+  canShareScreen = $state(true);
+  /** A short visible notice (errors of moderation actions, "muted by the chair"). */
+  notice = $state<string | null>(null);
+  /** Alert-level live region (waiting-room arrivals, being called to speak). */
+  alert = $state('');
+  readonly meeting: MeetingState;
   micOn = $state(false);
   cameraOn = $state(false);
   selfQuality = $state(10);
   /** Polite live-region text for screen readers. */
   announcement = $state('');
   localCamera = $state.raw<MediaStreamTrack | null>(null);
+  localMic = $state.raw<MediaStreamTrack | null>(null);
   /** Sessions resumed after a dropped socket (shown in the debug view, asserted in tests). */
   resumes = $state(0);
   /** Media rebuilds after the server replaced a media worker. */
@@ -66,6 +97,21 @@ export class Call {
   #resumeToken: string | undefined;
 
   #everJoined = false;
+  #ticket: string | undefined;
+
+  constructor() {
+    this.meeting = new MeetingState({ request: (m, d) => this.#request(m, d) });
+  }
+
+  #request: MeetingState['request'] = (method, data) => {
+    if (!this.#signaling) return Promise.reject(new RequestError('disconnected', 'not connected'));
+    return this.#signaling.request(method, data);
+  };
+
+  #say = {
+    announce: (text: string, urgent = false) => { if (urgent) this.alert = text; else this.announcement = text; },
+    chime: () => chime(),
+  };
 
   /**
    * Connects and loads the device while the user is still on the pre-join page, so that
@@ -95,6 +141,7 @@ export class Call {
     this.status = 'joining';
     this.error = null;
     this.localCamera = opts.camera;
+    this.localMic = opts.mic;
     this.prepare(opts);
     // The server closes a pre-join socket that idles too long; open it again now.
     this.#signaling!.connect();
@@ -107,15 +154,27 @@ export class Call {
     mark('ws-open');
     const rtpCapabilities = await this.#media!.loadDevice(opts.roomId);
     mark('device-loaded');
-    const joined = await signaling.request('join', {
-      roomId: opts.roomId, name: opts.name, rtpCapabilities: rtpCapabilities as never,
+    const reply = await signaling.request('join', {
+      roomId: opts.roomId, name: opts.name, rtpCapabilities: rtpCapabilities as never, clientId: clientId(),
       ...(opts.moderatorKey ? { moderatorKey: opts.moderatorKey } : {}),
       ...(this.#resumeToken ? { resumeToken: this.#resumeToken } : {}),
+      ...(this.#ticket ? { ticket: this.#ticket } : {}),
     });
+    this.#ticket = undefined;
+    this.roomName = reply.roomName;
+    if (reply.status === 'waiting') {
+      // The waiting room: devices stay on for the preview; we join once admitted.
+      this.meeting.moderatorPresent = reply.moderatorPresent;
+      this.status = 'waiting';
+      this.announcement = i18n.t(reply.moderatorPresent ? 'waitingForAdmission' : 'waitingNoModerator');
+      return;
+    }
+    const joined = reply;
     mark('joined');
     this.#everJoined = true;
     this.selfId = joined.peerId;
-    this.role = joined.role;
+    this.#applySelf(joined.self);
+    this.meeting.load(joined.meeting);
     this.#media!.videoCodec = joined.videoCodec;
     if (!joined.resumed && (await loadSaveData())) await this.setSaveData(true);
     this.#resumeToken = joined.resumeToken;
@@ -140,8 +199,16 @@ export class Call {
   }
 
   async #resume(): Promise<void> {
-    this.status = 'reconnecting';
+    if (this.status !== 'waiting') this.status = 'reconnecting';
     await this.#enter();
+  }
+
+  #applySelf(info: PeerInfo): void {
+    this.role = info.role;
+    this.name = info.name;
+    this.handRaised = info.handRaisedAt !== null;
+    this.mutedByChair = info.mutedByChair;
+    this.canShareScreen = info.canShareScreen;
   }
 
   /** After a resume: drop what left while we were away, consume what appeared. */
@@ -153,7 +220,7 @@ export class Call {
     for (const id of consumed) if (!live.has(id)) this.#media!.dropConsumer({ producerId: id });
     for (const info of peers) {
       let p = this.participants.find((x) => x.id === info.id);
-      if (!p) { p = new Participant(info); this.participants.push(p); }
+      if (!p) { p = new Participant(info); this.participants.push(p); } else p.update(info);
       for (const pr of info.producers) {
         p.setProducer(pr.id, pr.source, pr.paused);
         if (!consumed.has(pr.id)) void this.#consume(pr.id);
@@ -216,7 +283,40 @@ export class Call {
   }
 
   #onNotification(n: Notification): void {
+    if (this.meeting.handle(n, this.#say)) return;
     switch (n.notification) {
+      case 'admitted':
+        this.#ticket = n.data.ticket;
+        return void this.#enter().catch((e: unknown) => this.#fail(e));
+      case 'rejected':
+        return this.#end('ended', i18n.t(n.data.reason === 'locked' ? 'lobbyLocked' : n.data.reason === 'ended' ? 'roomEnded' : 'lobbyRejected'));
+      case 'removed':
+        if (n.data.reason === 'lobby') {
+          // Back to the waiting room: a new join waits there.
+          this.#resumeToken = undefined;
+          this.#media?.reset();
+          this.participants = [];
+          return void this.#enter().catch((e: unknown) => this.#fail(e));
+        }
+        return this.#end('ended', i18n.t(n.data.reason === 'banned' ? 'removedBanned' : 'removedByChair'));
+      case 'peerUpdated': {
+        if (n.data.peer.id === this.selfId) return this.#applySelf(n.data.peer);
+        this.participants.find((x) => x.id === n.data.peer.id)?.update(n.data.peer);
+        return;
+      }
+      case 'mutedByChair':
+        this.mutedByChair = true;
+        this.micOn = false;
+        if (this.#opts?.mic) this.#opts.mic.enabled = false;
+        this.#media?.pauseLocal('mic');
+        this.alert = i18n.t(n.data.canUnmute ? 'mutedByChair' : 'mutedByChairLocked');
+        return;
+      case 'mediaStopped':
+        if (n.data.source === 'camera') { this.cameraOn = false; this.sender?.close(); this.sender = null; }
+        else this.screenOn = false;
+        this.#media?.forgetProducer(n.data.source);
+        this.alert = i18n.t(n.data.source === 'camera' ? 'cameraStoppedByChair' : 'screenStoppedByChair');
+        return;
       case 'peerJoined':
         if (this.participants.some((p) => p.id === n.data.peer.id)) return;
         this.participants.push(new Participant(n.data.peer));
@@ -290,7 +390,35 @@ export class Call {
   async setMic(on: boolean): Promise<void> {
     this.micOn = on;
     if (this.#opts?.mic) this.#opts.mic.enabled = on;
-    await this.#media?.setPaused('mic', !on).catch(() => undefined);
+    try {
+      await this.#media?.setPaused('mic', !on);
+      if (on) this.mutedByChair = false;
+    } catch (e) {
+      // "Only the chair unmutes": the server refused; stay muted and say why.
+      if (on && e instanceof RequestError && e.code === 'forbidden') {
+        this.micOn = false;
+        if (this.#opts?.mic) this.#opts.mic.enabled = false;
+        this.#media?.pauseLocal('mic');
+        this.notice = i18n.t('unmuteForbidden');
+      }
+    }
+  }
+
+  async raiseHand(raised: boolean): Promise<void> {
+    const { position } = await this.#signaling!.request('raiseHand', { raised });
+    this.handRaised = position !== null;
+    this.announcement = position ? i18n.t('handPosition', { position }) : i18n.t('handLowered');
+  }
+
+  /** Runs a moderator action; a refusal is shown, not thrown. */
+  async moderate<M extends Parameters<MeetingState['request']>[0]>(method: M, data: Parameters<MeetingState['request']>[1] & object): Promise<boolean> {
+    try {
+      await this.meeting.request(method, data as never);
+      return true;
+    } catch (e) {
+      this.notice = e instanceof Error ? e.message : String(e);
+      return false;
+    }
   }
 
   async setCamera(on: boolean): Promise<void> {
@@ -323,6 +451,7 @@ export class Call {
     this.#media?.close();
     for (const t of [this.#opts?.mic, this.#opts?.camera]) t?.stop();
     this.localCamera = null;
+    this.localMic = null;
     this.micOn = false;
     this.cameraOn = false;
     this.#signaling?.close();
@@ -330,6 +459,8 @@ export class Call {
     this.error = error;
     this.status = status;
   }
+
+  get waiting(): boolean { return this.status === 'waiting'; }
 
   /** Tiles call this so the SFU never sends more than they can show. */
   observeTile(consumerId: string, element: Element): () => void {
@@ -364,6 +495,7 @@ export class Call {
   }
 
   async startScreenShare(): Promise<void> {
+    if (!this.canShareScreen) { this.notice = i18n.t('screenShareNotAllowed'); return; }
     const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { max: 5 } }, audio: false });
     const track = stream.getVideoTracks()[0];
     if (!track || !this.#media) return;
@@ -389,7 +521,7 @@ export class Call {
   async leave(): Promise<void> {
     // Devices go off first: the user sees the camera light go out as they click.
     for (const t of [this.#opts?.mic, this.#opts?.camera]) t?.stop();
-    if (this.status === 'joined' || this.status === 'reconnecting') await this.#signaling?.request('leave', {}).catch(() => undefined);
+    if (this.status === 'joined' || this.status === 'reconnecting' || this.status === 'waiting') await this.#signaling?.request('leave', {}).catch(() => undefined);
     this.#end('left');
   }
 
@@ -399,7 +531,7 @@ export class Call {
    * tells the server the same even if it is not.
    */
   leaveOnUnload(): void {
-    if (this.status === 'left' || this.status === 'ended') return;
+    if (this.status === 'left' || this.status === 'ended' || this.status === 'error') return;
     this.#signaling?.request('leave', {}).catch(() => undefined);
     this.#end('left');
   }

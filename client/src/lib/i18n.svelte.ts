@@ -1,6 +1,9 @@
 // German and English UI strings. The language follows the browser, can be switched, and
-// the choice persists. Missing German strings fall back to English.
-const en = {
+// the choice persists. Missing German strings fall back to English. Feature folders keep
+// their own strings (features/*/messages.ts); they are merged here.
+import { meetingDe, meetingEn } from '../features/meeting/messages.js';
+
+const coreEn = {
   appName: 'Thinline',
   tagline: 'Video meetings for councils and committees, made for weak networks.',
   newMeeting: 'New meeting',
@@ -60,8 +63,9 @@ const en = {
   roomClosedMedia: 'The meeting was closed after a server fault. Please join again.',
   sessionReplaced: 'You joined this meeting in another window; this one has left.',
 };
+const en = { ...coreEn, ...meetingEn };
 export type MessageKey = keyof typeof en;
-const de: Partial<Record<MessageKey, string>> = {
+const coreDe: Partial<Record<keyof typeof coreEn, string>> = {
   tagline: 'Videokonferenzen für Räte und Ausschüsse, gemacht für schwache Netze.',
   newMeeting: 'Neue Besprechung',
   meetingName: 'Name der Besprechung',
@@ -120,6 +124,7 @@ const de: Partial<Record<MessageKey, string>> = {
   roomClosedMedia: 'Die Besprechung wurde nach einem Serverfehler geschlossen. Bitte treten Sie erneut bei.',
   sessionReplaced: 'Sie sind dieser Besprechung in einem anderen Fenster beigetreten; dieses Fenster hat sie verlassen.',
 };
+const de: Partial<Record<MessageKey, string>> = { ...coreDe, ...meetingDe };
 export type Lang = 'en' | 'de';
 const dictionaries: Record<Lang, Partial<Record<MessageKey, string>>> = { en, de };
 const STORAGE_KEY = 'thinline.lang';

@@ -3,8 +3,11 @@ import type { PausedReason, PeerInfo, Role } from '../../../protocol/index.js';
 
 export class Participant {
   readonly id: string;
-  readonly name: string;
-  readonly role: Role;
+  name = $state('');
+  role = $state<Role>('participant');
+  handRaisedAt = $state<number | null>(null);
+  mutedByChair = $state(false);
+  canShareScreen = $state(true);
   audioTrack = $state.raw<MediaStreamTrack | null>(null);
   videoTrack = $state.raw<MediaStreamTrack | null>(null);
   screenTrack = $state.raw<MediaStreamTrack | null>(null);
@@ -27,9 +30,17 @@ export class Participant {
 
   constructor(info: PeerInfo) {
     this.id = info.id;
+    this.update(info);
+    for (const p of info.producers) this.setProducer(p.id, p.source, p.paused);
+  }
+
+  /** Role, name, hand and rights from the server (join snapshot or peerUpdated). */
+  update(info: PeerInfo): void {
     this.name = info.name;
     this.role = info.role;
-    for (const p of info.producers) this.setProducer(p.id, p.source, p.paused);
+    this.handRaisedAt = info.handRaisedAt;
+    this.mutedByChair = info.mutedByChair;
+    this.canShareScreen = info.canShareScreen;
   }
 
   setProducer(producerId: string, source: string, paused: boolean): void {
