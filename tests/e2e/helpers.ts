@@ -16,8 +16,8 @@ export { expect };
 
 export interface CreatedRoom { roomId: string; participantUrl: string; moderatorUrl: string }
 
-export async function createRoom(baseURL: string): Promise<CreatedRoom> {
-  const res = await fetch(`${baseURL}/api/rooms`, { method: 'POST', body: JSON.stringify({ name: 'E2E', lobby: false }) });
+export async function createRoom(baseURL: string, opts: { lobby?: boolean } = {}): Promise<CreatedRoom> {
+  const res = await fetch(`${baseURL}/api/rooms`, { method: 'POST', body: JSON.stringify({ name: 'E2E', lobby: opts.lobby ?? false }) });
   expect(res.status).toBe(201);
   return (await res.json()) as CreatedRoom;
 }
@@ -85,4 +85,24 @@ export async function expectMediaFlowing(page: Page): Promise<void> {
     const now = await totals(page);
     return now.videoFrames > before.videoFrames + 5 && now.audioPackets > before.audioPackets + 5;
   }, { timeout: 15_000 }).toBe(true);
+}
+
+/** Moves focus with Tab (and only Tab) until `match` is focused, then returns; fails after `max` presses. */
+export async function tabTo(page: Page, match: (el: { text: string; label: string; tag: string }) => boolean, max = 60): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const el = await page.evaluate(() => {
+      const a = document.activeElement as HTMLElement | null;
+      return { text: (a?.textContent ?? '').trim(), label: a?.getAttribute('aria-label') ?? '', tag: a?.tagName ?? '' };
+    });
+    if (match(el)) return;
+  }
+  throw new Error('tabTo: the control was not reachable with the Tab key');
+}
+
+/** Runs a request as this page's client would (tests of forged requests). */
+export async function rawRequest(page: Page, method: string, data: unknown): Promise<{ ok: boolean; code?: string }> {
+  return page.evaluate(async ([m, d]) => {
+    try { await (window as any).thinline.call.signaling.request(m, d); return { ok: true }; } catch (e: any) { return { ok: false, code: e.code as string }; }
+  }, [method, data] as const);
 }

@@ -432,8 +432,9 @@ export class Call {
 
   #fail(e: unknown): void {
     if (e instanceof RequestError && e.code === 'disconnected') return; // the reconnect loop retries
-    const message = e instanceof RequestError && (e.code === 'room_not_found' || e.code === 'room_full')
-      ? i18n.t(e.code === 'room_full' ? 'roomFull' : 'roomNotFound')
+    const known = { room_not_found: 'roomNotFound', room_full: 'roomFull', room_locked: 'lobbyLocked', banned: 'removedBanned' } as const;
+    const message = e instanceof RequestError && e.code in known
+      ? i18n.t(known[e.code as keyof typeof known])
       : i18n.t('error', { message: e instanceof Error ? e.message : String(e) });
     this.#end('error', message);
   }
