@@ -23,14 +23,14 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/api/health`,
     reuseExistingServer: false,
     timeout: 60_000,
-    stdout: 'ignore',
+    stdout: process.env.E2E_LOG_LEVEL ? 'pipe' : 'ignore',
     stderr: 'pipe',
     env: {
       THINLINE_PORT: String(port),
       THINLINE_RTC_PORT: '0',
       THINLINE_DATA_DIR: 'test-results/e2e-data',
       THINLINE_RECONNECT_GRACE_MS: '30000',
-      THINLINE_LOG_LEVEL: 'warn',
+      THINLINE_LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
     },
   },
 });

