@@ -8,4 +8,4 @@ mount(App, { target: document.getElementById('app')! });
 
 // For the kernel bench (npm run bench): runs the WASM/JS/canvas comparison in a worker.
 (window as unknown as Record<string, unknown>).thinlineKernelBench = async (dw: number, dh: number, iterations: number) =>
-  (await import('./lib/scaler.js')).benchmarkKernels(dw, dh, iterations);
+  (await import('./features/media/scaler.js')).benchmarkKernels(dw, dh, iterations);

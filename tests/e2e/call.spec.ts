@@ -21,6 +21,7 @@ test('two participants see and hear each other; a third joins and leaves; a sock
   await expect(bob.locator('li.tile[aria-label="Carol"]')).toHaveCount(0, { timeout: 2_000 });
   expect(Date.now() - leftAt).toBeLessThan(2_000);
   await expect(alice.getByTestId('announcer')).toHaveText('Carol left');
+  await expect(alice.getByTestId('activity')).toHaveText('Carol left'); // visible too
   await carol.context().close();
 
   // Bob's WebSocket drops: he resumes his session; Alice sees no leave/join.

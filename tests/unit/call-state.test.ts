@@ -1,6 +1,6 @@
 // The Call's reaction to SFU pause notices: an SFU pause never means "camera off".
 import { expect, it } from 'vitest';
-import { Participant } from '../../client/src/lib/participant.svelte.js';
+import { Participant } from '../../client/src/features/media/participant.svelte.js';
 
 it('camera-off follows only the producer, not SFU pause reasons', () => {
   const p = new Participant({ id: 'p', name: 'P', role: 'participant', producers: [{ id: 'cam', kind: 'video', source: 'camera', paused: false }], handRaisedAt: null, mutedByChair: false, canShareScreen: true });

@@ -1,6 +1,6 @@
 // Table-driven decisions of the sender's ladder controller, and a recovery scenario.
 import { describe, expect, it } from 'vitest';
-import { decide, HOLD_MS, initialState, LADDER, rungForLayer, rungForUplink, type LadderState, type SenderInput } from '../../client/src/lib/sendLadder.js';
+import { decide, HOLD_MS, initialState, LADDER, rungForLayer, rungForUplink, type LadderState, type SenderInput } from '../../client/src/features/media/sendLadder.js';
 
 const calm: SenderInput = { now: 100_000, qualityLimitation: 'none', encodeMs: 3, uplinkBps: 5_000_000, watchedRung: 0, saveData: false, weakDevice: false };
 const at = (rung: number, changedAt = 0): LadderState => ({ rung, trouble: rung, changedAt, upAt: -Infinity, holdMs: HOLD_MS, reason: 'x', startedAt: 0 });

@@ -1,36 +1,20 @@
-// The meeting as the UI sees it: who is here, their tracks and states, our own controls.
-// It drives signaling and the MediaSession and survives a dropped socket: on reconnect it
-// resumes the session with its token (others see no leave/join) and reconciles what it
-// missed; if the session cannot be resumed it rebuilds media from scratch.
-import type { MediaSource, Notification, Notifications, PeerInfo, Role } from '../../../protocol/index.js';
-import { i18n } from './i18n.svelte.js';
-import { MediaSession, type RemoteTrack } from './MediaSession.js';
-import { Participant } from './participant.svelte.js';
-import { browserSocket, RequestError, SignalingClient, type SocketFactory } from './signaling.js';
-import { TileReporter } from './tiles.js';
-import { Sender } from './sender.svelte.js';
-import { benchmarkKernels } from './scaler.js';
-import { loadSaveData, storeSaveData } from './settings.js';
-import { AUDIO_NORMAL_BPS, availableOutgoing, nextAudioBitrate } from './uplink.js';
+// The call as the UI sees it: a thin composition of the session (join, waiting room,
+// resume, end), the roster of participants, what we send (LocalMedia), what we receive
+// (RemoteMedia) and the council meeting (MeetingState). It survives a dropped socket: on
+// reconnect it resumes the session with its token (others see no leave/join) and
+// reconciles what it missed; if the media is gone it rebuilds it.
+import type { MediaSource, Notification, PeerInfo, Role } from '../../../protocol/index.js';
+import { LocalMedia } from '../features/media/local.svelte.js';
+import { MediaSession } from '../features/media/MediaSession.js';
+import { Participant } from '../features/media/participant.svelte.js';
+import { RemoteMedia } from '../features/media/remote.svelte.js';
+import type { Sender } from '../features/media/sender.svelte.js';
+import { TileReporter } from '../features/media/tiles.js';
 import { MeetingState } from '../features/meeting/meeting.svelte.js';
+import { chime } from './chime.js';
+import { i18n, type MessageKey } from './i18n.svelte.js';
 import { clientId } from './settings.js';
-
-/** A short two-tone cue (someone is waiting, you are called): no asset to download. */
-function chime(): void {
-  try {
-    const ctx = new AudioContext();
-    const o = ctx.createOscillator();
-    const g = ctx.createGain();
-    o.frequency.setValueAtTime(660, ctx.currentTime);
-    o.frequency.setValueAtTime(880, ctx.currentTime + 0.15);
-    g.gain.setValueAtTime(0.08, ctx.currentTime);
-    g.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + 0.4);
-    o.connect(g).connect(ctx.destination);
-    o.start();
-    o.stop(ctx.currentTime + 0.4);
-    o.onended = () => void ctx.close();
-  } catch { /* no audio output */ }
-}
+import { browserSocket, RequestError, SignalingClient, type SocketFactory } from './signaling.js';
 
 /** Join-time milestones, visible in the browser's performance timeline and to the bench. */
 function mark(name: string): void {
@@ -49,6 +33,8 @@ export interface JoinOptions {
   createSocket?: SocketFactory;
 }
 
+const FAILURES: Partial<Record<string, MessageKey>> = { room_not_found: 'roomNotFound', room_full: 'roomFull', room_locked: 'lobbyLocked', banned: 'removedBanned' };
+
 export class Call {
   status = $state<CallStatus>('idle');
   error = $state<string | null>(null);
@@ -62,56 +48,38 @@ export class Call {
   handRaised = $state(false);
   mutedByChair = $state(false);
   canShareScreen = $state(true);
-  /** A short visible notice (errors of moderation actions, "muted by the chair"). */
-  notice = $state<string | null>(null);
-  /** Alert-level live region (waiting-room arrivals, being called to speak). */
-  alert = $state('');
-  readonly meeting: MeetingState;
-  micOn = $state(false);
-  cameraOn = $state(false);
   selfQuality = $state(10);
-  /** Polite live-region text for screen readers. */
+  /** A short visible notice (refused actions, moderation errors). */
+  notice = $state<string | null>(null);
+  /** Polite live-region text for screen readers (joins, leaves, chat). */
   announcement = $state('');
-  localCamera = $state.raw<MediaStreamTrack | null>(null);
-  localMic = $state.raw<MediaStreamTrack | null>(null);
+  /** Alert-level live region (waiting-room arrivals, being muted or called to speak). */
+  alert = $state('');
   /** Sessions resumed after a dropped socket (shown in the debug view, asserted in tests). */
   resumes = $state(0);
   /** Media rebuilds after the server replaced a media worker. */
   mediaResets = $state(0);
-  /** Per consumer: what the SFU forwards and why (debug overlay). */
-  layers = $state.raw<Record<string, Notifications['consumerLayers']>>({});
-  /** Our own Opus target (24 kbit/s, 12 on a weak uplink). */
-  audioBitrate = $state(AUDIO_NORMAL_BPS);
-  screenOn = $state(false);
-  /** "Save data": a cap on what we receive, in bit/s. */
-  receiveCap = $state<number | null>(null);
-  /** Adapts what we send to our CPU and uplink (null without a camera). */
-  sender = $state.raw<Sender | null>(null);
-  saveData = $state(false);
-  #tiles: TileReporter | null = null;
-  #uplinkTimer: ReturnType<typeof setInterval> | null = null;
+  readonly meeting: MeetingState;
+  local = $state.raw<LocalMedia | null>(null);
+  remote = $state.raw<RemoteMedia | null>(null);
 
+  #tiles: TileReporter | null = null;
   #signaling: SignalingClient | null = null;
   #media: MediaSession | null = null;
   #opts: JoinOptions | null = null;
   #resumeToken: string | undefined;
-
-  #everJoined = false;
   #ticket: string | undefined;
-
-  constructor() {
-    this.meeting = new MeetingState({ request: (m, d) => this.#request(m, d) });
-  }
-
-  #request: MeetingState['request'] = (method, data) => {
-    if (!this.#signaling) return Promise.reject(new RequestError('disconnected', 'not connected'));
-    return this.#signaling.request(method, data);
-  };
-
-  #say = {
+  #everJoined = false;
+  readonly #say = {
     announce: (text: string, urgent = false) => { if (urgent) this.alert = text; else this.announcement = text; },
     chime: () => chime(),
   };
+
+  constructor() {
+    this.meeting = new MeetingState({
+      request: (method, data) => this.#signaling ? this.#signaling.request(method, data) : Promise.reject(new RequestError('disconnected', 'not connected')),
+    });
+  }
 
   /**
    * Connects and loads the device while the user is still on the pre-join page, so that
@@ -123,16 +91,16 @@ export class Call {
     this.#signaling = signaling;
     const media = new MediaSession(signaling);
     this.#media = media;
+    this.local = new LocalMedia(media, signaling);
+    this.remote = new RemoteMedia(media, { find: (id) => this.participants.find((p) => p.id === id) });
     this.#tiles = new TileReporter((tiles) => void signaling.request('updateTiles', { tiles }).catch(() => undefined));
-    this.#uplinkTimer = setInterval(() => void this.#checkUplink(), 2000);
-    media.on('track', (t) => this.#onTrack(t));
-    media.on('trackended', (t) => this.#onTrackEnded(t));
     signaling.on('notification', (n) => this.#onNotification(n));
     signaling.on('state', (s) => { if (s === 'reconnecting' && this.status === 'joined') this.status = 'reconnecting'; });
     signaling.on('ended', () => { if (this.status !== 'left' && this.status !== 'ended') this.#end('ended', i18n.t('sessionReplaced')); });
     signaling.on('open', () => {
       if (!this.#opts) return void media.loadDevice(opts.roomId).catch(() => undefined); // warm-up only
-      void (this.#everJoined ? this.#resume() : this.#enter()).catch((e: unknown) => this.#fail(e));
+      if (this.#everJoined && this.status !== 'waiting') this.status = 'reconnecting';
+      void this.#enter().catch((e: unknown) => this.#fail(e));
     });
   }
 
@@ -140,9 +108,8 @@ export class Call {
     this.#opts = opts;
     this.status = 'joining';
     this.error = null;
-    this.localCamera = opts.camera;
-    this.localMic = opts.mic;
     this.prepare(opts);
+    this.local!.setTracks(opts.mic, opts.camera);
     // The server closes a pre-join socket that idles too long; open it again now.
     this.#signaling!.connect();
     if (this.#signaling!.state === 'open') await this.#enter().catch((e: unknown) => this.#fail(e));
@@ -150,11 +117,10 @@ export class Call {
 
   async #enter(): Promise<void> {
     const opts = this.#opts!;
-    const signaling = this.#signaling!;
     mark('ws-open');
     const rtpCapabilities = await this.#media!.loadDevice(opts.roomId);
     mark('device-loaded');
-    const reply = await signaling.request('join', {
+    const reply = await this.#signaling!.request('join', {
       roomId: opts.roomId, name: opts.name, rtpCapabilities: rtpCapabilities as never, clientId: clientId(),
       ...(opts.moderatorKey ? { moderatorKey: opts.moderatorKey } : {}),
       ...(this.#resumeToken ? { resumeToken: this.#resumeToken } : {}),
@@ -169,38 +135,32 @@ export class Call {
       this.announcement = i18n.t(reply.moderatorPresent ? 'waitingForAdmission' : 'waitingNoModerator');
       return;
     }
-    const joined = reply;
     mark('joined');
     this.#everJoined = true;
-    this.selfId = joined.peerId;
-    this.#applySelf(joined.self);
-    this.meeting.load(joined.meeting);
-    this.#media!.videoCodec = joined.videoCodec;
-    if (!joined.resumed && (await loadSaveData())) await this.setSaveData(true);
-    this.#resumeToken = joined.resumeToken;
-    if (joined.resumed) {
+    this.selfId = reply.peerId;
+    this.#applySelf(reply.self);
+    this.meeting.load(reply.meeting);
+    this.#media!.videoCodec = reply.videoCodec;
+    this.#resumeToken = reply.resumeToken;
+    if (reply.resumed) {
       this.resumes++;
-      this.#reconcile(joined.peers);
+      this.#reconcile(reply.peers);
       // The room moved to a new media worker while we were away: our transports are gone.
-      if (joined.mediaReset) await this.#rebuildMedia();
+      if (reply.mediaReset) await this.#rebuildMedia();
       else await this.#media!.recoverTransports();
       this.#tiles?.resendAll();
     } else {
+      await this.local!.restoreSaveData();
       this.#media!.reset();
-      this.participants = joined.peers.map((p) => new Participant(p));
+      this.participants = reply.peers.map((p) => new Participant(p));
       // Receive first: seeing others is what makes a join feel done; publishing can follow.
       await Promise.all([
-        this.#publish().then(() => mark('published')),
-        ...joined.peers.flatMap((p) => p.producers.map((pr) => this.#consume(pr.id))),
+        this.local!.publish().then(() => mark('published')),
+        ...reply.peers.flatMap((p) => p.producers.map((pr) => this.remote!.consume(pr.id))),
       ]);
       mark('consumed');
     }
     this.status = 'joined';
-  }
-
-  async #resume(): Promise<void> {
-    if (this.status !== 'waiting') this.status = 'reconnecting';
-    await this.#enter();
   }
 
   #applySelf(info: PeerInfo): void {
@@ -223,55 +183,18 @@ export class Call {
       if (!p) { p = new Participant(info); this.participants.push(p); } else p.update(info);
       for (const pr of info.producers) {
         p.setProducer(pr.id, pr.source, pr.paused);
-        if (!consumed.has(pr.id)) void this.#consume(pr.id);
+        if (!consumed.has(pr.id)) void this.remote!.consume(pr.id);
       }
     }
   }
 
-  async #publish(): Promise<void> {
-    const { mic, camera } = this.#opts!;
-    const media = this.#media!;
-    if (mic && mic.readyState === 'live') {
-      await media.produce('mic', mic);
-      this.micOn = true;
-      if (!mic.enabled) await this.setMic(false);
-    }
-    if (camera && camera.readyState === 'live') {
-      if (!this.sender) {
-        this.sender = new Sender(camera, media, this.#signaling!);
-        this.sender.saveData = this.saveData;
-        void this.#classifyDevice();
-      }
-      await media.produce('camera', this.sender.track, camera.getSettings().height);
-      this.cameraOn = true;
-    }
-  }
-
-  async #consume(producerId: string): Promise<void> {
-    try {
-      await this.#media?.consume(producerId);
-    } catch (e) {
-      // The producer may have closed meanwhile; anything else is worth a console line.
-      if (!(e instanceof RequestError && (e.code === 'not_found' || e.code === 'disconnected'))) console.warn('consume failed', e);
-    }
-  }
-
-  #onTrack(t: RemoteTrack): void {
-    mark(`track-${t.source}`);
-    const p = this.participants.find((x) => x.id === t.peerId);
-    if (!p) return;
-    p.setProducer(t.producerId, t.source, t.producerPaused);
-    if (t.source === 'mic') p.audioTrack = t.track;
-    else if (t.source === 'camera') { p.videoTrack = t.track; p.cameraConsumerId = t.consumerId; }
-    else { p.screenTrack = t.track; p.screenConsumerId = t.consumerId; }
-  }
-
-  #onTrackEnded(t: RemoteTrack): void {
-    const p = this.participants.find((x) => x.id === t.peerId);
-    if (p && t.source === 'mic' && p.audioTrack === t.track) p.audioTrack = null;
-    if (p && t.source === 'camera' && p.videoTrack === t.track) { p.videoTrack = null; p.cameraConsumerId = null; }
-    if (p && t.source === 'screen' && p.screenTrack === t.track) { p.screenTrack = null; p.screenConsumerId = null; }
-    if (t.consumerId in this.layers) { const { [t.consumerId]: _, ...rest } = this.layers; this.layers = rest; }
+  /** The server lost our media (worker restart): publish and consume again. */
+  async #rebuildMedia(): Promise<void> {
+    this.#media!.reset();
+    this.local!.reset();
+    const producers = this.participants.flatMap((p) => [p.micProducerId, p.cameraProducerId, p.screenProducerId]).filter((id): id is string => id !== null);
+    await Promise.all([this.local!.publish(), ...producers.map((id) => this.remote!.consume(id))]);
+    this.mediaResets++;
   }
 
   #removePeer(peerId: string): void {
@@ -283,7 +206,7 @@ export class Call {
   }
 
   #onNotification(n: Notification): void {
-    if (this.meeting.handle(n, this.#say)) return;
+    if (this.meeting.handle(n, this.#say) || this.remote?.handle(n, this.local?.sender ?? null)) return;
     switch (n.notification) {
       case 'admitted':
         this.#ticket = n.data.ticket;
@@ -299,22 +222,17 @@ export class Call {
           return void this.#enter().catch((e: unknown) => this.#fail(e));
         }
         return this.#end('ended', i18n.t(n.data.reason === 'banned' ? 'removedBanned' : 'removedByChair'));
-      case 'peerUpdated': {
+      case 'peerUpdated':
         if (n.data.peer.id === this.selfId) return this.#applySelf(n.data.peer);
         this.participants.find((x) => x.id === n.data.peer.id)?.update(n.data.peer);
         return;
-      }
       case 'mutedByChair':
         this.mutedByChair = true;
-        this.micOn = false;
-        if (this.#opts?.mic) this.#opts.mic.enabled = false;
-        this.#media?.pauseLocal('mic');
+        this.local?.chairMuted();
         this.alert = i18n.t(n.data.canUnmute ? 'mutedByChair' : 'mutedByChairLocked');
         return;
       case 'mediaStopped':
-        if (n.data.source === 'camera') { this.cameraOn = false; this.sender?.close(); this.sender = null; }
-        else this.screenOn = false;
-        this.#media?.forgetProducer(n.data.source);
+        this.local?.stoppedByChair(n.data.source);
         this.alert = i18n.t(n.data.source === 'camera' ? 'cameraStoppedByChair' : 'screenStoppedByChair');
         return;
       case 'peerJoined':
@@ -324,44 +242,6 @@ export class Call {
         return;
       case 'peerLeft':
         return this.#removePeer(n.data.peerId);
-      case 'newProducer': {
-        const p = this.participants.find((x) => x.id === n.data.peerId);
-        p?.setProducer(n.data.producer.id, n.data.producer.source, n.data.producer.paused);
-        return void this.#consume(n.data.producer.id);
-      }
-      case 'producerClosed':
-        this.participants.find((x) => x.id === n.data.peerId)?.producerGone(n.data.producerId);
-        return this.#media?.dropConsumer({ producerId: n.data.producerId });
-      case 'consumerClosed':
-        return this.#media?.dropConsumer({ consumerId: n.data.consumerId });
-      case 'producerPaused':
-        return this.participants.find((x) => x.id === n.data.peerId)?.producerPaused(n.data.producerId, n.data.paused);
-      case 'consumerState': {
-        const remote = this.#media?.remote(n.data.consumerId);
-        const p = remote && this.participants.find((x) => x.id === remote.peerId);
-        if (!p || remote.source === 'mic') return;
-        if (remote.source === 'screen') { p.screenPausedReason = n.data.paused ? n.data.reason : null; return; }
-        // "Camera off" comes only from the sender's pause (producerPaused); a consumer
-        // paused by the SFU says why, but the camera is still on.
-        p.videoPausedReason = n.data.paused ? n.data.reason : null;
-        return;
-      }
-      case 'consumerLayers':
-        this.layers = { ...this.layers, [n.data.consumerId]: n.data };
-        return;
-      case 'producerLayers':
-        if (n.data.producerId === this.#media?.producerId('camera')) this.sender?.setWatched(n.data.maxSpatialLayer);
-        return void this.#media?.setMaxSpatialLayer(n.data.producerId, n.data.maxSpatialLayer).catch(() => undefined);
-      case 'stillImage': {
-        const p = this.participants.find((x) => x.id === n.data.peerId);
-        if (p) { p.still = `data:${n.data.mime};base64,${n.data.data}`; p.stillAt = Date.now(); }
-        return;
-      }
-      case 'stillCleared': {
-        const p = this.participants.find((x) => x.id === n.data.peerId);
-        if (p) p.still = null;
-        return;
-      }
       case 'roomClosed':
         return this.#end('ended', i18n.t(n.data.reason === 'media_failed' ? 'roomClosedMedia' : 'roomEnded'));
       case 'activeSpeaker':
@@ -376,33 +256,22 @@ export class Call {
     }
   }
 
-  /** The server lost our media (worker restart): publish and consume again. */
-  async #rebuildMedia(): Promise<void> {
-    this.#media!.reset();
-    this.screenOn = false;
-    await Promise.all([
-      this.#publish(),
-      ...this.participants.flatMap((p) => [p.micProducerId, p.cameraProducerId, p.screenProducerId]).filter((id): id is string => id !== null).map((id) => this.#consume(id)),
-    ]);
-    this.mediaResets++;
+  async setMic(on: boolean): Promise<void> {
+    const result = await this.local?.setMic(on);
+    if (result === 'forbidden') this.notice = i18n.t('unmuteForbidden');
+    else if (on) this.mutedByChair = false;
   }
 
-  async setMic(on: boolean): Promise<void> {
-    this.micOn = on;
-    if (this.#opts?.mic) this.#opts.mic.enabled = on;
-    try {
-      await this.#media?.setPaused('mic', !on);
-      if (on) this.mutedByChair = false;
-    } catch (e) {
-      // "Only the chair unmutes": the server refused; stay muted and say why.
-      if (on && e instanceof RequestError && e.code === 'forbidden') {
-        this.micOn = false;
-        if (this.#opts?.mic) this.#opts.mic.enabled = false;
-        this.#media?.pauseLocal('mic');
-        this.notice = i18n.t('unmuteForbidden');
-      }
-    }
+  async setCamera(on: boolean): Promise<void> { await this.local?.setCamera(on); }
+
+  async startScreenShare(): Promise<void> {
+    if (!this.canShareScreen) { this.notice = i18n.t('screenShareNotAllowed'); return; }
+    await this.local?.startScreenShare();
   }
+
+  async stopScreenShare(): Promise<void> { await this.local?.stopScreenShare(); }
+  async setSaveData(on: boolean): Promise<void> { await this.local?.setSaveData(on); }
+  async setReceiveCap(bps: number | null): Promise<void> { await this.local?.setReceiveCap(bps); }
 
   async raiseHand(raised: boolean): Promise<void> {
     const { position } = await this.#signaling!.request('raiseHand', { raised });
@@ -421,22 +290,10 @@ export class Call {
     }
   }
 
-  async setCamera(on: boolean): Promise<void> {
-    this.cameraOn = on;
-    if (this.sender) this.sender.userOff = !on;
-    if (this.#opts?.camera) this.#opts.camera.enabled = on;
-    // 'user': receivers drop our still picture too; the avatar shows instead.
-    await this.#media?.setPaused('camera', !on, 'user').catch(() => undefined);
-    if (on) await this.sender?.refresh();
-  }
-
   #fail(e: unknown): void {
     if (e instanceof RequestError && e.code === 'disconnected') return; // the reconnect loop retries
-    const known = { room_not_found: 'roomNotFound', room_full: 'roomFull', room_locked: 'lobbyLocked', banned: 'removedBanned' } as const;
-    const message = e instanceof RequestError && e.code in known
-      ? i18n.t(known[e.code as keyof typeof known])
-      : i18n.t('error', { message: e instanceof Error ? e.message : String(e) });
-    this.#end('error', message);
+    const key = e instanceof RequestError ? FAILURES[e.code] : undefined;
+    this.#end('error', key ? i18n.t(key) : i18n.t('error', { message: e instanceof Error ? e.message : String(e) }));
   }
 
   /**
@@ -444,24 +301,15 @@ export class Call {
    * camera light goes out, stop the scaler worker and timers, and close the socket.
    */
   #end(status: 'left' | 'ended' | 'error', error: string | null = null): void {
-    if (this.#uplinkTimer) clearInterval(this.#uplinkTimer);
-    this.#uplinkTimer = null;
     this.#tiles?.close();
-    this.sender?.close();
-    this.sender = null;
+    this.local?.stop();
     this.#media?.close();
     for (const t of [this.#opts?.mic, this.#opts?.camera]) t?.stop();
-    this.localCamera = null;
-    this.localMic = null;
-    this.micOn = false;
-    this.cameraOn = false;
     this.#signaling?.close();
     this.participants = [];
     this.error = error;
     this.status = status;
   }
-
-  get waiting(): boolean { return this.status === 'waiting'; }
 
   /** Tiles call this so the SFU never sends more than they can show. */
   observeTile(consumerId: string, element: Element): () => void {
@@ -473,50 +321,6 @@ export class Call {
     if (!p) return;
     p.pinned = !p.pinned;
     for (const id of [p.cameraConsumerId, p.screenConsumerId]) if (id) this.#tiles?.setPinned(id, p.pinned);
-  }
-
-  /** "Save data": receive at most ~150 kbit/s and send at most 180p; remembered. */
-  async setSaveData(on: boolean): Promise<void> {
-    this.saveData = on;
-    if (this.sender) this.sender.saveData = on;
-    void storeSaveData(on);
-    await this.setReceiveCap(on ? 150_000 : null).catch(() => undefined);
-  }
-
-  /** A join-time micro-benchmark: old PCs start (and stay) at most at 360p. */
-  async #classifyDevice(): Promise<void> {
-    const results = await benchmarkKernels(640, 360, 30).catch(() => []);
-    const wasm = results.find((r) => r.name.startsWith('wasm'));
-    if (this.sender && ((wasm && wasm.msPerFrame > 2) || navigator.hardwareConcurrency <= 1)) this.sender.weakDevice = true;
-  }
-
-  async setReceiveCap(bps: number | null): Promise<void> {
-    await this.#signaling?.request('setReceiveBitrate', { maxBps: bps });
-    this.receiveCap = bps;
-  }
-
-  async startScreenShare(): Promise<void> {
-    if (!this.canShareScreen) { this.notice = i18n.t('screenShareNotAllowed'); return; }
-    const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { max: 5 } }, audio: false });
-    const track = stream.getVideoTracks()[0];
-    if (!track || !this.#media) return;
-    track.addEventListener('ended', () => void this.stopScreenShare());
-    await this.#media.produce('screen', track);
-    this.screenOn = true;
-  }
-
-  async stopScreenShare(): Promise<void> {
-    await this.#media?.closeProducer('screen');
-    this.screenOn = false;
-  }
-
-  async #checkUplink(): Promise<void> {
-    if (this.status !== 'joined' || !this.#media?.hasProducer('mic')) return;
-    const report = await this.#media.sendStats().catch(() => null);
-    const next = report ? nextAudioBitrate(this.audioBitrate, availableOutgoing(report)) : this.audioBitrate;
-    if (next === this.audioBitrate) return;
-    await this.#media.setAudioBitrate(next).catch(() => undefined);
-    this.audioBitrate = next;
   }
 
   async leave(): Promise<void> {
@@ -537,8 +341,20 @@ export class Call {
     this.#end('left');
   }
 
+  // What the components and tests read; the state lives in LocalMedia and RemoteMedia.
+  get micOn(): boolean { return this.local?.micOn ?? false; }
+  get cameraOn(): boolean { return this.local?.cameraOn ?? false; }
+  get screenOn(): boolean { return this.local?.screenOn ?? false; }
+  get saveData(): boolean { return this.local?.saveData ?? false; }
+  get receiveCap(): number | null { return this.local?.receiveCap ?? null; }
+  get audioBitrate(): number { return this.local?.audioBitrate ?? 0; }
+  get sender(): Sender | null { return this.local?.sender ?? null; }
+  get localCamera(): MediaStreamTrack | null { return this.local?.camera ?? null; }
+  get localMic(): MediaStreamTrack | null { return this.local?.mic ?? null; }
+  get layers(): RemoteMedia['layers'] { return this.remote?.layers ?? {}; }
+  get waiting(): boolean { return this.status === 'waiting'; }
   /** For tests and the debug overlay. */
   get media(): MediaSession | null { return this.#media; }
   get signaling(): SignalingClient | null { return this.#signaling; }
-  get source(): Record<MediaSource, boolean> { return { mic: this.micOn, camera: this.cameraOn, screen: false }; }
+  get source(): Record<MediaSource, boolean> { return { mic: this.micOn, camera: this.cameraOn, screen: this.screenOn }; }
 }

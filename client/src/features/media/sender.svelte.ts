@@ -4,7 +4,7 @@
 import type { MediaSession } from './MediaSession.js';
 import { grabStill, scaledTrack, type ScaledTrack } from './scaler.js';
 import { decide, initialState, LADDER, OFF, rungForLayer, STILL, type LadderState } from './sendLadder.js';
-import type { SignalingClient } from './signaling.js';
+import type { SignalingClient } from '../../lib/signaling.js';
 import { availableOutgoing } from './uplink.js';
 
 const TICK_MS = 2000;

@@ -2,9 +2,9 @@
 // returns the track to send. Null where insertable streams are missing (the caller then
 // sends the camera as is and relies on applyConstraints / scaleResolutionDownBy).
 import * as Comlink from 'comlink';
-import simdUrl from '../../../wasm/build/kernels-simd.wasm?url';
-import scalarUrl from '../../../wasm/build/kernels-scalar.wasm?url';
-import type { KernelBench, ScalerApi, ScalerStats } from '../workers/scaler.worker.js';
+import simdUrl from '../../../../wasm/build/kernels-simd.wasm?url';
+import scalarUrl from '../../../../wasm/build/kernels-scalar.wasm?url';
+import type { KernelBench, ScalerApi, ScalerStats } from '../../workers/scaler.worker.js';
 
 export const WASM_URLS = { simd: simdUrl, scalar: scalarUrl };
 
@@ -20,7 +20,7 @@ export function insertableStreamsSupported(): boolean {
 }
 
 function worker(): { api: Comlink.Remote<ScalerApi>; terminate: () => void } {
-  const w = new Worker(new URL('../workers/scaler.worker.ts', import.meta.url), { type: 'module' });
+  const w = new Worker(new URL('../../workers/scaler.worker.ts', import.meta.url), { type: 'module' });
   return { api: Comlink.wrap<ScalerApi>(w), terminate: () => w.terminate() };
 }
 

@@ -1,5 +1,5 @@
 // Reactive view of one remote participant, fed by signaling notifications and consumers.
-import type { PausedReason, PeerInfo, Role } from '../../../protocol/index.js';
+import type { PausedReason, PeerInfo, Role } from '../../../../protocol/index.js';
 
 export class Participant {
   readonly id: string;

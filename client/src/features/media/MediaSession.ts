@@ -4,9 +4,9 @@
 // moved the room to a new media worker or our session could not be resumed.
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
-import type { MediaSource, ResponseData } from '../../../protocol/index.js';
-import { Emitter } from './emitter.js';
-import type { SignalingClient } from './signaling.js';
+import type { MediaSource, ResponseData } from '../../../../protocol/index.js';
+import { Emitter } from '../../lib/emitter.js';
+import type { SignalingClient } from '../../lib/signaling.js';
 
 export interface RemoteTrack {
   consumerId: string;
