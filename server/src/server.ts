@@ -8,6 +8,8 @@ import { SqliteRoomStore } from './storage/SqliteRoomStore.js';
 import { loadUws } from './uws.js';
 import { DEFAULT_ALLOCATION, RoomAllocator } from './allocation/RoomAllocator.js';
 import { sqliteMeetingStores } from './storage/SqliteMeetingStores.js';
+import { SqliteVoteStore } from './storage/SqliteVoteStore.js';
+import { loadOrCreateVoteKey, type VoteKey } from './votes/keys.js';
 import { openMemoryDatabase } from './storage/database.js';
 
 export interface Server {
@@ -16,6 +18,7 @@ export interface Server {
   registry: RoomRegistry<RoomAllocator>;
   app: RunningApp;
   db: Database;
+  voteKey: VoteKey;
   url: string;
   implementation: 'native' | 'fallback';
   close(): void;
@@ -39,9 +42,11 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   const store = new SqliteRoomStore(db);
   if (config.dataDir) store.importJson(config.dataDir);
   const allocation = { ...DEFAULT_ALLOCATION, lastN: config.lastN };
+  const voteKey = loadOrCreateVoteKey(config.dataDir || null);
   const registry = new RoomRegistry<RoomAllocator>(pool, store, {
     createAllocator: (peers) => new RoomAllocator(peers, allocation),
     stores: sqliteMeetingStores(db),
+    votes: { store: new SqliteVoteStore(db), keys: voteKey },
     maxRooms: config.limits.rooms, idleDays: config.limits.roomIdleDays,
     participantsPerRoom: config.limits.participantsPerRoom, graceMs: config.reconnectGraceMs,
   });
@@ -49,7 +54,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   try {
     app = await startApp({
       uws, registry, clientDir: config.clientDir, publicUrl: config.publicUrl, graceMs: config.reconnectGraceMs, rateLimit: config.rateLimit,
-      videoCodec: config.videoCodec, metricsToken: config.metricsToken, pool, limits: config.limits, trustProxy: config.trustProxy,
+      videoCodec: config.videoCodec, metricsToken: config.metricsToken, pool, limits: config.limits, trustProxy: config.trustProxy, voteKeyPem: voteKey.publicKeyPem,
     }, config.host, config.port);
   } catch (error) {
     registry.close();
@@ -60,7 +65,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   const url = app.publicUrl;
   let closed = false;
   return {
-    config, pool, registry, app, db, url, implementation,
+    config, pool, registry, app, db, voteKey, url, implementation,
     close() {
       if (closed) return;
       closed = true;

@@ -17,6 +17,8 @@ import { QualityTracker } from './QualityTracker.js';
 import type { RoomStore } from './RoomStore.js';
 import { hashSecret, logId } from './secrets.js';
 import { Meeting } from '../meeting/Meeting.js';
+import { VoteBook, type VoteKeys } from '../votes/VoteBook.js';
+import type { VoteStore } from '../votes/store.js';
 import type { AttendanceRecord, MeetingStores } from '../meeting/stores.js';
 import type { MeetingSettings } from '../../../protocol/index.js';
 
@@ -50,6 +52,7 @@ export interface RoomOptions<A extends AllocatorPort> {
   store?: Pick<RoomStore, 'touch'>;
   /** Settings of a new room (e.g. without a waiting room). */
   initialSettings?: Partial<MeetingSettings>;
+  votes: { store: VoteStore; keys: VoteKeys };
 }
 
 interface MediaState {
@@ -62,6 +65,7 @@ export class Room<A extends AllocatorPort = AllocatorPort> extends EventEmitter<
   readonly record: RoomRecord;
   readonly peers = new Map<string, Peer>();
   readonly meeting: Meeting;
+  readonly votes: VoteBook;
   readonly #pool: WorkerPool;
   readonly #createAllocator: AllocatorFactory<A>;
   readonly #maxParticipants: number;
@@ -81,6 +85,7 @@ export class Room<A extends AllocatorPort = AllocatorPort> extends EventEmitter<
     this.#store = opts.store;
     this.#stores = opts.stores;
     this.meeting = new Meeting(this, opts.stores, opts.initialSettings);
+    this.votes = new VoteBook(this, opts.votes.store, opts.votes.keys);
   }
 
   get id(): string { return this.record.id; }
@@ -133,6 +138,7 @@ export class Room<A extends AllocatorPort = AllocatorPort> extends EventEmitter<
       existing.rtpCapabilities = opts.rtpCapabilities;
       existing.attach(opts.link);
       this.meeting.announceModeratorPresence();
+      this.votes.presence(existing, 'reconnected');
       return { peer: existing, resumed: true };
     }
     if (this.peers.size >= this.#maxParticipants) {
@@ -146,6 +152,7 @@ export class Room<A extends AllocatorPort = AllocatorPort> extends EventEmitter<
     this.#store?.touch(this.id, this.record.lastJoinAt);
     this.broadcast({ notification: 'peerJoined', data: { peer: peer.info() } }, peer.id);
     if (peer.role === 'moderator') this.meeting.announceModeratorPresence();
+    this.votes.presence(peer, 'joined');
     log.info('peer joined', { room: logId(this.id), peer: peer.id, peers: this.peers.size });
     return { peer, resumed: false };
   }
@@ -185,6 +192,7 @@ export class Room<A extends AllocatorPort = AllocatorPort> extends EventEmitter<
     this.#quality.forget(peer.id);
     this.#allocator?.removePeer(peer.id);
     this.meeting.peerLeft(peer.id);
+    this.votes.presence(peer, 'left');
     this.broadcast({ notification: 'peerLeft', data: { peerId: peer.id } });
     if (peer.role === 'moderator') this.meeting.announceModeratorPresence();
     log.info('peer left', { room: logId(this.id), peer: peer.id, peers: this.peers.size });

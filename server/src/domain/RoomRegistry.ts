@@ -12,6 +12,8 @@ import { secretId } from './ids.js';
 import { Room, type AllocatorFactory, type AllocatorPort, type RoomRecord } from './Room.js';
 import type { RoomStore } from './RoomStore.js';
 import type { MeetingStores } from '../meeting/stores.js';
+import type { VoteStore } from '../votes/store.js';
+import type { VoteKeys } from '../votes/VoteBook.js';
 import type { MeetingSettings } from '../../../protocol/index.js';
 import { hashSecret, logId } from './secrets.js';
 
@@ -23,6 +25,7 @@ const DEMO_SETTING = 'demo_room_id';
 export interface RegistryOptions<A extends AllocatorPort> {
   createAllocator: AllocatorFactory<A>;
   stores: MeetingStores;
+  votes: { store: VoteStore; keys: VoteKeys };
   maxRooms?: number;
   idleDays?: number;
   participantsPerRoom?: number;
@@ -59,7 +62,7 @@ export class RoomRegistry<A extends AllocatorPort = AllocatorPort> {
 
   #add(record: RoomRecord, initialSettings?: Partial<MeetingSettings>): Room<A> {
     const room = new Room<A>(record, this.#pool, {
-      createAllocator: this.#opts.createAllocator, stores: this.#opts.stores, maxParticipants: this.#participantsPerRoom, store: this.#store,
+      createAllocator: this.#opts.createAllocator, stores: this.#opts.stores, votes: this.#opts.votes, maxParticipants: this.#participantsPerRoom, store: this.#store,
       ...(initialSettings ? { initialSettings } : {}),
     });
     this.#rooms.set(record.id, room);

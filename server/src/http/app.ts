@@ -29,6 +29,8 @@ export interface AppOptions {
   /** Take the client address from X-Forwarded-For (only behind a proxy you run). */
   trustProxy?: boolean;
   pool?: { workers: readonly { slot: number; load: number; alive: boolean; worker: { pid: number } }[] };
+  /** The public key vote results are signed with (published for verifiers). */
+  voteKeyPem?: string;
 }
 
 interface SocketData { connection: Connection | null; open: boolean; ip: string; refused: string | null }
@@ -146,6 +148,12 @@ export function startApp(opts: AppOptions, host: string, port: number): Promise<
       }
     },
   });
+
+  // Anyone can check a vote report against this key (npm run verify -- report.json --key FILE).
+  app.get('/.well-known/thinline-vote-key', route('vote-key', (res) => {
+    if (!opts.voteKeyPem) return void replyJson(res, '404 Not Found', { error: { code: 'not_found', message: 'no vote key' } });
+    reply(res, '200 OK', [['Content-Type', 'application/x-pem-file'], ['Cache-Control', 'no-cache']], opts.voteKeyPem);
+  }));
 
   registerApi(app, { registry: opts.registry, links, metricsToken: opts.metricsToken, pool: opts.pool, connections: () => connections.size, limits, trustProxy: opts.trustProxy ?? false });
 

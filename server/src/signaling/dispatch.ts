@@ -3,6 +3,7 @@ import type { Method } from '../../../protocol/index.js';
 import { mediaHandlers } from '../media/handlers.js';
 import { meetingHandlers } from '../meeting/handlers.js';
 import { sessionHandlers } from '../session/handlers.js';
+import { voteHandlers } from '../votes/handlers.js';
 import type { Handlers } from './context.js';
 
-export const handlers: Handlers<Method> = { ...sessionHandlers, ...mediaHandlers, ...meetingHandlers };
+export const handlers: Handlers<Method> = { ...sessionHandlers, ...mediaHandlers, ...meetingHandlers, ...voteHandlers };

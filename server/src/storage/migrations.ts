@@ -76,4 +76,23 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'votes: motions, ledger, turnout, tokens, secret ballots',
+    sql: `
+      CREATE TABLE motions (
+        id TEXT PRIMARY KEY,
+        room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+        params TEXT NOT NULL, state TEXT NOT NULL, opened_at INTEGER NOT NULL
+      );
+      CREATE TABLE ledger_entries (
+        motion_id TEXT NOT NULL REFERENCES motions (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL, entry TEXT NOT NULL,
+        PRIMARY KEY (motion_id, seq)
+      );
+      CREATE TABLE vote_turnout (motion_id TEXT NOT NULL, peer_id TEXT NOT NULL, PRIMARY KEY (motion_id, peer_id)) WITHOUT ROWID;
+      CREATE TABLE vote_tokens (motion_id TEXT NOT NULL, token_hash TEXT NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (motion_id, token_hash)) WITHOUT ROWID;
+      CREATE TABLE secret_ballots (motion_id TEXT NOT NULL, token TEXT NOT NULL, choices TEXT NOT NULL, PRIMARY KEY (motion_id, token)) WITHOUT ROWID;
+    `,
+  },
 ];
