@@ -12,6 +12,7 @@ import { FAKE_DTLS, OPUS_PARAMS, TestClient, until } from './harness.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'thinline-restart-'));
 let child: ChildProcess | null = null;
+const children: ChildProcess[] = [];
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -24,6 +25,7 @@ async function start(port: number): Promise<{ url: string }> {
     env: { ...process.env, THINLINE_PORT: String(port), THINLINE_RTC_PORT: '0', THINLINE_WORKERS: '1', THINLINE_DATA_DIR: dataDir, THINLINE_LOG_LEVEL: 'warn', THINLINE_CLIENT_DIR: '/nonexistent' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  children.push(child);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -33,7 +35,7 @@ async function start(port: number): Promise<{ url: string }> {
   }
 }
 
-afterAll(() => { child?.kill('SIGKILL'); });
+afterAll(() => { for (const c of children) c.kill('SIGKILL'); });
 
 it('a SIGKILL mid-meeting loses nothing acknowledged, and participants resume', async () => {
   const port = await freePort();
@@ -94,4 +96,45 @@ it('a SIGKILL mid-meeting loses nothing acknowledged, and participants resume', 
   db.close();
   expect(actions).toEqual(expect.arrayContaining(['joined', 'admitted', 'settings', 'role', 'muted', 'pollCreated', 'pollClosed']));
   expect(actions.indexOf('admitted')).toBeLessThan(actions.indexOf('settings'));
+}, 90_000);
+
+it('a SIGKILL during a secret vote loses no acknowledged ballot; after the restart the chair closes it', async () => {
+  const port = await freePort();
+  let server = await start(port);
+  const created = await (await fetch(`${server.url}/api/rooms`, { method: 'POST', body: '{"name":"Rat","lobby":false}' })).json() as { roomId: string; moderatorUrl: string };
+  const roomId = created.roomId;
+  const key = new URL(created.moderatorUrl).hash.replace('#mod=', '');
+  const chair = await TestClient.connect(server);
+  const { rtpCapabilities } = await chair.ok('routerCapabilities', { roomId });
+  const caps = rtpCapabilities as never;
+  const chairJoin = await chair.join({ roomId, name: 'Vorsitz', rtpCapabilities: caps, moderatorKey: key });
+  const voters = [];
+  for (let i = 0; i < 4; i++) { const c = await TestClient.connect(server); voters.push({ c, j: await c.join({ roomId, name: `Mitglied ${i}`, rtpCapabilities: caps }) }); }
+  const eligible = [chairJoin.peerId, ...voters.map((v) => v.j.peerId)];
+  const { motion } = await chair.ok('motionOpen', { title: 'Haushalt 2027', allowAbstain: true, kind: 'secret', eligible, rule: 'simple', quorum: null, durationS: null });
+  const tokens = await Promise.all(voters.map((v) => v.c.notified('ballotToken')));
+  // Three ballots acknowledged, then the process dies.
+  for (let i = 0; i < 3; i++) await voters[i]!.c.ok('ballotCast', { motionId: motion.id, choices: [i === 2 ? 1 : 0], token: tokens[i]!.token });
+  child!.kill('SIGKILL');
+  await until(() => child!.exitCode !== null || child!.signalCode !== null, 10_000, 'the server to die');
+  server = await start(port);
+
+  const chair2 = await TestClient.connect(server);
+  const back = await chair2.join({ roomId, name: 'Vorsitz', rtpCapabilities: caps, resumeToken: chairJoin.resumeToken });
+  expect(back.resumed).toBe(true);
+  // The fourth voter comes back and may still vote (a new token: the old one was never linked to them).
+  const v4 = await TestClient.connect(server);
+  await v4.join({ roomId, name: 'Mitglied 3', rtpCapabilities: caps, resumeToken: voters[3]!.j.resumeToken });
+  // One who already voted cannot vote again after the restart.
+  const v0 = await TestClient.connect(server);
+  await v0.join({ roomId, name: 'Mitglied 0', rtpCapabilities: caps, resumeToken: voters[0]!.j.resumeToken });
+  expect((await v0.call('ballotToken', { motionId: motion.id })).error?.code).toBe('invalid_state');
+  const { token } = await v4.ok('ballotToken', { motionId: motion.id });
+  await v4.ok('ballotCast', { motionId: motion.id, choices: [2], token });
+  const closed = (await chair2.ok('motionClose', { motionId: motion.id })).motion;
+  expect(closed.result).toMatchObject({ counts: [2, 1, 1], cast: 4, outcome: 'accepted' });
+  const { verifyReport } = await import('../../verify/verify.js');
+  const { report } = await chair2.ok('motionReport', { motionId: motion.id });
+  expect(verifyReport(report).valid).toBe(true);
+  expect(report.entries.filter((e) => e.type === 'voted')).toHaveLength(4);
 }, 90_000);
