@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { Id, Name, request, type PeerInfo, type Role } from './common.js';
 import type { MeetingSnapshot } from './meeting.js';
+import type { MotionView } from './votes.js';
 import { RtpCapabilitiesSchema } from './media.js';
 
 export const sessionRequests = [
@@ -37,6 +38,8 @@ export interface JoinedData {
   /** Resumed, but the room's media worker was replaced meanwhile: rebuild all media. */
   mediaReset: boolean;
   meeting: MeetingSnapshot;
+  /** Legally binding votes of this meeting (open and closed). */
+  motions: MotionView[];
   roomName: string;
 }
 /** The waiting room applies: wait for `admitted` (then join again with its ticket) or `rejected`. */

@@ -88,12 +88,12 @@ export async function expectMediaFlowing(page: Page): Promise<void> {
 }
 
 /** Moves focus with Tab (and only Tab) until `match` is focused, then returns; fails after `max` presses. */
-export async function tabTo(page: Page, match: (el: { text: string; label: string; tag: string }) => boolean, max = 60): Promise<void> {
+export async function tabTo(page: Page, match: (el: { text: string; label: string; tag: string; type: string }) => boolean, max = 60): Promise<void> {
   for (let i = 0; i < max; i++) {
     await page.keyboard.press('Tab');
     const el = await page.evaluate(() => {
       const a = document.activeElement as HTMLElement | null;
-      return { text: (a?.textContent ?? '').trim(), label: a?.getAttribute('aria-label') ?? '', tag: a?.tagName ?? '' };
+      return { text: (a?.textContent ?? '').trim(), label: a?.getAttribute('aria-label') ?? '', tag: a?.tagName ?? '', type: a?.getAttribute('type') ?? '' };
     });
     if (match(el)) return;
   }

@@ -11,6 +11,7 @@ import { RemoteMedia } from '../features/media/remote.svelte.js';
 import type { Sender } from '../features/media/sender.svelte.js';
 import { TileReporter } from '../features/media/tiles.js';
 import { MeetingState } from '../features/meeting/meeting.svelte.js';
+import { VotesState } from '../features/votes/votes.svelte.js';
 import { chime } from './chime.js';
 import { i18n, type MessageKey } from './i18n.svelte.js';
 import { clientId } from './settings.js';
@@ -60,6 +61,7 @@ export class Call {
   /** Media rebuilds after the server replaced a media worker. */
   mediaResets = $state(0);
   readonly meeting: MeetingState;
+  readonly votes: VotesState;
   local = $state.raw<LocalMedia | null>(null);
   remote = $state.raw<RemoteMedia | null>(null);
 
@@ -76,9 +78,12 @@ export class Call {
   };
 
   constructor() {
-    this.meeting = new MeetingState({
-      request: (method, data) => this.#signaling ? this.#signaling.request(method, data) : Promise.reject(new RequestError('disconnected', 'not connected')),
-    });
+    const transport = {
+      request: <M extends Parameters<SignalingClient['request']>[0]>(method: M, data: Parameters<SignalingClient['request']>[1] & object) =>
+        this.#signaling ? this.#signaling.request(method, data as never) : Promise.reject(new RequestError('disconnected', 'not connected')),
+    };
+    this.meeting = new MeetingState(transport as never);
+    this.votes = new VotesState(transport as never);
   }
 
   /**
@@ -140,6 +145,7 @@ export class Call {
     this.selfId = reply.peerId;
     this.#applySelf(reply.self);
     this.meeting.load(reply.meeting);
+    this.votes.load(reply.motions);
     this.#media!.videoCodec = reply.videoCodec;
     this.#resumeToken = reply.resumeToken;
     if (reply.resumed) {
@@ -206,7 +212,7 @@ export class Call {
   }
 
   #onNotification(n: Notification): void {
-    if (this.meeting.handle(n, this.#say) || this.remote?.handle(n, this.local?.sender ?? null)) return;
+    if (this.meeting.handle(n, this.#say) || this.votes.handle(n, (t) => this.#say.announce(t, true)) || this.remote?.handle(n, this.local?.sender ?? null)) return;
     switch (n.notification) {
       case 'admitted':
         this.#ticket = n.data.ticket;

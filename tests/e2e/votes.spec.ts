@@ -1,0 +1,92 @@
+// Legally binding votes in real Chromium: a roll-call and a secret ballot with four
+// participants; every client shows the same result and hears it announced; the signed
+// report downloads, the independent verifier accepts it and rejects a copy with one ballot
+// changed; the votes view passes axe-core and works with the keyboard alone.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import type { VoteReport } from '../../protocol/index.js';
+import { createRoom, expect, tabTo, test } from './helpers.js';
+
+async function openVotes(p: Page): Promise<void> {
+  p.on('dialog', (d) => void d.accept());
+  await p.getByRole('button', { name: 'Votes', exact: true }).click();
+}
+
+async function vote(p: Page, title: string, choice: string): Promise<void> {
+  const motion = p.locator('article.motion', { hasText: title });
+  await motion.getByRole('radio', { name: choice, exact: true }).check();
+  await motion.getByRole('button', { name: 'Cast vote' }).click();
+  await expect(motion.getByText('You have voted.')).toBeVisible();
+}
+
+test('a roll-call and a secret vote: same result everywhere, report verified, tampering detected, axe and keyboard', async ({ join, baseURL }, testInfo) => {
+  test.setTimeout(120_000);
+  const room = await createRoom(baseURL!);
+  const chair = await join(room.moderatorUrl, 'Chair');
+  const members = [await join(room.participantUrl, 'Anna'), await join(room.participantUrl, 'Ben'), await join(room.participantUrl, 'Cleo')];
+  const everyone = [chair, ...members];
+  for (const p of everyone) await openVotes(p);
+
+  // Roll-call: Chair, Anna and Ben yes, Cleo no.
+  await chair.getByLabel('Motion', { exact: true }).fill('Bebauungsplan Nr. 12');
+  await chair.getByRole('button', { name: 'Open vote' }).click();
+  for (const [p, c] of [[chair, 'Yes'], [members[0], 'Yes'], [members[1], 'Yes']] as const) await vote(p!, 'Bebauungsplan Nr. 12', c);
+  // Cleo votes with the keyboard alone.
+  const cleo = members[2]!;
+  await tabTo(cleo, (el) => el.type === 'radio');
+  await cleo.keyboard.press('ArrowDown'); // radio group: Yes -> No
+  await expect(cleo.getByRole('radio', { name: 'No', exact: true })).toBeChecked();
+  await tabTo(cleo, (el) => el.text === 'Cast vote');
+  await cleo.keyboard.press('Enter');
+  await expect(cleo.locator('article.motion', { hasText: 'Bebauungsplan Nr. 12' }).getByText('You have voted.')).toBeVisible();
+  await chair.getByRole('button', { name: 'Close vote' }).click();
+  for (const p of everyone) {
+    const result = p.locator('article.motion', { hasText: 'Bebauungsplan Nr. 12' }).getByTestId('vote-result');
+    await expect(result).toHaveAttribute('data-outcome', 'accepted');
+    await expect(result).toHaveAttribute('data-counts', '3,1,0');
+  }
+  await expect(members[0]!.getByTestId('alerts')).toHaveText('Bebauungsplan Nr. 12: accepted (Yes 3, No 1, Abstain 0)');
+  await new AxeBuilder({ page: members[0]! }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze().then((r) => expect(r.violations.map((v) => v.id)).toEqual([]));
+
+  // Secret ballot: Anna and Cleo yes, Ben no, the chair abstains.
+  await chair.getByLabel('Motion', { exact: true }).fill('Haushaltssatzung 2027');
+  await chair.getByLabel('Kind of vote').selectOption('secret');
+  await chair.getByRole('button', { name: 'Open vote' }).click();
+  for (const [p, c] of [[members[0], 'Yes'], [members[1], 'No'], [members[2], 'Yes'], [chair, 'Abstain']] as const) await vote(p!, 'Haushaltssatzung 2027', c);
+  await new AxeBuilder({ page: chair }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze().then((r) => expect(r.violations.map((v) => v.id)).toEqual([]));
+  await chair.getByRole('button', { name: 'Close vote' }).click();
+  for (const p of everyone) {
+    const result = p.locator('article.motion', { hasText: 'Haushaltssatzung 2027' }).getByTestId('vote-result');
+    await expect(result).toHaveAttribute('data-counts', '2,1,1');
+    await expect(result).toHaveAttribute('data-outcome', 'accepted');
+  }
+  // Nobody's name is next to a secret choice in any client.
+  expect(await members[0]!.evaluate(() => (window as any).thinline.call.votes.motions.find((m: any) => m.kind === 'secret').votes)).toBeNull();
+
+  // The report downloads, the verifier accepts it and rejects a copy with one ballot changed.
+  const motion = members[1]!.locator('article.motion', { hasText: 'Haushaltssatzung 2027' });
+  const [download] = await Promise.all([members[1]!.waitForEvent('download'), motion.getByRole('button', { name: 'Download report (JSON)' }).click()]);
+  const file = testInfo.outputPath('report.json');
+  await download.saveAs(file);
+  const key = testInfo.outputPath('key.pem');
+  writeFileSync(key, await (await fetch(`${baseURL}/.well-known/thinline-vote-key`)).text());
+  const verify = (f: string) => spawnSync(process.execPath, ['--import', 'tsx', 'verify/cli.ts', f, '--key', key, '--lang', 'en'], { encoding: 'utf8' });
+  const good = verify(file);
+  expect(good.stdout).toMatch(/VALID/);
+  expect(good.status).toBe(0);
+  const report = JSON.parse(readFileSync(file, 'utf8')) as VoteReport;
+  const ballot = report.entries.find((e) => e.type === 'ballot')!;
+  (ballot.data.choices as number[])[0] = (ballot.data.choices as number[])[0] === 0 ? 1 : 0;
+  const tampered = testInfo.outputPath('tampered.json');
+  writeFileSync(tampered, JSON.stringify(report));
+  const bad = verify(tampered);
+  expect(bad.status).toBe(1);
+  expect(bad.stdout).toMatch(new RegExp(`entry ${ballot.seq} \\(ballot\\)`));
+  // The printable report downloads too.
+  const [html] = await Promise.all([members[1]!.waitForEvent('download'), motion.getByRole('button', { name: 'Open printable report' }).click()]);
+  const htmlFile = testInfo.outputPath('report.html');
+  await html.saveAs(htmlFile);
+  expect(readFileSync(htmlFile, 'utf8')).toContain('Haushaltssatzung 2027');
+});
