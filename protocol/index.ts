@@ -7,25 +7,27 @@ import { mediaRequests, type MediaNotifications, type MediaResponses } from './m
 import { meetingRequests, type MeetingNotifications, type MeetingResponses } from './meeting.js';
 import { sessionRequests, type SessionNotifications, type SessionResponses } from './session.js';
 import { voteRequests, type VoteNotifications, type VoteResponses } from './votes.js';
+import { minutesRequests, type MinutesNotifications, type MinutesResponses } from './minutes.js';
 
 export * from './common.js';
 export * from './media.js';
 export * from './meeting.js';
 export * from './session.js';
 export * from './votes.js';
+export * from './minutes.js';
 export { CloseCode } from './close-codes.js';
 
-export const RequestSchema = v.variant('method', [...sessionRequests, ...mediaRequests, ...meetingRequests, ...voteRequests]);
+export const RequestSchema = v.variant('method', [...sessionRequests, ...mediaRequests, ...meetingRequests, ...voteRequests, ...minutesRequests]);
 export type Request = v.InferOutput<typeof RequestSchema>;
 export type Method = Request['method'];
 export type RequestData<M extends Method> = Extract<Request, { method: M }>['data'];
 
-export type ResponseData = SessionResponses & MediaResponses & MeetingResponses & VoteResponses;
+export type ResponseData = SessionResponses & MediaResponses & MeetingResponses & VoteResponses & MinutesResponses;
 export type Response =
   | { id: number; ok: true; data: ResponseData[Method] }
   | { id: number | null; ok: false; error: ErrorBody };
 
-export type Notifications = SessionNotifications & MediaNotifications & MeetingNotifications & VoteNotifications;
+export type Notifications = SessionNotifications & MediaNotifications & MeetingNotifications & VoteNotifications & MinutesNotifications;
 export type NotificationName = keyof Notifications;
 export type Notification = { [K in NotificationName]: { notification: K; data: Notifications[K] } }[NotificationName];
 

@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { Id, Name, request, type PeerInfo, type Role } from './common.js';
 import type { MeetingSnapshot } from './meeting.js';
 import type { MotionView } from './votes.js';
+import type { MinutesSnapshot } from './minutes.js';
 import { RtpCapabilitiesSchema } from './media.js';
 
 export const sessionRequests = [
@@ -40,6 +41,8 @@ export interface JoinedData {
   meeting: MeetingSnapshot;
   /** Legally binding votes of this meeting (open and closed). */
   motions: MotionView[];
+  /** The shared minutes (Yjs state, base64) and who may write them. */
+  minutes: MinutesSnapshot;
   roomName: string;
 }
 /** The waiting room applies: wait for `admitted` (then join again with its ticket) or `rejected`. */

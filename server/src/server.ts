@@ -9,6 +9,7 @@ import { loadUws } from './uws.js';
 import { DEFAULT_ALLOCATION, RoomAllocator } from './allocation/RoomAllocator.js';
 import { sqliteMeetingStores } from './storage/SqliteMeetingStores.js';
 import { SqliteVoteStore } from './storage/SqliteVoteStore.js';
+import { SqliteMinutesStore } from './storage/SqliteMinutesStore.js';
 import { loadOrCreateVoteKey, type VoteKey } from './votes/keys.js';
 import { openMemoryDatabase } from './storage/database.js';
 
@@ -47,6 +48,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     createAllocator: (peers) => new RoomAllocator(peers, allocation),
     stores: sqliteMeetingStores(db),
     votes: { store: new SqliteVoteStore(db), keys: voteKey },
+    minutes: new SqliteMinutesStore(db),
     maxRooms: config.limits.rooms, idleDays: config.limits.roomIdleDays,
     participantsPerRoom: config.limits.participantsPerRoom, graceMs: config.reconnectGraceMs,
   });

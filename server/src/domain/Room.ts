@@ -19,6 +19,8 @@ import { hashSecret, logId } from './secrets.js';
 import { Meeting } from '../meeting/Meeting.js';
 import { VoteBook, type VoteKeys } from '../votes/VoteBook.js';
 import type { VoteStore } from '../votes/store.js';
+import { Minutes } from '../minutes/Minutes.js';
+import type { MinutesStore } from '../minutes/store.js';
 import type { AttendanceRecord, MeetingStores } from '../meeting/stores.js';
 import type { MeetingSettings } from '../../../protocol/index.js';
 
@@ -53,6 +55,7 @@ export interface RoomOptions<A extends AllocatorPort> {
   /** Settings of a new room (e.g. without a waiting room). */
   initialSettings?: Partial<MeetingSettings>;
   votes: { store: VoteStore; keys: VoteKeys };
+  minutes: MinutesStore;
 }
 
 interface MediaState {
@@ -66,6 +69,7 @@ export class Room<A extends AllocatorPort = AllocatorPort> extends EventEmitter<
   readonly peers = new Map<string, Peer>();
   readonly meeting: Meeting;
   readonly votes: VoteBook;
+  readonly minutes: Minutes;
   readonly #pool: WorkerPool;
   readonly #createAllocator: AllocatorFactory<A>;
   readonly #maxParticipants: number;
@@ -86,6 +90,7 @@ export class Room<A extends AllocatorPort = AllocatorPort> extends EventEmitter<
     this.#stores = opts.stores;
     this.meeting = new Meeting(this, opts.stores, opts.initialSettings);
     this.votes = new VoteBook(this, opts.votes.store, opts.votes.keys);
+    this.minutes = new Minutes(record.id, opts.minutes);
   }
 
   get id(): string { return this.record.id; }

@@ -14,6 +14,7 @@ import type { RoomStore } from './RoomStore.js';
 import type { MeetingStores } from '../meeting/stores.js';
 import type { VoteStore } from '../votes/store.js';
 import type { VoteKeys } from '../votes/VoteBook.js';
+import type { MinutesStore } from '../minutes/store.js';
 import type { MeetingSettings } from '../../../protocol/index.js';
 import { hashSecret, logId } from './secrets.js';
 
@@ -26,6 +27,7 @@ export interface RegistryOptions<A extends AllocatorPort> {
   createAllocator: AllocatorFactory<A>;
   stores: MeetingStores;
   votes: { store: VoteStore; keys: VoteKeys };
+  minutes: MinutesStore;
   maxRooms?: number;
   idleDays?: number;
   participantsPerRoom?: number;
@@ -62,7 +64,7 @@ export class RoomRegistry<A extends AllocatorPort = AllocatorPort> {
 
   #add(record: RoomRecord, initialSettings?: Partial<MeetingSettings>): Room<A> {
     const room = new Room<A>(record, this.#pool, {
-      createAllocator: this.#opts.createAllocator, stores: this.#opts.stores, votes: this.#opts.votes, maxParticipants: this.#participantsPerRoom, store: this.#store,
+      createAllocator: this.#opts.createAllocator, stores: this.#opts.stores, votes: this.#opts.votes, minutes: this.#opts.minutes, maxParticipants: this.#participantsPerRoom, store: this.#store,
       ...(initialSettings ? { initialSettings } : {}),
     });
     this.#rooms.set(record.id, room);

@@ -4,6 +4,7 @@ import { mediaHandlers } from '../media/handlers.js';
 import { meetingHandlers } from '../meeting/handlers.js';
 import { sessionHandlers } from '../session/handlers.js';
 import { voteHandlers } from '../votes/handlers.js';
+import { minutesHandlers } from '../minutes/handlers.js';
 import type { Handlers } from './context.js';
 
-export const handlers: Handlers<Method> = { ...sessionHandlers, ...mediaHandlers, ...meetingHandlers, ...voteHandlers };
+export const handlers: Handlers<Method> = { ...sessionHandlers, ...mediaHandlers, ...meetingHandlers, ...voteHandlers, ...minutesHandlers };

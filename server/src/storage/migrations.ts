@@ -95,4 +95,17 @@ export const MIGRATIONS: Migration[] = [
       CREATE TABLE secret_ballots (motion_id TEXT NOT NULL, token TEXT NOT NULL, choices TEXT NOT NULL, PRIMARY KEY (motion_id, token)) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'minutes: Yjs updates and snapshots, writers',
+    sql: `
+      CREATE TABLE minutes_updates (
+        room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL, update_data BLOB NOT NULL,
+        PRIMARY KEY (room_id, seq)
+      );
+      CREATE TABLE minutes_snapshots (room_id TEXT PRIMARY KEY REFERENCES rooms (id) ON DELETE CASCADE, seq INTEGER NOT NULL, state BLOB NOT NULL);
+      CREATE TABLE minutes_writers (room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE, peer_id TEXT NOT NULL, PRIMARY KEY (room_id, peer_id));
+    `,
+  },
 ];
