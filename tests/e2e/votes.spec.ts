@@ -89,4 +89,34 @@ test('a roll-call and a secret vote: same result everywhere, report verified, ta
   const htmlFile = testInfo.outputPath('report.html');
   await html.saveAs(htmlFile);
   expect(readFileSync(htmlFile, 'utf8')).toContain('Haushaltssatzung 2027');
+
+  // Minutes: the chair lets Anna write; both type at once and see the same text.
+  const anna = members[0]!;
+  await chair.getByRole('button', { name: 'Minutes', exact: true }).click();
+  await chair.getByRole('checkbox', { name: 'Anna' }).check();
+  await anna.getByRole('button', { name: 'Minutes', exact: true }).click();
+  await expect(anna.getByLabel('Minutes (you are writing)')).toBeVisible();
+  const chairArea = chair.getByLabel('Minutes (you are writing)');
+  const annaArea = anna.getByLabel('Minutes (you are writing)');
+  await chairArea.click();
+  await chair.keyboard.press('Control+Home');
+  await annaArea.click();
+  await anna.keyboard.press('Control+End');
+  await Promise.all([chair.keyboard.type('TOP 1 Eroeffnung. ', { delay: 15 }), anna.keyboard.type(' Beginn 18 Uhr.', { delay: 15 })]);
+  await expect.poll(async () => (await chairArea.inputValue()) === (await annaArea.inputValue())).toBe(true);
+  const text = await chairArea.inputValue();
+  expect(text).toContain('TOP 1 Eroeffnung.');
+  expect(text).toContain('Beginn 18 Uhr.');
+  // A reader sees it and cannot edit.
+  await members[1]!.getByRole('button', { name: 'Minutes', exact: true }).click();
+  await expect(members[1]!.getByLabel('Minutes (read only)')).toHaveValue(text);
+  await new AxeBuilder({ page: chair }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze().then((r) => expect(r.violations.map((v) => v.id)).toEqual([]));
+  const [md] = await Promise.all([chair.waitForEvent('download'), chair.getByRole('button', { name: 'Export minutes (Markdown)' }).click()]);
+  const mdFile = testInfo.outputPath('minutes.md');
+  await md.saveAs(mdFile);
+  const exported = readFileSync(mdFile, 'utf8');
+  expect(exported).toContain('TOP 1 Eroeffnung.');
+  expect(exported).toMatch(/## Anwesenheit[\s\S]*Chair[\s\S]*Anna[\s\S]*Ben[\s\S]*Cleo/);
+  expect(exported).toMatch(/Bebauungsplan Nr\. 12 \(roll-call, simple\): accepted; Ja 3, Nein 1, Enthaltung 0/);
+  expect(exported).toMatch(/Haushaltssatzung 2027 \(secret, simple\): accepted; Ja 2, Nein 1, Enthaltung 1/);
 });

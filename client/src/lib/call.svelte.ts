@@ -12,6 +12,7 @@ import type { Sender } from '../features/media/sender.svelte.js';
 import { TileReporter } from '../features/media/tiles.js';
 import { MeetingState } from '../features/meeting/meeting.svelte.js';
 import { VotesState } from '../features/votes/votes.svelte.js';
+import { MinutesState } from '../features/minutes/minutes.svelte.js';
 import { chime } from './chime.js';
 import { i18n, type MessageKey } from './i18n.svelte.js';
 import { clientId } from './settings.js';
@@ -62,6 +63,7 @@ export class Call {
   mediaResets = $state(0);
   readonly meeting: MeetingState;
   readonly votes: VotesState;
+  readonly minutes: MinutesState;
   local = $state.raw<LocalMedia | null>(null);
   remote = $state.raw<RemoteMedia | null>(null);
 
@@ -84,6 +86,7 @@ export class Call {
     };
     this.meeting = new MeetingState(transport as never);
     this.votes = new VotesState(transport as never);
+    this.minutes = new MinutesState(transport as never);
   }
 
   /**
@@ -146,6 +149,7 @@ export class Call {
     this.#applySelf(reply.self);
     this.meeting.load(reply.meeting);
     this.votes.load(reply.motions);
+    this.minutes.load(reply.minutes);
     this.#media!.videoCodec = reply.videoCodec;
     this.#resumeToken = reply.resumeToken;
     if (reply.resumed) {
@@ -212,7 +216,7 @@ export class Call {
   }
 
   #onNotification(n: Notification): void {
-    if (this.meeting.handle(n, this.#say) || this.votes.handle(n, (t) => this.#say.announce(t, true)) || this.remote?.handle(n, this.local?.sender ?? null)) return;
+    if (this.meeting.handle(n, this.#say) || this.votes.handle(n, (t) => this.#say.announce(t, true)) || this.minutes.handle(n) || this.remote?.handle(n, this.local?.sender ?? null)) return;
     switch (n.notification) {
       case 'admitted':
         this.#ticket = n.data.ticket;

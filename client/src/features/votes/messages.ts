@@ -48,6 +48,13 @@ export const votesEn = {
   voteClosed: 'Closed',
   voteCancelled: 'Cancelled',
   namedVotes: 'Votes by name',
+  minutesPanel: 'Minutes',
+  minutesEdit: 'Minutes (you are writing)',
+  minutesRead: 'Minutes (read only)',
+  minutesMarkdown: 'Export minutes (Markdown)',
+  minutesHtml: 'Export minutes (printable)',
+  minutesAttendance: 'Export attendance report',
+  minutesWriters: 'Who may write the minutes',
 };
 export type VotesMessageKey = keyof typeof votesEn;
 
@@ -100,4 +107,11 @@ export const votesDe: Record<VotesMessageKey, string> = {
   voteClosed: 'Geschlossen',
   voteCancelled: 'Abgebrochen',
   namedVotes: 'Stimmen namentlich',
+  minutesPanel: 'Protokoll',
+  minutesEdit: 'Protokoll (Sie schreiben mit)',
+  minutesRead: 'Protokoll (nur lesen)',
+  minutesMarkdown: 'Protokoll exportieren (Markdown)',
+  minutesHtml: 'Protokoll exportieren (druckbar)',
+  minutesAttendance: 'Anwesenheitsliste exportieren',
+  minutesWriters: 'Wer das Protokoll schreiben darf',
 };
