@@ -11,7 +11,7 @@ import type { VoteReport } from '../../protocol/index.js';
 import { addLogSink, getLogLevel, setLogLevel } from '../../server/src/log.js';
 import type { Server } from '../../server/src/server.js';
 import { verifyReport } from '../../verify/verify.js';
-import { createRoom, joinedClient, TestClient, testServer } from './harness.js';
+import { createRoom, joinedClient, TestClient, testServer, until } from './harness.js';
 
 let server: Server;
 beforeAll(async () => { server = await testServer(); });
@@ -192,5 +192,33 @@ describe('secret ballot', () => {
     expect((await chair.client.call('motionOpen', { title: 'x', allowAbstain: true, kind: 'secret', eligible: ['nobody-at-all-000'], rule: 'simple', quorum: null, durationS: null })).error?.code).toBe('not_found');
     const outsider = await TestClient.connect(server);
     expect((await outsider.call('ballotCast', { motionId: 'whatever-motion-0', choices: [0] })).error?.code).toBe('not_joined');
+  });
+});
+
+describe('a vote with a time limit', () => {
+  it('closes itself when the time is up, also after a restart, and the minutes record it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'thinline-votetimer-'));
+    let s = await testServer({ dataDir });
+    try {
+      const room = await createRoom(s);
+      const chair = await joinedClient(s, room.roomId, 'Chair', { moderatorKey: room.moderatorKey });
+      const { motion } = await chair.client.ok('motionOpen', { title: 'Eilantrag', allowAbstain: true, kind: 'roll-call', eligible: [chair.join.peerId], rule: 'simple', quorum: null, durationS: 600 });
+      await chair.client.ok('ballotCast', { motionId: motion.id, choices: [0] });
+      s.close();
+      // The time runs out while the server is down.
+      const { default: Database } = await import('better-sqlite3');
+      const db = new Database(join(dataDir, 'thinline.db'));
+      const params = JSON.parse((db.prepare('SELECT params FROM motions WHERE id = ?').get(motion.id) as { params: string }).params);
+      db.prepare('UPDATE motions SET params = ? WHERE id = ?').run(JSON.stringify({ ...params, closesAt: Date.now() - 1000 }), motion.id);
+      db.close();
+      s = await testServer({ dataDir });
+      const r = s.registry.get(room.roomId)!;
+      await until(() => r.votes.get(motion.id)!.state === 'closed', 5000, 'the vote to close by its timer');
+      expect(r.votes.get(motion.id)!.view('x').result).toMatchObject({ outcome: 'accepted', counts: [1, 0, 0] });
+      expect(r.minutes.text).toContain('[Abstimmung] Eilantrag: accepted (Ja 1, Nein 0, Enthaltung 0; 1 von 1)');
+      expect(verifyReport(r.votes.report(r.votes.get(motion.id)!)).valid).toBe(true);
+    } finally {
+      s.close();
+    }
   });
 });

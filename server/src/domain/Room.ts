@@ -18,6 +18,8 @@ import type { RoomStore } from './RoomStore.js';
 import { hashSecret, logId } from './secrets.js';
 import { Meeting } from '../meeting/Meeting.js';
 import { VoteBook, type VoteKeys } from '../votes/VoteBook.js';
+import type { Motion } from '../votes/Motion.js';
+import { minutesLine } from '../votes/words.js';
 import type { VoteStore } from '../votes/store.js';
 import { Minutes } from '../minutes/Minutes.js';
 import type { MinutesStore } from '../minutes/store.js';
@@ -89,8 +91,9 @@ export class Room<A extends AllocatorPort = AllocatorPort> extends EventEmitter<
     this.#store = opts.store;
     this.#stores = opts.stores;
     this.meeting = new Meeting(this, opts.stores, opts.initialSettings);
-    this.votes = new VoteBook(this, opts.votes.store, opts.votes.keys);
     this.minutes = new Minutes(record.id, opts.minutes);
+    this.votes = new VoteBook(this, opts.votes.store, opts.votes.keys);
+    this.votes.onClosed((m) => this.recordVote(m));
   }
 
   get id(): string { return this.record.id; }
@@ -126,6 +129,14 @@ export class Room<A extends AllocatorPort = AllocatorPort> extends EventEmitter<
     });
     log.info('router created', { room: logId(this.id), worker: worker.slot });
     return { worker, router, speaker };
+  }
+
+  /** The minutes get every closed vote with its outcome and tally (written by the server). */
+  recordVote(m: Motion): void {
+    const r = m.ledger.entries.at(-1)?.data as { counts?: number[]; outcome?: string; cast?: number; eligible?: number } | undefined;
+    if (!r?.counts) return;
+    const update = this.minutes.append(minutesLine(m.params.title, m.params, { counts: r.counts, outcome: r.outcome ?? '', cast: r.cast ?? 0, eligible: r.eligible ?? 0 }));
+    this.broadcast({ notification: 'minutesUpdate', data: { update: Buffer.from(update).toString('base64') } });
   }
 
   /** The peer whose resume token this is (compared by hash: after a restart only hashes are known). */

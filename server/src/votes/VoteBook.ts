@@ -26,14 +26,29 @@ export class VoteBook {
     this.#room = room;
     this.#store = store;
     this.#keys = keys;
-    for (const m of store.list(room.id)) this.#motions.set(m.params.id, new Motion(m, store));
+    for (const m of store.list(room.id)) this.add(new Motion(m, store));
   }
 
   get store(): VoteStore { return this.#store; }
   get(id: string): Motion | undefined { return this.#motions.get(id); }
   open(): Motion[] { return [...this.#motions.values()].filter((m) => m.state === 'open'); }
   all(): Motion[] { return [...this.#motions.values()]; }
-  add(m: Motion): void { this.#motions.set(m.id, m); }
+  /** Keeps a motion; one with a duration closes itself when the time is up (also after a restart). */
+  add(m: Motion): void {
+    this.#motions.set(m.id, m);
+    if (m.state === 'open' && m.params.closesAt !== null) {
+      setTimeout(() => {
+        if (m.state !== 'open') return;
+        const result = m.close('timer', this.presentEligible(m));
+        this.#onClosed?.(m, result.outcome);
+        this.announce(m);
+      }, Math.max(0, m.params.closesAt - Date.now())).unref();
+    }
+  }
+
+  #onClosed: ((m: Motion, outcome: string) => void) | null = null;
+  /** Called when a motion closes by itself (the room writes it into the minutes). */
+  onClosed(fn: (m: Motion, outcome: string) => void): void { this.#onClosed = fn; }
 
   /** Eligible voters who are in the room and connected right now. */
   presentEligible(m: Motion): number {

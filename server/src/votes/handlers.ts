@@ -9,8 +9,6 @@ import { allow } from '../meeting/authorize.js';
 import type { Handlers } from '../signaling/context.js';
 import { joined } from '../signaling/guards.js';
 import { Motion } from './Motion.js';
-import { relayMinutes } from '../minutes/handlers.js';
-import { optionWord } from './words.js';
 
 type VoteMethod = Extract<Method, 'motionOpen' | 'ballotCast' | 'ballotToken' | 'motionClose' | 'motionCancel' | 'voteProblem' | 'motionReport'>;
 
@@ -96,9 +94,7 @@ export const voteHandlers: Handlers<VoteMethod> = {
     const result = m.close(peer.name, room.votes.presentEligible(m));
     room.meeting.log(peer, 'motionClosed', null, { motionId: m.id, outcome: result.outcome });
     room.votes.announce(m);
-    // The minutes record every vote with its outcome and tally, written by the server.
-    const tally = result.counts.map((c, i) => `${optionWord(m.params, i)} ${c}`).join(', ');
-    relayMinutes(room, room.minutes.append(`[Abstimmung] ${m.params.title}: ${result.outcome} (${tally}; ${result.cast} von ${result.eligible})`));
+    room.recordVote(m);
     return { motion: m.view(peer.id) };
   },
 
