@@ -79,7 +79,10 @@ export interface VoteResponses {
 }
 
 export interface VoteNotifications {
+  /** A motion opened, closed or was cancelled (the whole view). */
   motion: { motion: MotionView };
+  /** Someone voted: the turnout, and in a live roll-call the vote itself (small: sent to everyone on every ballot). */
+  motionVoted: { motionId: string; voted: number; vote: { voter: string; name: string; choices: number[] } | null };
   /** Secret ballots: your token (sent only to you; the server keeps no link to you). */
   ballotToken: { motionId: string; token: string };
 }

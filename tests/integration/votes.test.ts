@@ -51,7 +51,7 @@ describe('roll-call', () => {
     await chair.client.ok('ballotCast', { motionId: motion.id, choices: [1] });
     await people[2]!.client.ok('voteProblem', { motionId: motion.id, kind: 'audio', text: 'Ich habe die Frage nicht gehört' });
     // Roll-call: names are published at the end, not during the vote.
-    expect((await people[0]!.client.notified('motion', (d) => d.motion.voted === 4)).motion.votes).toBeNull();
+    expect((await people[0]!.client.notified('motionVoted', (d) => d.voted === 4)).vote).toBeNull();
     const closed = (await chair.client.ok('motionClose', { motionId: motion.id })).motion;
     expect(closed.result).toMatchObject({ outcome: 'accepted', counts: [2, 1, 1], cast: 4, eligible: 4, presentAtOpen: 4, presentAtClose: 4 });
     expect(closed.votes?.map((v) => `${v.name}:${v.choices}`).sort()).toEqual(['Chair:1', 'Member 1:0', 'Member 2:0', 'Member 3:2']);
@@ -126,8 +126,8 @@ describe('live roll-call', () => {
     const { motion } = await open(chair, ids, { kind: 'live-roll-call', rule: 'two-thirds', allowAbstain: false });
     expect(motion.options).toEqual(['yes', 'no']);
     await people[0]!.client.ok('ballotCast', { motionId: motion.id, choices: [0] });
-    const seen = await people[1]!.client.notified('motion', (d) => d.motion.voted === 1);
-    expect(seen.motion.votes).toEqual([{ voter: people[0]!.join.peerId, name: 'Member 1', choices: [0] }]);
+    const seen = await people[1]!.client.notified('motionVoted', (d) => d.voted === 1);
+    expect(seen.vote).toEqual({ voter: people[0]!.join.peerId, name: 'Member 1', choices: [0] });
   });
 });
 
@@ -155,7 +155,7 @@ describe('secret ballot', () => {
       await people[2]!.client.ok('ballotCast', { motionId: motion.id, choices: [1], token: tokens[3]!.token });
       await chair.client.ok('ballotCast', { motionId: motion.id, choices: [0], token: tokens[0]!.token });
       // During the vote nobody sees choices, only the turnout.
-      expect((await people[2]!.client.notified('motion', (d) => d.motion.voted === 4)).motion).toMatchObject({ votes: null, result: null });
+      expect(await people[2]!.client.notified('motionVoted', (d) => d.voted === 4)).toEqual({ motionId: motion.id, voted: 4, vote: null });
       const closed = (await chair.client.ok('motionClose', { motionId: motion.id })).motion;
       expect(closed.result).toMatchObject({ outcome: 'accepted', counts: [3, 1, 0], cast: 4 });
       expect(closed.votes).toBeNull();

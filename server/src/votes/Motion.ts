@@ -39,6 +39,7 @@ export class Motion {
   get id(): string { return this.params.id; }
   isEligible(peerId: string): boolean { return this.params.eligible.some((e) => e.id === peerId); }
   hasVoted(peerId: string): boolean { return this.#voted.has(peerId); }
+  get votedCount(): number { return this.#voted.size; }
 
   #append(type: Parameters<Ledger['next']>[0], data: { [k: string]: Canonical }, state?: 'closed' | 'cancelled'): ChainedEntry {
     const e = this.ledger.next(type, data);

@@ -55,6 +55,13 @@ export class VoteBook {
     return m.params.eligible.filter((e) => this.#room.peers.get(e.id)?.connected).length;
   }
 
+  /** After a ballot: the turnout (and a live roll-call's vote) to everyone, a few bytes each. */
+  announceBallot(m: Motion, vote: { voter: string; name: string; choices: number[] } | null): void {
+    const data = { motionId: m.id, voted: m.votedCount, vote: m.params.kind === 'live-roll-call' ? vote : null };
+    const text = { notification: 'motionVoted', data } as Notification;
+    for (const p of this.#room.peers.values()) p.notify(text);
+  }
+
   announce(m: Motion): void {
     for (const p of this.#room.peers.values()) p.notify({ notification: 'motion', data: { motion: m.view(p.id) } } as Notification);
   }

@@ -23,6 +23,12 @@ export class VotesState {
 
   handle(n: Notification, announce: (text: string) => void): boolean {
     if (n.notification === 'ballotToken') { this.#tokens.set(n.data.motionId, n.data.token); return true; }
+    if (n.notification === 'motionVoted') {
+      const i = this.motions.findIndex((x) => x.id === n.data.motionId);
+      const m = this.motions[i];
+      if (m) this.motions[i] = { ...m, voted: n.data.voted, votes: n.data.vote ? [...(m.votes ?? []), n.data.vote] : m.votes };
+      return true;
+    }
     if (n.notification !== 'motion') return false;
     const m = n.data.motion;
     const i = this.motions.findIndex((x) => x.id === m.id);
