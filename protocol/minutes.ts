@@ -11,17 +11,21 @@ export const minutesRequests = [
   request('minutesUpdate', v.strictObject({ update: Update })),
   request('setMinutesWriter', v.strictObject({ peerId: Id, writer: v.boolean() })),
   request('minutesExport', v.strictObject({ format: v.picklist(['markdown', 'html', 'attendance']) })),
+  /** The chair's agenda (Tagesordnung), shown with the minutes and in every export. */
+  request('setAgenda', v.strictObject({ items: v.pipe(v.array(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(300))), v.maxLength(50)) })),
 ] as const;
 
-export interface MinutesSnapshot { state: string; writers: string[] }
+export interface MinutesSnapshot { state: string; writers: string[]; agenda: string[] }
 
 export interface MinutesResponses {
   minutesUpdate: Record<string, never>;
   setMinutesWriter: Record<string, never>;
   minutesExport: { text: string; filename: string };
+  setAgenda: Record<string, never>;
 }
 
 export interface MinutesNotifications {
   minutesUpdate: { update: string };
   minutesWriters: { writers: string[] };
+  agenda: { items: string[] };
 }

@@ -59,6 +59,10 @@ it('two writers at once converge; readers are refused; bad updates change nothin
     expect(big.error?.message).toMatch(/^data.update: /);
     expect(server.registry.get(room.roomId)!.minutes.text).toBe(merged);
 
+    // The chair sets the agenda; others cannot.
+    expect((await clerk.client.call('setAgenda', { items: ['Eröffnung'] })).error?.code).toBe('forbidden');
+    await chair.client.ok('setAgenda', { items: ['Eröffnung', 'Bebauungsplan', 'Verschiedenes'] });
+    expect(await reader.client.notified('agenda')).toEqual({ items: ['Eröffnung', 'Bebauungsplan', 'Verschiedenes'] });
     // A vote's outcome is appended by the server.
     const { motion } = await chair.client.ok('motionOpen', { title: 'Tagesordnung', allowAbstain: true, kind: 'roll-call', eligible: [chair.join.peerId, clerk.join.peerId], rule: 'simple', quorum: null, durationS: null });
     await chair.client.ok('ballotCast', { motionId: motion.id, choices: [0] });
@@ -77,6 +81,8 @@ it('two writers at once converge; readers are refused; bad updates change nothin
 
     const md = (await late.client.ok('minutesExport', { format: 'markdown' })).text;
     expect(md).toContain('Beginn 18:00.');
+    expect(md).toMatch(/## Tagesordnung\n\n1\. Eröffnung\n2\. Bebauungsplan\n3\. Verschiedenes/);
+    expect(late.join.minutes.agenda).toEqual(['Eröffnung', 'Bebauungsplan', 'Verschiedenes']);
     expect(md).toMatch(/## Anwesenheit[\s\S]*Vorsitz \(Moderation, Browser\)[\s\S]*Schriftführung/);
     expect(md).toMatch(/## Abstimmungen[\s\S]*Tagesordnung \(roll-call, simple\): accepted; Ja 2, Nein 0, Enthaltung 0/);
     const attendance = (await late.client.ok('minutesExport', { format: 'attendance' })).text;

@@ -33,7 +33,7 @@ describe('roll-call', () => {
   let report: VoteReport;
 
   it('one ballot per voter, bad ballots refused, result and a report the verifier accepts', async () => {
-    const { chair, people, ids } = await council(3);
+    const { room, chair, people, ids } = await council(3);
     const { motion } = await open(chair, ids);
     expect(motion).toMatchObject({ state: 'open', kind: 'roll-call', options: ['yes', 'no', 'abstain'], voted: 0, eligibleMe: true });
     const r1 = await people[0]!.client.ok('ballotCast', { motionId: motion.id, choices: [0] });
@@ -46,6 +46,9 @@ describe('roll-call', () => {
     expect((await people[1]!.client.call('ballotCast', { motionId: motion.id, choices: [0], token: 'AAAAAAAAAAAAAAAAAAAAAA' })).error?.code).toBe('bad_request');
     expect((await people[1]!.client.call('motionClose', { motionId: motion.id })).error?.code).toBe('forbidden');
     expect((await people[1]!.client.call('motionOpen', { title: 'x', allowAbstain: true, kind: 'secret', eligible: ids, rule: 'simple', quorum: null, durationS: null })).error?.code).toBe('forbidden');
+    // Someone who came later is not on the eligible list: refused.
+    const late = await joinedClient(server, room.roomId, 'Late');
+    expect((await late.client.call('ballotCast', { motionId: motion.id, choices: [0] })).error?.code).toBe('forbidden');
     await people[1]!.client.ok('ballotCast', { motionId: motion.id, choices: [0] });
     await people[2]!.client.ok('ballotCast', { motionId: motion.id, choices: [2] });
     await chair.client.ok('ballotCast', { motionId: motion.id, choices: [1] });
@@ -54,6 +57,7 @@ describe('roll-call', () => {
     expect((await people[0]!.client.notified('motionVoted', (d) => d.voted === 4)).vote).toBeNull();
     const closed = (await chair.client.ok('motionClose', { motionId: motion.id })).motion;
     expect(closed.result).toMatchObject({ outcome: 'accepted', counts: [2, 1, 1], cast: 4, eligible: 4, presentAtOpen: 4, presentAtClose: 4 });
+    late.client.close();
     expect(closed.votes?.map((v) => `${v.name}:${v.choices}`).sort()).toEqual(['Chair:1', 'Member 1:0', 'Member 2:0', 'Member 3:2']);
     for (const p of people) expect((await p.client.notified('motion', (d) => d.motion.state === 'closed')).motion.result?.outcome).toBe('accepted');
     expect((await people[1]!.client.call('ballotCast', { motionId: motion.id, choices: [0] })).error?.code).toBe('invalid_state'); // closed

@@ -16,6 +16,7 @@ export class Minutes {
   #seq: number;
   #sinceSnapshot = 0;
   readonly #writers: Set<string>;
+  #agenda: string[];
 
   constructor(roomId: string, store: MinutesStore) {
     this.#roomId = roomId;
@@ -26,6 +27,13 @@ export class Minutes {
     this.#seq = seq;
     this.#sinceSnapshot = updates.length;
     this.#writers = new Set(store.writers(roomId));
+    this.#agenda = store.agenda(roomId);
+  }
+
+  get agenda(): string[] { return this.#agenda; }
+  setAgenda(items: string[]): void {
+    this.#store.setAgenda(this.#roomId, items);
+    this.#agenda = items;
   }
 
   get text(): string { return this.doc.getText('body').toString(); }

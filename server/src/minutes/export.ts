@@ -27,15 +27,15 @@ export function voteLines(motions: MotionView[]): string[] {
   });
 }
 
-export function markdown(room: string, body: string, attendance: AttendanceRecord[], motions: MotionView[]): string {
-  return [`# Protokoll: ${room}`, '', body.trim(), '', '## Anwesenheit', '', ...attendanceLines(attendance), '', '## Abstimmungen', '', ...(voteLines(motions).length ? voteLines(motions) : ['- keine']), ''].join('\n');
+export function markdown(room: string, body: string, attendance: AttendanceRecord[], motions: MotionView[], agenda: string[] = []): string {
+  return [`# Protokoll: ${room}`, '', ...(agenda.length ? ['## Tagesordnung', '', ...agenda.map((a, i) => `${i + 1}. ${a}`), ''] : []), body.trim(), '', '## Anwesenheit', '', ...attendanceLines(attendance), '', '## Abstimmungen', '', ...(voteLines(motions).length ? voteLines(motions) : ['- keine']), ''].join('\n');
 }
 
-export function html(room: string, body: string, attendance: AttendanceRecord[], motions: MotionView[]): string {
+export function html(room: string, body: string, attendance: AttendanceRecord[], motions: MotionView[], agenda: string[] = []): string {
   const list = (lines: string[]) => `<ul>${lines.map((l) => `<li>${esc(l.slice(2))}</li>`).join('')}</ul>`;
   return `<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Protokoll: ${esc(room)}</title>` +
     `<style>body{font:14px/1.5 system-ui,sans-serif;margin:2rem;max-width:50rem}pre{white-space:pre-wrap;font:inherit}</style></head><body>` +
-    `<h1>Protokoll: ${esc(room)}</h1><pre>${esc(body.trim())}</pre><h2>Anwesenheit</h2>${list(attendanceLines(attendance))}` +
+    `<h1>Protokoll: ${esc(room)}</h1>${agenda.length ? `<h2>Tagesordnung</h2><ol>${agenda.map((a) => `<li>${esc(a)}</li>`).join('')}</ol>` : ''}<pre>${esc(body.trim())}</pre><h2>Anwesenheit</h2>${list(attendanceLines(attendance))}` +
     `<h2>Abstimmungen</h2>${voteLines(motions).length ? list(voteLines(motions)) : '<p>keine</p>'}</body></html>`;
 }
 

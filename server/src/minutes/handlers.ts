@@ -7,7 +7,7 @@ import type { AppRoom, Handlers } from '../signaling/context.js';
 import { joined } from '../signaling/guards.js';
 import { attendanceReport, html, markdown } from './export.js';
 
-type MinutesMethod = Extract<Method, 'minutesUpdate' | 'setMinutesWriter' | 'minutesExport'>;
+type MinutesMethod = Extract<Method, 'minutesUpdate' | 'setMinutesWriter' | 'minutesExport' | 'setAgenda'>;
 
 export function relayMinutes(room: AppRoom, update: Uint8Array, exceptPeerId?: string): void {
   room.broadcast({ notification: 'minutesUpdate', data: { update: Buffer.from(update).toString('base64') } }, exceptPeerId);
@@ -42,7 +42,16 @@ export const minutesHandlers: Handlers<MinutesMethod> = {
     const name = room.record.name;
     const date = new Date().toISOString().slice(0, 10);
     if (format === 'attendance') return { text: attendanceReport(name, attendance), filename: `anwesenheit-${date}.md` };
-    if (format === 'html') return { text: html(name, room.minutes.text, attendance, motions), filename: `protokoll-${date}.html` };
-    return { text: markdown(name, room.minutes.text, attendance, motions), filename: `protokoll-${date}.md` };
+    if (format === 'html') return { text: html(name, room.minutes.text, attendance, motions, room.minutes.agenda), filename: `protokoll-${date}.html` };
+    return { text: markdown(name, room.minutes.text, attendance, motions, room.minutes.agenda), filename: `protokoll-${date}.md` };
+  },
+
+  setAgenda(ctx, { items }) {
+    const { room, peer } = joined(ctx);
+    allow(room, peer, 'setMinutesWriter');
+    room.minutes.setAgenda(items);
+    room.meeting.log(peer, 'agenda', null, { items: items.length });
+    room.broadcast({ notification: 'agenda', data: { items } });
+    return {};
   },
 };

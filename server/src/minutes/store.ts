@@ -6,4 +6,6 @@ export interface MinutesStore {
   snapshot(roomId: string, seq: number, state: Uint8Array): void;
   writers(roomId: string): string[];
   setWriter(roomId: string, peerId: string, writer: boolean): void;
+  agenda(roomId: string): string[];
+  setAgenda(roomId: string, items: string[]): void;
 }

@@ -30,4 +30,13 @@ export class SqliteMinutesStore implements MinutesStore {
     if (writer) this.db.prepare('INSERT OR IGNORE INTO minutes_writers (room_id, peer_id) VALUES (?, ?)').run(roomId, peerId);
     else this.db.prepare('DELETE FROM minutes_writers WHERE room_id = ? AND peer_id = ?').run(roomId, peerId);
   }
+
+  agenda(roomId: string): string[] {
+    const r = this.db.prepare('SELECT items FROM agendas WHERE room_id = ?').get(roomId) as { items: string } | undefined;
+    return r ? (JSON.parse(r.items) as string[]) : [];
+  }
+
+  setAgenda(roomId: string, items: string[]): void {
+    this.db.prepare('INSERT INTO agendas (room_id, items) VALUES (?, ?) ON CONFLICT (room_id) DO UPDATE SET items = excluded.items').run(roomId, JSON.stringify(items));
+  }
 }

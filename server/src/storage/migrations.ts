@@ -108,4 +108,9 @@ export const MIGRATIONS: Migration[] = [
       CREATE TABLE minutes_writers (room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE, peer_id TEXT NOT NULL, PRIMARY KEY (room_id, peer_id));
     `,
   },
+  {
+    version: 5,
+    name: 'minutes: agenda',
+    sql: `CREATE TABLE agendas (room_id TEXT PRIMARY KEY REFERENCES rooms (id) ON DELETE CASCADE, items TEXT NOT NULL);`,
+  },
 ];

@@ -23,6 +23,7 @@ export interface Editor {
 export class MinutesState {
   text = $state('');
   writers = $state.raw<string[]>([]);
+  agenda = $state.raw<string[]>([]);
   /** Set when an edit was refused (e.g. not a writer any more). */
   error = $state<string | null>(null);
   #doc = new Y.Doc();
@@ -50,6 +51,7 @@ export class MinutesState {
     Y.applyUpdate(this.#doc, fromB64(s.state), 'remote');
     this.text = this.#doc.getText('body').toString();
     this.writers = s.writers;
+    this.agenda = s.agenda;
   }
 
   /** The text area showing the minutes (null when the panel closes). */
@@ -78,6 +80,7 @@ export class MinutesState {
   handle(n: Notification): boolean {
     if (n.notification === 'minutesUpdate') { this.#applyRemote(fromB64(n.data.update)); return true; }
     if (n.notification === 'minutesWriters') { this.writers = n.data.writers; return true; }
+    if (n.notification === 'agenda') { this.agenda = n.data.items; return true; }
     return false;
   }
 

@@ -55,6 +55,8 @@ export const votesEn = {
   minutesHtml: 'Export minutes (printable)',
   minutesAttendance: 'Export attendance report',
   minutesWriters: 'Who may write the minutes',
+  agenda: 'Agenda',
+  agendaEdit: 'Agenda items (one per line)',
 };
 export type VotesMessageKey = keyof typeof votesEn;
 
@@ -114,4 +116,6 @@ export const votesDe: Record<VotesMessageKey, string> = {
   minutesHtml: 'Protokoll exportieren (druckbar)',
   minutesAttendance: 'Anwesenheitsliste exportieren',
   minutesWriters: 'Wer das Protokoll schreiben darf',
+  agenda: 'Tagesordnung',
+  agendaEdit: 'Tagesordnungspunkte (einer pro Zeile)',
 };
