@@ -52,6 +52,8 @@ export const mediaRequests = [
     videoHeight: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(4320))),
   })),
   request('closeProducer', v.strictObject({ producerId: Id })),
+  /** The sender rescaled its camera (ladder rung): the frame height its top layer now has. */
+  request('setVideoHeight', v.strictObject({ producerId: Id, height: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(4320)) })),
   /** `reason`: the user switched it (default), or the sender's ladder paused video for stills. */
   request('setProducerPaused', v.strictObject({ producerId: Id, paused: v.boolean(), reason: v.optional(v.picklist(['user', 'ladder'])) })),
   request('consume', v.strictObject({ transportId: Id, producerId: Id })),
@@ -91,6 +93,7 @@ export interface MediaResponses {
   restartIce: { iceParameters: unknown };
   produce: { producerId: string };
   closeProducer: Record<string, never>;
+  setVideoHeight: Record<string, never>;
   setProducerPaused: Record<string, never>;
   consume: {
     consumerId: string;

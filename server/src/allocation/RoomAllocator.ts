@@ -10,6 +10,7 @@ import { logger } from '../log.js';
 import { bitrateMatrix, layerCounts, layerHeights, type EncodingInfo } from './layerStats.js';
 import { dynacastWants } from './layers.js';
 import { SubscriberAllocator } from './SubscriberAllocator.js';
+import { KeyframeThrottle } from './keyframes.js';
 import type { TrackAllocation } from './types.js';
 
 const log = logger('allocator');
@@ -37,6 +38,7 @@ export class RoomAllocator {
   readonly #measured = new Set<string>();
   readonly #lastSpoke = new Map<string, number>();
   readonly #dynacast = new Map<string, number | null>();
+  readonly #keyframes = new KeyframeThrottle();
   #speaker: string | null = null;
   #timer: NodeJS.Timeout | null = null;
   #scheduled = false;
@@ -93,14 +95,34 @@ export class RoomAllocator {
   }
 
   /** Sizes of the per-room maps (tests and metrics: they must not grow with churn). */
-  sizes(): Record<'subscribers' | 'matrices' | 'measured' | 'lastSpoke' | 'dynacast', number> {
-    return { subscribers: this.#subs.size, matrices: this.#matrices.size, measured: this.#measured.size, lastSpoke: this.#lastSpoke.size, dynacast: this.#dynacast.size };
+  sizes(): Record<'subscribers' | 'matrices' | 'measured' | 'lastSpoke' | 'dynacast' | 'keyframes', number> {
+    return { subscribers: this.#subs.size, matrices: this.#matrices.size, measured: this.#measured.size, lastSpoke: this.#lastSpoke.size, dynacast: this.#dynacast.size, keyframes: this.#keyframes.size };
+  }
+
+  /**
+   * The sender rescaled its camera (its ladder moved): every layer is now a different
+   * size, so which layer fits a tile changes. Re-derive the heights for all its consumers.
+   */
+  setProducerHeight(producer: types.Producer<ProducerAppData>, height: number): void {
+    const heights = layerHeights(producer.rtpParameters.encodings ?? [], height);
+    for (const sub of this.#subs.values()) {
+      for (const consumer of sub.peer.consumers.values()) {
+        if (consumer.producerId === producer.id) sub.allocator.patchTrack(consumer.id, { layerHeights: heights });
+      }
+    }
+    this.schedule();
+  }
+
+  /** A subscriber's view of one consumer (tests, debugging). */
+  trackOf(peer: Peer, consumerId: string): ReturnType<SubscriberAllocator['track']> {
+    return this.#subs.get(peer.id)?.allocator.track(consumerId);
   }
 
   /** A consumer was created for `peer`; it stays paused until the client is ready. */
   addConsumer(peer: Peer, consumer: types.Consumer<ConsumerAppData>, producer: types.Producer<ProducerAppData>): void {
     const sub = this.#sub(peer);
     consumer.observer.once('close', () => {
+      this.#keyframes.clear(consumer.id);
       sub.allocator.removeTrack(consumer.id);
       sub.ready.delete(consumer.id);
       sub.decisions.delete(consumer.id);
@@ -193,8 +215,12 @@ export class RoomAllocator {
           const m = this.#matrices.get(consumer.producerId);
           if (m && consumer.kind === 'video') sub.allocator.patchTrack(consumer.id, { bitrates: m });
           // Resumed but nothing forwarded yet: the keyframe (or its request) was lost on a
-          // weak link. Ask again now instead of waiting for the browser's ~3 s timeout.
-          if (consumer.kind === 'video' && !consumer.paused && !consumer.producerPaused && !consumer.currentLayers) await consumer.requestKeyFrame();
+          // weak link. Ask again (throttled, see keyframes.ts) instead of waiting for the
+          // browser's ~3 s timeout.
+          if (consumer.kind !== 'video') continue;
+          const waiting = !consumer.paused && !consumer.producerPaused && !consumer.currentLayers;
+          if (!waiting) this.#keyframes.clear(consumer.id);
+          else if (this.#keyframes.due(consumer.id, Date.now())) await consumer.requestKeyFrame();
         }
       }
       await this.#run();

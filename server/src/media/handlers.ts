@@ -13,7 +13,7 @@ import { clearStill, consume, produce, setupConsumer } from './produce.js';
 const MAX_TRANSPORTS = 4;
 const STILL_INTERVAL_MS = 1500;
 
-type MediaMethod = 'createTransport' | 'connectTransport' | 'restartIce' | 'produce' | 'closeProducer' | 'setProducerPaused' | 'consume'
+type MediaMethod = 'createTransport' | 'connectTransport' | 'restartIce' | 'produce' | 'closeProducer' | 'setVideoHeight' | 'setProducerPaused' | 'consume'
   | 'resumeConsumer' | 'closeConsumer' | 'updateTiles' | 'setReceiveBitrate' | 'stillImage';
 
 export const mediaHandlers: Handlers<MediaMethod> = {
@@ -73,6 +73,15 @@ export const mediaHandlers: Handlers<MediaMethod> = {
     if (producer.appData.source === 'camera') clearStill(r, peer);
     r.quality.removeProducer(peer.id, producerId);
     r.broadcast({ notification: 'producerClosed', data: { peerId: peer.id, producerId } }, peer.id);
+    return {};
+  },
+
+  setVideoHeight(ctx, { producerId, height }) {
+    const { room: r, peer } = joined(ctx);
+    const producer = peer.producer(producerId);
+    if (producer.kind !== 'video') throw new AppError(ErrorCode.BadRequest, 'producerId: not a video producer');
+    producer.appData.videoHeight = height;
+    r.allocator.setProducerHeight(producer, height);
     return {};
   },
 

@@ -54,7 +54,7 @@ export class LocalMedia {
         this.sender.saveData = this.saveData;
         void this.#classifyDevice();
       }
-      await this.#media.produce('camera', this.sender.track, camera.getSettings().height);
+      await this.#media.produce('camera', this.sender.track, this.sender.outputHeight);
       this.cameraOn = true;
     }
     this.#uplinkTimer ??= setInterval(() => void this.#checkUplink(), 2000);

@@ -111,6 +111,7 @@ export class Sender {
     if (rung < STILL) {
       if (this.#scaled) await this.#scaled.setTarget(r.height, r.fps);
       else await this.#camera.applyConstraints({ height: { ideal: r.height }, frameRate: { ideal: r.fps } }).catch(() => undefined);
+      await this.#announceHeight();
     }
     // The user's camera switch is the Call's business; the ladder only pauses for its rungs.
     if (!this.#userOff) await this.#media.setPaused('camera', rung >= STILL, 'ladder').catch(() => undefined);
@@ -121,6 +122,26 @@ export class Sender {
       this.#stopStills();
     }
     if (rung === OFF) this.path = 'off';
+  }
+
+  /** The height of what we send now (the top simulcast layer): the scaler's output, or the camera's. */
+  get outputHeight(): number {
+    const capture = this.#camera.getSettings().height ?? 720;
+    const r = LADDER[this.rung]!;
+    return this.#scaled && this.rung < STILL ? Math.min(capture, r.height) : capture;
+  }
+
+  #announced = '';
+  /**
+   * Tells the SFU how tall our top layer is now: it picks layers by size, and a rescaled
+   * camera makes every layer smaller (or larger) than it was at produce time.
+   */
+  async #announceHeight(): Promise<void> {
+    const producerId = this.#media.producerId('camera');
+    const key = `${producerId}:${this.outputHeight}`;
+    if (!producerId || key === this.#announced) return;
+    this.#announced = key;
+    await this.#signaling.request('setVideoHeight', { producerId, height: this.outputHeight }).catch(() => { this.#announced = ''; });
   }
 
   async #sendStill(): Promise<void> {
