@@ -37,17 +37,21 @@ async function start(port: number): Promise<{ url: string }> {
 
 afterAll(() => { for (const c of children) c.kill('SIGKILL'); });
 
-it('a SIGKILL mid-meeting loses nothing acknowledged, and participants resume', async () => {
-  const port = await freePort();
-  let server = await start(port);
-  const created = await (await fetch(`${server.url}/api/rooms`, { method: 'POST', body: '{"name":"Rat","lobby":true}' })).json() as { roomId: string; moderatorUrl: string };
+/** A new room ("Rat") with its chair joined as moderator. */
+async function councilWithChair(server: { url: string }, lobby: boolean) {
+  const created = await (await fetch(`${server.url}/api/rooms`, { method: 'POST', body: JSON.stringify({ name: 'Rat', lobby }) })).json() as { roomId: string; moderatorUrl: string };
   const roomId = created.roomId;
-  const key = new URL(created.moderatorUrl).hash.replace('#mod=', '');
-
   const chair = await TestClient.connect(server);
   const { rtpCapabilities } = await chair.ok('routerCapabilities', { roomId });
   const caps = rtpCapabilities as never;
-  const chairJoin = await chair.join({ roomId, name: 'Vorsitz', rtpCapabilities: caps, moderatorKey: key });
+  const chairJoin = await chair.join({ roomId, name: 'Vorsitz', rtpCapabilities: caps, moderatorKey: new URL(created.moderatorUrl).hash.replace('#mod=', '') });
+  return { roomId, chair, chairJoin, caps };
+}
+
+it('a SIGKILL mid-meeting loses nothing acknowledged, and participants resume', async () => {
+  const port = await freePort();
+  let server = await start(port);
+  const { roomId, chair, chairJoin, caps } = await councilWithChair(server, true);
   const member = await TestClient.connect(server);
   expect((await member.ok('join', { roomId, name: 'Ratsmitglied', rtpCapabilities: caps })).status).toBe('waiting');
   const waiting = await chair.notified('lobbyChanged', (d) => d.waiting.length === 1);
@@ -101,13 +105,7 @@ it('a SIGKILL mid-meeting loses nothing acknowledged, and participants resume', 
 it('a SIGKILL during a secret vote loses no acknowledged ballot; after the restart the chair closes it', async () => {
   const port = await freePort();
   let server = await start(port);
-  const created = await (await fetch(`${server.url}/api/rooms`, { method: 'POST', body: '{"name":"Rat","lobby":false}' })).json() as { roomId: string; moderatorUrl: string };
-  const roomId = created.roomId;
-  const key = new URL(created.moderatorUrl).hash.replace('#mod=', '');
-  const chair = await TestClient.connect(server);
-  const { rtpCapabilities } = await chair.ok('routerCapabilities', { roomId });
-  const caps = rtpCapabilities as never;
-  const chairJoin = await chair.join({ roomId, name: 'Vorsitz', rtpCapabilities: caps, moderatorKey: key });
+  const { roomId, chair, chairJoin, caps } = await councilWithChair(server, false);
   const voters = [];
   for (let i = 0; i < 4; i++) { const c = await TestClient.connect(server); voters.push({ c, j: await c.join({ roomId, name: `Mitglied ${i}`, rtpCapabilities: caps }) }); }
   const eligible = [chairJoin.peerId, ...voters.map((v) => v.j.peerId)];
