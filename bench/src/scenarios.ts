@@ -21,6 +21,10 @@ export const SCENARIOS: Scenario[] = [
     participants: [{ profile: 'dsl' }, { profile: 'dsl' }, { profile: 'step-down' }], durationS: 62,
     steps: { downAtS: 20, upAtS: 40, participant: 2 },
   },
+  {
+    name: 'edge-3', description: '3 participants; P1 on edge (256/128 kbit/s, 150 ms +-40, 2 % loss), two on dsl',
+    participants: [{ profile: 'edge' }, { profile: 'dsl' }, { profile: 'dsl' }], durationS: 60,
+  },
 ];
 
 export const SMOKE: Scenario = {
