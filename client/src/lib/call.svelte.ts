@@ -16,7 +16,7 @@ import { MinutesState } from '../features/minutes/minutes.svelte.js';
 import { chime } from './chime.js';
 import { i18n, type MessageKey } from './i18n.svelte.js';
 import { clientId } from './settings.js';
-import { browserSocket, RequestError, SignalingClient, type SocketFactory } from './signaling.js';
+import { browserSocket, RequestError, SignalingClient, type Requester, type SocketFactory } from './signaling.js';
 
 /** Join-time milestones, visible in the browser's performance timeline and to the bench. */
 function mark(name: string): void {
@@ -80,13 +80,12 @@ export class Call {
   };
 
   constructor() {
-    const transport = {
-      request: <M extends Parameters<SignalingClient['request']>[0]>(method: M, data: Parameters<SignalingClient['request']>[1] & object) =>
-        this.#signaling ? this.#signaling.request(method, data as never) : Promise.reject(new RequestError('disconnected', 'not connected')),
+    const transport: Requester = {
+      request: (method, data) => this.#signaling ? this.#signaling.request(method, data) : Promise.reject(new RequestError('disconnected', 'not connected')),
     };
-    this.meeting = new MeetingState(transport as never);
-    this.votes = new VotesState(transport as never);
-    this.minutes = new MinutesState(transport as never);
+    this.meeting = new MeetingState(transport);
+    this.votes = new VotesState(transport);
+    this.minutes = new MinutesState(transport);
   }
 
   /**

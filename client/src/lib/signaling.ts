@@ -25,6 +25,11 @@ export const browserSocket: SocketFactory = (url, on) => {
   return ws;
 };
 
+/** What feature states need of the connection: typed requests, nothing else. */
+export interface Requester {
+  request<M extends Method>(method: M, data: RequestData<M>): Promise<ResponseData[M]>;
+}
+
 export class RequestError extends Error {
   readonly code: ErrorBody['code'] | 'timeout' | 'disconnected';
   constructor(code: RequestError['code'], message: string) {

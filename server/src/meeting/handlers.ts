@@ -25,6 +25,12 @@ function target(room: AppRoom, peerId: string): Peer {
   return p;
 }
 
+function pollOf(room: AppRoom, pollId: string) {
+  const poll = room.meeting.poll(pollId);
+  if (!poll) throw new AppError(ErrorCode.NotFound, `pollId: no poll ${pollId}`);
+  return poll;
+}
+
 function announcePeer(room: AppRoom, peer: Peer): void {
   room.saveAttendance(peer);
   room.broadcast({ notification: 'peerUpdated', data: { peer: peer.info() } });
@@ -304,8 +310,7 @@ export const meetingHandlers: Handlers<MeetingMethod> = {
   pollAnswer(ctx, { pollId, choices }) {
     const { room, peer } = joined(ctx);
     allow(room, peer, 'answerPoll');
-    const poll = room.meeting.poll(pollId);
-    if (!poll) throw new AppError(ErrorCode.NotFound, `pollId: no poll ${pollId}`);
+    const poll = pollOf(room, pollId);
     const now = Date.now();
     const problem = answerProblem(poll, choices, now);
     if (problem) throw new AppError(problem.startsWith('choices') ? ErrorCode.BadRequest : ErrorCode.InvalidState, problem);
@@ -318,8 +323,7 @@ export const meetingHandlers: Handlers<MeetingMethod> = {
   pollClose(ctx, { pollId }) {
     const { room, peer } = joined(ctx);
     allow(room, peer, 'closePoll');
-    const poll = room.meeting.poll(pollId);
-    if (!poll) throw new AppError(ErrorCode.NotFound, `pollId: no poll ${pollId}`);
+    const poll = pollOf(room, pollId);
     if (poll.closed) throw new AppError(ErrorCode.InvalidState, 'pollId: already closed');
     room.meeting.closePoll(poll);
     room.meeting.log(peer, 'pollClosed', null, { pollId });

@@ -39,7 +39,7 @@ export class VoteBook {
     if (m.state === 'open' && m.params.closesAt !== null) {
       setTimeout(() => {
         if (m.state !== 'open') return;
-        const result = m.close('timer', this.presentEligible(m));
+        const result = m.close('timer', this.presentEligible(m.params.eligible));
         this.#onClosed?.(m, result.outcome);
         this.announce(m);
       }, Math.max(0, m.params.closesAt - Date.now())).unref();
@@ -51,8 +51,8 @@ export class VoteBook {
   onClosed(fn: (m: Motion, outcome: string) => void): void { this.#onClosed = fn; }
 
   /** Eligible voters who are in the room and connected right now. */
-  presentEligible(m: Motion): number {
-    return m.params.eligible.filter((e) => this.#room.peers.get(e.id)?.connected).length;
+  presentEligible(eligible: readonly { id: string }[]): number {
+    return eligible.filter((e) => this.#room.peers.get(e.id)?.connected).length;
   }
 
   /** After a ballot: the turnout (and a live roll-call's vote) to everyone, a few bytes each. */

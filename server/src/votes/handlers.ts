@@ -43,8 +43,7 @@ export const voteHandlers: Handlers<VoteMethod> = {
       id: randomUUID(), title: d.title, text: d.text ?? '', type, options, kind: d.kind, rule: d.rule, quorum: d.quorum, seats, eligible,
       openedAt: now, closesAt: d.durationS ? now + d.durationS * 1000 : null,
     } as const;
-    const probe = { params: { ...params, options: [...options], eligible }, entries: [], voted: [], state: 'open' as const };
-    const presentAtOpen = room.votes.presentEligible(new Motion(probe, room.votes.store));
+    const presentAtOpen = room.votes.presentEligible(eligible);
     if (d.quorum !== null && presentAtOpen < d.quorum) throw new AppError(ErrorCode.InvalidState, `quorum: ${presentAtOpen} eligible voters present, ${d.quorum} needed`);
     const m = Motion.open(room.id, { ...params, options: [...options], eligible }, presentAtOpen, peer.name, room.votes.store);
     room.votes.add(m);
@@ -91,7 +90,7 @@ export const voteHandlers: Handlers<VoteMethod> = {
     allow(room, peer, 'closeMotion');
     const m = motionOf(room, motionId);
     if (m.state !== 'open') throw new AppError(ErrorCode.InvalidState, 'motionId: the vote is not open');
-    const result = m.close(peer.name, room.votes.presentEligible(m));
+    const result = m.close(peer.name, room.votes.presentEligible(m.params.eligible));
     room.meeting.log(peer, 'motionClosed', null, { motionId: m.id, outcome: result.outcome });
     room.votes.announce(m);
     room.recordVote(m);

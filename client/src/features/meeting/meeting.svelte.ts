@@ -4,11 +4,10 @@
 import type {
   ChatMessage, MeetingSettings, MeetingSnapshot, Method, Notification, PollInfo, RequestData, ResponseData, SpeakerInfo, WaitingInfo,
 } from '../../../../protocol/index.js';
+import type { Requester } from '../../lib/signaling.js';
 import { i18n } from '../../lib/i18n.svelte.js';
 
-export interface MeetingTransport {
-  request<M extends Method>(method: M, data: RequestData<M>): Promise<ResponseData[M]>;
-}
+export type MeetingTransport = Requester;
 
 /** Announcements for screen readers and the visible toast, plus an optional sound cue. */
 export interface MeetingAnnouncer {

@@ -3,10 +3,9 @@
 // merged, so two writers typing at once converge on the same text.
 import * as Y from 'yjs';
 import type { MinutesSnapshot, Notification } from '../../../../protocol/index.js';
+import type { Requester } from '../../lib/signaling.js';
 
-export interface MinutesTransport {
-  request(method: 'minutesUpdate', data: { update: string }): Promise<unknown>;
-}
+export type MinutesTransport = Requester;
 
 const toB64 = (u: Uint8Array) => { let s = ''; for (const b of u) s += String.fromCharCode(b); return btoa(s); };
 const fromB64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));

@@ -1,12 +1,11 @@
 // Legally binding votes as the UI sees them: motions with their state and results, our
 // secret-ballot tokens and receipts, and the chair's actions. Results are announced to
 // screen readers when a vote closes.
-import type { MotionView, Notification, RequestData, ResponseData, VoteReport } from '../../../../protocol/index.js';
+import type { MotionView, Notification, VoteReport } from '../../../../protocol/index.js';
+import type { Requester } from '../../lib/signaling.js';
 import { i18n } from '../../lib/i18n.svelte.js';
 
-export interface VoteTransport {
-  request<M extends 'motionOpen' | 'ballotCast' | 'ballotToken' | 'motionClose' | 'motionCancel' | 'voteProblem' | 'motionReport'>(method: M, data: RequestData<M>): Promise<ResponseData[M]>;
-}
+export type VoteTransport = Requester;
 
 export interface Receipt { token: string | null; entryHash: string | null }
 
