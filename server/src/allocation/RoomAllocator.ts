@@ -201,6 +201,9 @@ export class RoomAllocator {
           if (producer.kind !== 'video' || producer.closed) continue;
           const encodings = (producer.rtpParameters.encodings ?? []) as EncodingInfo[];
           const measured = bitrateMatrix(encodings, await producer.getStats());
+          // It may have closed while its stats were on the way: its close handler has
+          // already run, so recording it now would leak an entry for a gone producer.
+          if (producer.closed || this.#closed) continue;
           // A new producer reports zeros until its first packets: stay optimistic until then.
           if (measured.some((row) => row.some((bps) => bps > 0))) this.#measured.add(producer.id);
           if (this.#measured.has(producer.id)) this.#matrices.set(producer.id, measured);
