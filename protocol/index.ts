@@ -8,6 +8,7 @@ import { meetingRequests, type MeetingNotifications, type MeetingResponses } fro
 import { sessionRequests, type SessionNotifications, type SessionResponses } from './session.js';
 import { voteRequests, type VoteNotifications, type VoteResponses } from './votes.js';
 import { minutesRequests, type MinutesNotifications, type MinutesResponses } from './minutes.js';
+import { recordingRequests, type RecordingNotifications, type RecordingResponses } from './recording.js';
 
 export * from './common.js';
 export * from './media.js';
@@ -15,19 +16,20 @@ export * from './meeting.js';
 export * from './session.js';
 export * from './votes.js';
 export * from './minutes.js';
+export * from './recording.js';
 export { CloseCode } from './close-codes.js';
 
-export const RequestSchema = v.variant('method', [...sessionRequests, ...mediaRequests, ...meetingRequests, ...voteRequests, ...minutesRequests]);
+export const RequestSchema = v.variant('method', [...sessionRequests, ...mediaRequests, ...meetingRequests, ...voteRequests, ...minutesRequests, ...recordingRequests]);
 export type Request = v.InferOutput<typeof RequestSchema>;
 export type Method = Request['method'];
 export type RequestData<M extends Method> = Extract<Request, { method: M }>['data'];
 
-export type ResponseData = SessionResponses & MediaResponses & MeetingResponses & VoteResponses & MinutesResponses;
+export type ResponseData = SessionResponses & MediaResponses & MeetingResponses & VoteResponses & MinutesResponses & RecordingResponses;
 export type Response =
   | { id: number; ok: true; data: ResponseData[Method] }
   | { id: number | null; ok: false; error: ErrorBody };
 
-export type Notifications = SessionNotifications & MediaNotifications & MeetingNotifications & VoteNotifications & MinutesNotifications;
+export type Notifications = SessionNotifications & MediaNotifications & MeetingNotifications & VoteNotifications & MinutesNotifications & RecordingNotifications;
 export type NotificationName = keyof Notifications;
 export type Notification = { [K in NotificationName]: { notification: K; data: Notifications[K] } }[NotificationName];
 

@@ -4,6 +4,7 @@ import { Id, Name, request, type PeerInfo, type Role } from './common.js';
 import type { MeetingSnapshot } from './meeting.js';
 import type { MotionView } from './votes.js';
 import type { MinutesSnapshot } from './minutes.js';
+import type { RecordingState } from './recording.js';
 import { RtpCapabilitiesSchema } from './media.js';
 
 export const sessionRequests = [
@@ -43,6 +44,8 @@ export interface JoinedData {
   motions: MotionView[];
   /** The shared minutes (Yjs state, base64) and who may write them. */
   minutes: MinutesSnapshot;
+  /** A recording running (or interrupted) in this meeting: answer its consent question. */
+  recording: RecordingState | null;
   roomName: string;
 }
 /** The waiting room applies: wait for `admitted` (then join again with its ticket) or `rejected`. */

@@ -52,6 +52,12 @@ export interface Limits {
   socketBackpressureBytes: number;
   /** An HTTP request (including its body) must arrive completely within this time. */
   requestTimeoutMs: number;
+  /** Size of one archived recording (upload refused above it). */
+  recordingMaxBytes: number;
+  /** Archived recordings are deleted this many days after upload (GDPR retention). */
+  recordingRetentionDays: number;
+  /** Uploads in progress at once, in total (each holds a partial file). */
+  recordingUploads: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -100,6 +106,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       roomIdleDays: int(env, 'THINLINE_ROOM_IDLE_DAYS', 30, 1, 3650),
       socketBackpressureBytes: int(env, 'THINLINE_SOCKET_BACKPRESSURE_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
       requestTimeoutMs: int(env, 'THINLINE_REQUEST_TIMEOUT_MS', 10_000, 100, 600_000),
+      recordingMaxBytes: int(env, 'THINLINE_RECORDING_MAX_BYTES', 2 * 1024 ** 3, 1024, 64 * 1024 ** 3),
+      recordingRetentionDays: int(env, 'THINLINE_RECORDING_RETENTION_DAYS', 90, 1, 3650),
+      recordingUploads: int(env, 'THINLINE_RECORDING_UPLOADS', 8, 1, 1000),
     },
   };
   return { ...config, ...overrides, limits: { ...config.limits, ...overrides.limits } };

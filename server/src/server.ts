@@ -10,8 +10,15 @@ import { DEFAULT_ALLOCATION, RoomAllocator } from './allocation/RoomAllocator.js
 import { sqliteMeetingStores } from './storage/SqliteMeetingStores.js';
 import { SqliteVoteStore } from './storage/SqliteVoteStore.js';
 import { SqliteMinutesStore } from './storage/SqliteMinutesStore.js';
+import { SqliteRecordingStore } from './storage/SqliteRecordingStore.js';
 import { loadOrCreateVoteKey, type VoteKey } from './votes/keys.js';
 import { openMemoryDatabase } from './storage/database.js';
+import { Archive } from './recording/Archive.js';
+import { ArchiveTokens } from './recording/tokens.js';
+import type { RecordingServices } from './recording/services.js';
+import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 export interface Server {
   config: Config;
@@ -19,6 +26,7 @@ export interface Server {
   registry: RoomRegistry<RoomAllocator>;
   app: RunningApp;
   db: Database;
+  recordings: RecordingServices;
   voteKey: VoteKey;
   url: string;
   implementation: 'native' | 'fallback';
@@ -44,22 +52,32 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   if (config.dataDir) store.importJson(config.dataDir);
   const allocation = { ...DEFAULT_ALLOCATION, lastN: config.lastN };
   const voteKey = loadOrCreateVoteKey(config.dataDir || null);
+  const recordingStore = new SqliteRecordingStore(db);
   const registry = new RoomRegistry<RoomAllocator>(pool, store, {
     createAllocator: (peers) => new RoomAllocator(peers, allocation),
     stores: sqliteMeetingStores(db),
     votes: { store: new SqliteVoteStore(db), keys: voteKey },
     minutes: new SqliteMinutesStore(db),
+    recording: recordingStore,
     maxRooms: config.limits.rooms, idleDays: config.limits.roomIdleDays,
     participantsPerRoom: config.limits.participantsPerRoom, graceMs: config.reconnectGraceMs,
   });
+  const recordings: RecordingServices = {
+    archive: new Archive({
+      dir: join(config.dataDir || mkdtempSync(join(tmpdir(), 'thinline-archive-')), 'recordings'), store: recordingStore.archive,
+      maxBytes: config.limits.recordingMaxBytes, retentionDays: config.limits.recordingRetentionDays, maxUploads: config.limits.recordingUploads,
+    }),
+    tokens: new ArchiveTokens(),
+  };
   let app: RunningApp;
   try {
     app = await startApp({
       uws, registry, clientDir: config.clientDir, publicUrl: config.publicUrl, graceMs: config.reconnectGraceMs, rateLimit: config.rateLimit,
-      videoCodec: config.videoCodec, metricsToken: config.metricsToken, pool, limits: config.limits, trustProxy: config.trustProxy, voteKeyPem: voteKey.publicKeyPem,
+      videoCodec: config.videoCodec, metricsToken: config.metricsToken, pool, limits: config.limits, trustProxy: config.trustProxy, voteKeyPem: voteKey.publicKeyPem, recordings,
     }, config.host, config.port);
   } catch (error) {
     registry.close();
+    recordings.archive.close();
     pool.close();
     db.close();
     throw error;
@@ -67,12 +85,13 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   const url = app.publicUrl;
   let closed = false;
   return {
-    config, pool, registry, app, db, voteKey, url, implementation,
+    config, pool, registry, app, db, recordings, voteKey, url, implementation,
     close() {
       if (closed) return;
       closed = true;
       app.close();
       registry.close();
+      recordings.archive.close();
       pool.close();
       db.close();
     },

@@ -5,7 +5,7 @@ import { can, canChangeRole, type Action } from '../../server/src/meeting/policy
 
 const ROLES: Role[] = ['moderator', 'participant', 'guest'];
 const MODERATOR_ONLY: Action[] = ['setSettings', 'admit', 'reject', 'setRole', 'mute', 'muteAll', 'stopMedia', 'setScreenShare', 'remove',
-  'sendToLobby', 'rename', 'endMeeting', 'lowerHandOf', 'lowerAllHands', 'callSpeaker', 'deleteChat', 'createPoll', 'closePoll', 'openMotion', 'closeMotion', 'setMinutesWriter'];
+  'sendToLobby', 'rename', 'endMeeting', 'lowerHandOf', 'lowerAllHands', 'callSpeaker', 'deleteChat', 'createPoll', 'closePoll', 'openMotion', 'closeMotion', 'setMinutesWriter', 'record'];
 const TARGETED: Action[] = ['setMinutesWriter', 'setRole', 'mute', 'stopMedia', 'setScreenShare', 'remove', 'sendToLobby', 'rename', 'lowerHandOf'];
 const ON_MODERATOR_FORBIDDEN: Action[] = ['mute', 'stopMedia', 'remove', 'sendToLobby', 'setScreenShare'];
 const ctx = { onlyChairUnmutes: false, chatEnabled: true };

@@ -24,6 +24,8 @@ import type { VoteStore } from '../votes/store.js';
 import { Minutes } from '../minutes/Minutes.js';
 import type { MinutesStore } from '../minutes/store.js';
 import type { AttendanceRecord, MeetingStores } from '../meeting/stores.js';
+import { Recording } from '../recording/Recording.js';
+import type { RecordingStore } from '../recording/store.js';
 import type { MeetingSettings } from '../../../protocol/index.js';
 
 const log = logger('room');
@@ -58,6 +60,7 @@ export interface RoomOptions<A extends AllocatorPort> {
   initialSettings?: Partial<MeetingSettings>;
   votes: { store: VoteStore; keys: VoteKeys };
   minutes: MinutesStore;
+  recording: RecordingStore;
 }
 
 interface MediaState {
@@ -72,6 +75,7 @@ export class Room<A extends AllocatorPort = AllocatorPort> extends EventEmitter<
   readonly meeting: Meeting;
   readonly votes: VoteBook;
   readonly minutes: Minutes;
+  readonly recording: Recording;
   readonly #pool: WorkerPool;
   readonly #createAllocator: AllocatorFactory<A>;
   readonly #maxParticipants: number;
@@ -94,6 +98,7 @@ export class Room<A extends AllocatorPort = AllocatorPort> extends EventEmitter<
     this.minutes = new Minutes(record.id, opts.minutes);
     this.votes = new VoteBook(this, opts.votes.store, opts.votes.keys);
     this.votes.onClosed((m) => this.recordVote(m));
+    this.recording = new Recording(record.id, opts.recording, (recording) => this.broadcast({ notification: 'recording', data: { recording } }));
   }
 
   get id(): string { return this.record.id; }
@@ -208,6 +213,7 @@ export class Room<A extends AllocatorPort = AllocatorPort> extends EventEmitter<
     this.#quality.forget(peer.id);
     this.#allocator?.removePeer(peer.id);
     this.meeting.peerLeft(peer.id);
+    this.recording.peerLeft(peer.id);
     this.votes.presence(peer, 'left');
     this.broadcast({ notification: 'peerLeft', data: { peerId: peer.id } });
     if (peer.role === 'moderator') this.meeting.announceModeratorPresence();

@@ -15,6 +15,7 @@ import type { MeetingStores } from '../meeting/stores.js';
 import type { VoteStore } from '../votes/store.js';
 import type { VoteKeys } from '../votes/VoteBook.js';
 import type { MinutesStore } from '../minutes/store.js';
+import type { RecordingStore } from '../recording/store.js';
 import type { MeetingSettings } from '../../../protocol/index.js';
 import { hashSecret, logId } from './secrets.js';
 
@@ -28,6 +29,7 @@ export interface RegistryOptions<A extends AllocatorPort> {
   stores: MeetingStores;
   votes: { store: VoteStore; keys: VoteKeys };
   minutes: MinutesStore;
+  recording: RecordingStore;
   maxRooms?: number;
   idleDays?: number;
   participantsPerRoom?: number;
@@ -64,7 +66,7 @@ export class RoomRegistry<A extends AllocatorPort = AllocatorPort> {
 
   #add(record: RoomRecord, initialSettings?: Partial<MeetingSettings>): Room<A> {
     const room = new Room<A>(record, this.#pool, {
-      createAllocator: this.#opts.createAllocator, stores: this.#opts.stores, votes: this.#opts.votes, minutes: this.#opts.minutes, maxParticipants: this.#participantsPerRoom, store: this.#store,
+      createAllocator: this.#opts.createAllocator, stores: this.#opts.stores, votes: this.#opts.votes, minutes: this.#opts.minutes, recording: this.#opts.recording, maxParticipants: this.#participantsPerRoom, store: this.#store,
       ...(initialSettings ? { initialSettings } : {}),
     });
     this.#rooms.set(record.id, room);

@@ -9,6 +9,8 @@ import { logger } from '../log.js';
 import { Connection } from '../signaling/Connection.js';
 import type { HttpResponse, TemplatedApp, Uws, WebSocket } from '../uws.js';
 import { registerApi } from './api.js';
+import { registerRecordingRoutes } from './recordings.js';
+import type { RecordingServices } from '../recording/services.js';
 import { clientIp, originAllowed, reply, replyJson, responseHeaders, route, setPublicUrl, validWebSocketKey } from './guard.js';
 import { negotiate, StaticFiles } from './static.js';
 
@@ -31,6 +33,7 @@ export interface AppOptions {
   pool?: { workers: readonly { slot: number; load: number; alive: boolean; worker: { pid: number } }[] };
   /** The public key vote results are signed with (published for verifiers). */
   voteKeyPem?: string;
+  recordings?: RecordingServices;
 }
 
 interface SocketData { connection: Connection | null; open: boolean; ip: string; refused: string | null }
@@ -124,7 +127,7 @@ export function startApp(opts: AppOptions, host: string, port: number): Promise<
         },
         close: (code, reason) => { if (data.open) { data.open = false; ws.end(code, reason.slice(0, 120)); } },
       }, {
-        registry: opts.registry, graceMs: opts.graceMs, rateLimit: opts.rateLimit, videoCodec: opts.videoCodec,
+        registry: opts.registry, graceMs: opts.graceMs, rateLimit: opts.rateLimit, videoCodec: opts.videoCodec, recordings: opts.recordings,
         joinTimeoutMs: limits.joinTimeoutMs, maxBackpressureBytes: limits.socketBackpressureBytes,
       });
       connections.add(data.connection);
@@ -155,6 +158,7 @@ export function startApp(opts: AppOptions, host: string, port: number): Promise<
     reply(res, '200 OK', [['Content-Type', 'application/x-pem-file'], ['Cache-Control', 'no-cache']], opts.voteKeyPem);
   }));
 
+  if (opts.recordings) registerRecordingRoutes(app, { registry: opts.registry, services: opts.recordings });
   registerApi(app, { registry: opts.registry, links, metricsToken: opts.metricsToken, pool: opts.pool, connections: () => connections.size, limits, trustProxy: opts.trustProxy ?? false });
 
   app.get('/*', route('static', (res, req) => {

@@ -74,6 +74,23 @@ export function onAbort(res: HttpResponse, fn: () => void): void {
   states.get(res)?.onAbort.push(fn);
 }
 
+/**
+ * A handler that streams its answer itself (a download): the guard stops watching the
+ * deadline and will not answer for it. False when the client already went away.
+ */
+export function takeOver(res: HttpResponse): boolean {
+  const s = states.get(res);
+  if (!s || s.aborted || s.done) return false;
+  s.done = true;
+  if (s.timer) clearTimeout(s.timer);
+  return true;
+}
+
+/** True once the client went away (a streaming handler stops writing). */
+export function aborted(res: HttpResponse): boolean {
+  return states.get(res)?.aborted ?? true;
+}
+
 export function isOpen(res: HttpResponse): boolean {
   const s = states.get(res);
   return s !== undefined && !s.aborted && !s.done;

@@ -11,7 +11,7 @@ export type Action =
   // moderator actions, some on a target
   | 'setSettings' | 'admit' | 'reject' | 'setRole' | 'mute' | 'muteAll' | 'stopMedia' | 'setScreenShare'
   | 'remove' | 'sendToLobby' | 'rename' | 'endMeeting' | 'lowerHandOf' | 'lowerAllHands' | 'callSpeaker'
-  | 'deleteChat' | 'createPoll' | 'closePoll' | 'openMotion' | 'closeMotion' | 'setMinutesWriter';
+  | 'deleteChat' | 'createPoll' | 'closePoll' | 'openMotion' | 'closeMotion' | 'setMinutesWriter' | 'record';
 
 export interface Actor {
   id: string;
@@ -32,7 +32,7 @@ const no = (reason: string): Decision => ({ ok: false, reason });
 
 const MODERATOR_ACTIONS = new Set<Action>([
   'setSettings', 'admit', 'reject', 'setRole', 'mute', 'muteAll', 'stopMedia', 'setScreenShare', 'remove', 'sendToLobby',
-  'rename', 'endMeeting', 'lowerHandOf', 'lowerAllHands', 'callSpeaker', 'deleteChat', 'createPoll', 'closePoll', 'openMotion', 'closeMotion', 'setMinutesWriter',
+  'rename', 'endMeeting', 'lowerHandOf', 'lowerAllHands', 'callSpeaker', 'deleteChat', 'createPoll', 'closePoll', 'openMotion', 'closeMotion', 'setMinutesWriter', 'record',
 ]);
 /** Moderator actions that may not be aimed at another moderator (chairs do not mute or remove each other). */
 const NOT_ON_MODERATORS = new Set<Action>(['mute', 'stopMedia', 'remove', 'sendToLobby', 'setScreenShare']);

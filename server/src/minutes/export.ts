@@ -1,6 +1,7 @@
 // Exports of the minutes: the text the writers wrote, then the attendance list and every
 // vote with its outcome and tally (generated from the records, not typed), as Markdown or
 // printable HTML; and the attendance report on its own (who was present when).
+import type { RecordingEvent } from '../recording/store.js';
 import type { MotionView } from '../../../protocol/index.js';
 import type { AttendanceRecord } from '../meeting/stores.js';
 
@@ -27,16 +28,29 @@ export function voteLines(motions: MotionView[]): string[] {
   });
 }
 
-export function markdown(room: string, body: string, attendance: AttendanceRecord[], motions: MotionView[], agenda: string[] = []): string {
-  return [`# Protokoll: ${room}`, '', ...(agenda.length ? ['## Tagesordnung', '', ...agenda.map((a, i) => `${i + 1}. ${a}`), ''] : []), body.trim(), '', '## Anwesenheit', '', ...attendanceLines(attendance), '', '## Abstimmungen', '', ...(voteLines(motions).length ? voteLines(motions) : ['- keine']), ''].join('\n');
+const EVENT_WORDS: Record<RecordingEvent['type'], string> = {
+  started: 'Aufzeichnung gestartet', paused: 'Aufzeichnung angehalten', resumed: 'Aufzeichnung fortgesetzt', stopped: 'Aufzeichnung beendet',
+  interrupted: 'Aufzeichnung unterbrochen (Aufnahme-Browser getrennt)', partStarted: 'Aufzeichnung wieder aufgenommen (neuer Teil)',
+  consentGiven: 'Einwilligung erteilt', consentDeclined: 'Einwilligung verweigert', consentWithdrawn: 'Einwilligung widerrufen', left: 'Sitzung verlassen (nicht mehr aufgezeichnet)',
+};
+
+/** The recording log for the minutes: who recorded, start/pause/stop, every consent answer. */
+export function recordingLines(events: RecordingEvent[]): string[] {
+  return events.map((e) => `- ${new Date(e.at).toISOString().slice(11, 19)} UTC: ${EVENT_WORDS[e.type]}${e.name ? ` (${e.name})` : ''}`);
 }
 
-export function html(room: string, body: string, attendance: AttendanceRecord[], motions: MotionView[], agenda: string[] = []): string {
+export function markdown(room: string, body: string, attendance: AttendanceRecord[], motions: MotionView[], agenda: string[] = [], recording: RecordingEvent[] = []): string {
+  return [`# Protokoll: ${room}`, '', ...(agenda.length ? ['## Tagesordnung', '', ...agenda.map((a, i) => `${i + 1}. ${a}`), ''] : []), body.trim(), '', '## Anwesenheit', '', ...attendanceLines(attendance), '', '## Abstimmungen', '', ...(voteLines(motions).length ? voteLines(motions) : ['- keine']), '',
+    ...(recording.length ? ['## Aufzeichnung', '', ...recordingLines(recording), ''] : [])].join('\n');
+}
+
+export function html(room: string, body: string, attendance: AttendanceRecord[], motions: MotionView[], agenda: string[] = [], recording: RecordingEvent[] = []): string {
   const list = (lines: string[]) => `<ul>${lines.map((l) => `<li>${esc(l.slice(2))}</li>`).join('')}</ul>`;
   return `<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Protokoll: ${esc(room)}</title>` +
     `<style>body{font:14px/1.5 system-ui,sans-serif;margin:2rem;max-width:50rem}pre{white-space:pre-wrap;font:inherit}</style></head><body>` +
     `<h1>Protokoll: ${esc(room)}</h1>${agenda.length ? `<h2>Tagesordnung</h2><ol>${agenda.map((a) => `<li>${esc(a)}</li>`).join('')}</ol>` : ''}<pre>${esc(body.trim())}</pre><h2>Anwesenheit</h2>${list(attendanceLines(attendance))}` +
-    `<h2>Abstimmungen</h2>${voteLines(motions).length ? list(voteLines(motions)) : '<p>keine</p>'}</body></html>`;
+    `<h2>Abstimmungen</h2>${voteLines(motions).length ? list(voteLines(motions)) : '<p>keine</p>'}` +
+    `${recording.length ? `<h2>Aufzeichnung</h2>${list(recordingLines(recording))}` : ''}</body></html>`;
 }
 
 export function attendanceReport(room: string, attendance: AttendanceRecord[]): string {

@@ -42,8 +42,8 @@ export const minutesHandlers: Handlers<MinutesMethod> = {
     const name = room.record.name;
     const date = new Date().toISOString().slice(0, 10);
     if (format === 'attendance') return { text: attendanceReport(name, attendance), filename: `anwesenheit-${date}.md` };
-    if (format === 'html') return { text: html(name, room.minutes.text, attendance, motions, room.minutes.agenda), filename: `protokoll-${date}.html` };
-    return { text: markdown(name, room.minutes.text, attendance, motions, room.minutes.agenda), filename: `protokoll-${date}.md` };
+    if (format === 'html') return { text: html(name, room.minutes.text, attendance, motions, room.minutes.agenda, room.recording.events()), filename: `protokoll-${date}.html` };
+    return { text: markdown(name, room.minutes.text, attendance, motions, room.minutes.agenda, room.recording.events()), filename: `protokoll-${date}.md` };
   },
 
   setAgenda(ctx, { items }) {

@@ -17,7 +17,7 @@ function joinedData(ctx: HandlerContext, room: AppRoom, peer: Peer, resumed: boo
     status: 'joined', peerId: peer.id, role: peer.role, resumeToken: peer.resumeToken ?? '', resumed, graceMs: ctx.graceMs, videoCodec: ctx.videoCodec, mediaReset,
     peers: [...room.peers.values()].filter((p) => p.id !== peer.id).map((p) => p.info()), self: peer.info(),
     meeting: room.meeting.snapshot(peer), motions: room.votes.all().map((m) => m.view(peer.id)),
-    minutes: { state: room.minutes.state(), writers: room.minutes.writers, agenda: room.minutes.agenda }, roomName: room.record.name,
+    minutes: { state: room.minutes.state(), writers: room.minutes.writers, agenda: room.minutes.agenda }, recording: room.recording.state, roomName: room.record.name,
   };
 }
 

@@ -12,6 +12,7 @@ import type { AppRegistry as RoomRegistry } from './context.js';
 import type { PeerLink } from '../domain/Peer.js';
 import { AppError } from '../errors.js';
 import type { HandlerContext, Session } from './context.js';
+import type { RecordingServices } from '../recording/services.js';
 import { handlers } from './dispatch.js';
 import { RateLimiter } from './RateLimiter.js';
 
@@ -36,6 +37,7 @@ export interface ConnectionOptions {
   graceMs: number;
   rateLimit: { perSecond: number; burst: number };
   videoCodec: 'vp8' | 'vp9';
+  recordings?: RecordingServices | undefined;
   joinTimeoutMs?: number;
   /** Queued bytes above which the socket counts as not reading (closed, client resumes). */
   maxBackpressureBytes?: number;
@@ -57,7 +59,7 @@ export class Connection implements PeerLink {
     this.#maxBackpressure = options.maxBackpressureBytes ?? 1024 * 1024;
     const session: Session = { room: null, peer: null, waiting: null, link: this };
     this.#ctx = {
-      registry: options.registry, session, graceMs: options.graceMs, videoCodec: options.videoCodec,
+      registry: options.registry, session, graceMs: options.graceMs, videoCodec: options.videoCodec, recordings: options.recordings,
       onJoined: () => this.#stopJoinTimer(),
     };
     if (options.joinTimeoutMs) {

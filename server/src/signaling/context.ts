@@ -6,6 +6,7 @@ import type { RoomAllocator } from '../allocation/RoomAllocator.js';
 import type { Peer, PeerLink } from '../domain/Peer.js';
 import type { Room } from '../domain/Room.js';
 import type { RoomRegistry } from '../domain/RoomRegistry.js';
+import type { RecordingServices } from '../recording/services.js';
 
 export type AppRoom = Room<RoomAllocator>;
 export type AppRegistry = RoomRegistry<RoomAllocator>;
@@ -23,6 +24,8 @@ export interface HandlerContext {
   session: Session;
   graceMs: number;
   videoCodec: 'vp8' | 'vp9';
+  /** The recordings archive (absent in servers built without one). */
+  recordings?: RecordingServices | undefined;
   /** Called once the socket's peer has joined or entered a waiting room (the join timeout stops). */
   onJoined?: () => void;
 }

@@ -5,6 +5,7 @@ import { meetingHandlers } from '../meeting/handlers.js';
 import { sessionHandlers } from '../session/handlers.js';
 import { voteHandlers } from '../votes/handlers.js';
 import { minutesHandlers } from '../minutes/handlers.js';
+import { recordingHandlers } from '../recording/handlers.js';
 import type { Handlers } from './context.js';
 
-export const handlers: Handlers<Method> = { ...sessionHandlers, ...mediaHandlers, ...meetingHandlers, ...voteHandlers, ...minutesHandlers };
+export const handlers: Handlers<Method> = { ...sessionHandlers, ...mediaHandlers, ...meetingHandlers, ...voteHandlers, ...minutesHandlers, ...recordingHandlers };

@@ -113,4 +113,25 @@ export const MIGRATIONS: Migration[] = [
     name: 'minutes: agenda',
     sql: `CREATE TABLE agendas (room_id TEXT PRIMARY KEY REFERENCES rooms (id) ON DELETE CASCADE, items TEXT NOT NULL);`,
   },
+  {
+    version: 6,
+    name: 'recording: state, event log (consent, start/pause/stop), archive',
+    sql: `
+      CREATE TABLE recording_state (room_id TEXT PRIMARY KEY REFERENCES rooms (id) ON DELETE CASCADE, state TEXT NOT NULL);
+      CREATE TABLE recording_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+        recording_id TEXT NOT NULL, at INTEGER NOT NULL, type TEXT NOT NULL, peer_id TEXT, name TEXT
+      );
+      CREATE INDEX recording_events_room ON recording_events (room_id, seq);
+      CREATE TABLE recordings_archive (
+        id TEXT PRIMARY KEY,
+        room_id TEXT NOT NULL,
+        recording_id TEXT NOT NULL, kind TEXT NOT NULL, filename TEXT NOT NULL, size INTEGER NOT NULL,
+        created_at INTEGER NOT NULL, delete_at INTEGER NOT NULL, file TEXT NOT NULL, metadata TEXT NOT NULL
+      );
+      CREATE INDEX recordings_archive_room ON recordings_archive (room_id);
+      CREATE INDEX recordings_archive_delete ON recordings_archive (delete_at);
+    `,
+  },
 ];
