@@ -17,7 +17,8 @@ const NPM_BUILD_PACKAGES = ['g++', 'make', 'python3'];
 const WORKER_PACKAGES = ['meson', 'ninja-build', 'pkg-config', 'g++', 'libssl-dev', 'libuv1-dev', 'libsrtp2-dev',
   'libusrsctp-dev', 'libabsl-dev', 'nlohmann-json3-dev'];
 // Browser tests, and the netem shaper's namespaces, calibration and benches.
-const TEST_PACKAGES = ['chromium', 'fonts-dejavu-core', 'iproute2', 'iputils-ping', 'iperf3', 'python3'];
+// ffmpeg: the recording test reads exported files with ffprobe and checks their audio.
+const TEST_PACKAGES = ['chromium', 'fonts-dejavu-core', 'iproute2', 'iputils-ping', 'iperf3', 'python3', 'ffmpeg'];
 
 function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);

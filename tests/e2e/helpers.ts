@@ -23,9 +23,9 @@ export async function createRoom(baseURL: string, opts: { lobby?: boolean } = {}
 }
 
 /** Opens a fresh browser context, goes through pre-join and waits until joined. */
-export async function joinAs(browser: Browser, url: string, name: string, opts: { init?: () => void; expectStatus?: string } = {}): Promise<Page> {
+export async function joinAs(browser: Browser, url: string, name: string, opts: { init?: (() => void) | { content: string }; expectStatus?: string } = {}): Promise<Page> {
   const context = await browser.newContext({ locale: 'en-US' });
-  if (opts.init) await context.addInitScript(opts.init);
+  if (opts.init) await context.addInitScript(opts.init as () => void);
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error(`[${name}] pageerror`, e));
   await page.goto(url);

@@ -13,6 +13,7 @@ import { TileReporter } from '../features/media/tiles.js';
 import { MeetingState } from '../features/meeting/meeting.svelte.js';
 import { VotesState } from '../features/votes/votes.svelte.js';
 import { MinutesState } from '../features/minutes/minutes.svelte.js';
+import { RecordingFeature } from '../features/recording/recording.svelte.js';
 import { chime } from './chime.js';
 import { i18n, type MessageKey } from './i18n.svelte.js';
 import { clientId } from './settings.js';
@@ -64,6 +65,7 @@ export class Call {
   readonly meeting: MeetingState;
   readonly votes: VotesState;
   readonly minutes: MinutesState;
+  readonly recording: RecordingFeature;
   local = $state.raw<LocalMedia | null>(null);
   remote = $state.raw<RemoteMedia | null>(null);
 
@@ -86,6 +88,18 @@ export class Call {
     this.meeting = new MeetingState(transport);
     this.votes = new VotesState(transport);
     this.minutes = new MinutesState(transport);
+    this.recording = new RecordingFeature(transport, {
+      selfId: () => this.selfId,
+      roomId: () => this.#opts?.roomId ?? '',
+      isModerator: () => this.role === 'moderator',
+      // What the recording browser mixes: itself and everyone it receives (the consent rule picks).
+      members: () => [
+        ...(this.selfId ? [{ id: this.selfId, name: this.name, audio: this.local?.micOn ? this.local.mic : null, video: this.local?.cameraOn ? this.local.camera : null }] : []),
+        ...this.participants.map((p) => ({ id: p.id, name: p.name, audio: p.audioTrack, video: p.videoTrack })),
+      ],
+      speakerId: () => this.activeSpeakerId,
+      announce: (text, urgent = false) => this.#say.announce(text, urgent),
+    });
   }
 
   /**
@@ -149,6 +163,7 @@ export class Call {
     this.meeting.load(reply.meeting);
     this.votes.load(reply.motions);
     this.minutes.load(reply.minutes);
+    this.recording.load(reply.recording);
     this.#media!.videoCodec = reply.videoCodec;
     this.#resumeToken = reply.resumeToken;
     if (reply.resumed) {
@@ -215,7 +230,7 @@ export class Call {
   }
 
   #onNotification(n: Notification): void {
-    if (this.meeting.handle(n, this.#say) || this.votes.handle(n, (t) => this.#say.announce(t, true)) || this.minutes.handle(n) || this.remote?.handle(n, this.local?.sender ?? null)) return;
+    if (this.meeting.handle(n, this.#say) || this.votes.handle(n, (t) => this.#say.announce(t, true)) || this.minutes.handle(n) || this.recording.handle(n) || this.remote?.handle(n, this.local?.sender ?? null)) return;
     switch (n.notification) {
       case 'admitted':
         this.#ticket = n.data.ticket;
@@ -310,6 +325,7 @@ export class Call {
    * camera light goes out, stop the scaler worker and timers, and close the socket.
    */
   #end(status: 'left' | 'ended' | 'error', error: string | null = null): void {
+    void this.recording.close();
     this.#tiles?.close();
     this.local?.stop();
     this.#media?.close();
