@@ -39,6 +39,27 @@ async function axe(page: Page, selector: string, what: string): Promise<void> {
   expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), `axe on ${what}`).toEqual([]);
 }
 
+/** CPU time (s) of every Chromium process so far, from /proc (measurement only, not asserted). */
+function chromiumCpuSeconds(): number {
+  const r = spawnSync('pgrep', ['-f', 'chromium'], { encoding: 'utf8' });
+  let ticks = 0;
+  for (const pid of r.stdout.split('\n').filter(Boolean)) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch { /* exited meanwhile */ }
+  }
+  return ticks / 100;
+}
+
+/** Share of one core all Chromium processes used over `ms` (a measurement window, not a wait for something). */
+async function cpuShare(p: Page, ms: number): Promise<number> {
+  const c0 = chromiumCpuSeconds();
+  const t0 = Date.now();
+  await p.waitForTimeout(ms);
+  return (chromiumCpuSeconds() - c0) / ((Date.now() - t0) / 1000);
+}
+
 const elapsed = (p: Page) => p.evaluate(() => (window as any).thinline.call.recording.elapsedMs as number);
 
 /** Energy of `freq` relative to the signal's total energy (Goertzel over the whole file). */
@@ -99,6 +120,7 @@ test('record with consent: a decliner is not in the file, a reload resumes, the 
 
     await chair.getByTestId('open-recording').click();
     await axe(chair, '.sidebar', 'the recording controls');
+    const cpuIdle = await cpuShare(chair, 4000);
     await chair.getByRole('button', { name: 'Record video and audio' }).click();
     for (const p of [chair, anna, bert]) await expect(p.getByTestId('recording-indicator')).toContainText('Recording by Chair: video and audio');
     await axe(anna, 'dialog', 'the consent dialog');
@@ -117,6 +139,7 @@ test('record with consent: a decliner is not in the file, a reload resumes, the 
     await chair.getByTestId('open-recording').click();
     await chair.getByRole('button', { name: 'Resume recording (new part)' }).click();
     await expect(chair.getByTestId('recording-elapsed')).toBeVisible();
+    const cpuRecording = await cpuShare(chair, 4000);
     await expect.poll(() => elapsed(chair), { timeout: 20_000 }).toBeGreaterThan(9_000);
     await chair.getByRole('button', { name: 'Stop recording' }).click();
     for (const p of [anna, bert]) await expect(p.getByTestId('recording-indicator')).toHaveCount(0);
@@ -128,6 +151,9 @@ test('record with consent: a decliner is not in the file, a reload resumes, the 
     expect(Math.abs(info.duration - expectedS), `ffprobe ${info.duration} s vs recorded ${expectedS} s`).toBeLessThanOrEqual(1);
     // Seekable: the file has a Cues element (EBML id 1C 53 BB 6B).
     expect(readFileSync(video).includes(Buffer.from([0x1c, 0x53, 0xbb, 0x6b]))).toBe(true);
+    const stats = await chair.evaluate(() => (window as any).thinline.call.recording.stats);
+    testInfo.annotations.push({ type: 'measured', description: JSON.stringify({ recordedS: expectedS, probedS: info.duration, bytes: readFileSync(video).length, cpuIdle, cpuRecording, ...stats }) });
+    console.log('[recording] measured', JSON.stringify({ recordedS: expectedS, probedS: info.duration, cpuIdle, cpuRecording, ...stats }));
     const samples = pcm(video);
     const share = Object.fromEntries(Object.entries(TONES).map(([who, f]) => [who, toneShare(samples, 16_000, f)]));
     testInfo.annotations.push({ type: 'tone shares', description: JSON.stringify(share) });
@@ -147,14 +173,27 @@ test('record with consent: a decliner is not in the file, a reload resumes, the 
     // Audio minutes: Ogg Opus, mono, the recorded duration.
     await chair.getByRole('button', { name: 'Record audio minutes' }).click();
     await answer(anna, true);
-    await answer(bert, true);
+    // Bert answers with the keyboard alone: the dialog opens on "No" (the safe default).
+    await expect(bert.getByRole('dialog')).toBeVisible();
+    await expect(bert.getByRole('button', { name: 'No, do not record me' })).toBeFocused();
+    await bert.keyboard.press('Tab');
+    await expect(bert.getByRole('button', { name: 'Yes, record me' })).toBeFocused();
+    await bert.keyboard.press('Enter');
+    await expect(bert.getByTestId('recording-me')).toHaveText('You are being recorded.');
+    await expect(chair.getByTestId('recording-elapsed')).toBeVisible();
     await expect.poll(() => elapsed(chair), { timeout: 20_000 }).toBeGreaterThan(4_000);
     await chair.getByRole('button', { name: 'Stop recording' }).click();
     const ogg = await download(chair, testInfo, 'minutes.ogg');
+    console.log('[recording] audio minutes', JSON.stringify({ bytes: readFileSync(ogg).length, ...(await chair.evaluate(() => (window as any).thinline.call.recording.stats)) }));
     expect(readFileSync(ogg).subarray(0, 4).toString()).toBe('OggS');
     const audio = probe(ogg);
     expect(audio.codecs).toEqual(['opus']);
+    // Everyone consented this time: all three tones are in the minutes.
+    const minutes = pcm(ogg);
+    for (const [who, f] of Object.entries(TONES)) expect(toneShare(minutes, 16_000, f), who).toBeGreaterThan(0.05);
     const expectedAudioS = (await chair.evaluate(() => (window as any).thinline.call.recording.file.durationMs as number)) / 1000;
+    console.log('[recording] audio minutes duration', JSON.stringify({ probedS: audio.duration, recordedS: expectedAudioS }));
+    expect(expectedAudioS).toBeGreaterThan(4);
     expect(Math.abs(audio.duration - expectedAudioS), `ffprobe ${audio.duration} s vs recorded ${expectedAudioS} s`).toBeLessThanOrEqual(1);
   } finally {
     await Promise.all(open.map((p) => p.context().close().catch(() => undefined)));

@@ -39,6 +39,8 @@ export class Capture {
   #runningSince: number | null = null;
   #elapsed = 0;
   #stopped: Promise<void> | null = null;
+  /** How long each chunk took to become durable (ms): the crash-safety cost. */
+  readonly writeMs: number[] = [];
 
   constructor(opts: CaptureOptions) {
     this.#opts = opts;
@@ -156,7 +158,10 @@ export class Capture {
   #save(data: Promise<Uint8Array>): void {
     const elapsed = this.elapsedMs;
     this.#queue = this.#queue.then(async () => {
-      await this.#opts.store.append(this.#opts.recordingId, await data, elapsed);
+      const bytes = await data;
+      const t0 = performance.now();
+      await this.#opts.store.append(this.#opts.recordingId, bytes, elapsed);
+      if (this.writeMs.length < 100_000) this.writeMs.push(performance.now() - t0);
     }).catch((e: unknown) => this.#opts.onError(e instanceof Error ? e.message : String(e)));
   }
 

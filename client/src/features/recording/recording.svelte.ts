@@ -41,6 +41,8 @@ export class RecordingFeature {
   notice = $state<string | null>(null);
   /** This browser captures the recording. */
   iRecord = $state(false);
+  /** Measured: chunk writes of the last recording and the last export (debug view, tests, benches). */
+  stats = $state.raw<{ chunks: number; writeMeanMs: number; writeP95Ms: number; writeMaxMs: number; exportMs: number | null }>({ chunks: 0, writeMeanMs: 0, writeP95Ms: 0, writeMaxMs: 0, exportMs: null });
 
   #capture: Capture | null = null;
   #store: ChunkStore | null = null;
@@ -184,6 +186,7 @@ export class RecordingFeature {
   async #run(recording: RecordingState, offsetMs: number): Promise<void> {
     const { Capture } = await import('./capture.js');
     const store = await this.#openStore();
+    this.elapsedMs = offsetMs;
     const capture = new Capture({ kind: recording.kind, store, recordingId: recording.id, offsetMs, onError: (m) => { this.error = m; } });
     capture.update(recording, this.#env.members(), this.#env.speakerId());
     await capture.start();
@@ -219,6 +222,11 @@ export class RecordingFeature {
     document.removeEventListener('visibilitychange', this.#onVisibility);
     this.warning = null;
     await capture.stop();
+    const w = [...capture.writeMs].sort((a, b) => a - b);
+    this.stats = {
+      chunks: w.length, writeMeanMs: w.reduce((a, b) => a + b, 0) / Math.max(1, w.length),
+      writeP95Ms: w[Math.floor(w.length * 0.95)] ?? 0, writeMaxMs: w.at(-1) ?? 0, exportMs: null,
+    };
     const store = await this.#openStore();
     const rec = (await store.list(this.#env.roomId())).find((r) => !r.finished);
     if (!rec) { this.phase = 'idle'; return; }
@@ -233,11 +241,13 @@ export class RecordingFeature {
     this.phase = 'exporting';
     this.error = null;
     try {
+      const t0 = performance.now();
       const { exportRecording } = await import('./export.js');
       const blob = await exportRecording(rec.kind, await store.parts(id), (p, progress) => { this.exportPhase = p; this.exportProgress = progress; });
       const date = new Date(rec.createdAt).toISOString().slice(0, 16).replace(/[T:]/g, '-');
       if (this.file) URL.revokeObjectURL(this.file.url);
       this.file = { blob, url: URL.createObjectURL(blob), name: `${rec.kind === 'video' ? 'aufzeichnung' : 'tonprotokoll'}-${date}.${rec.kind === 'video' ? 'webm' : 'ogg'}`, recordingId: id, kind: rec.kind, durationMs: rec.durationMs };
+      this.stats = { ...this.stats, exportMs: performance.now() - t0 };
       this.phase = 'ready';
       this.#env.announce(i18n.t('exportDone'));
     } catch (e) {
