@@ -1,0 +1,83 @@
+// A small jitter buffer per incoming stream, and the mixer's limiter: pure, no I/O.
+// Goals: play each source 40 ms behind its arrival so ordinary jitter never underruns;
+// conceal a lost frame by fading the last one (never a click, never a gap); drop frames
+// that arrive too late; and never clip when several people speak at once.
+export const FRAME = 160; // 20 ms at 8 kHz
+
+export class JitterBuffer {
+  readonly #frames = new Map<number, Int16Array>();
+  #next: number | null = null;
+  #last: Int16Array | null = null;
+  #concealed = 0;
+  readonly #target: number;
+  underruns = 0;
+  late = 0;
+  played = 0;
+
+  constructor(targetFrames = 2) { this.#target = targetFrames; }
+
+  push(seq: number, frame: Int16Array): void {
+    if (this.#next !== null && seqBefore(seq, this.#next)) { this.late++; return; }
+    if (this.#frames.size > 50) this.#frames.clear(); // a stream that restarted far away
+    this.#frames.set(seq, frame);
+  }
+
+  /** The next 20 ms of this source, or null when it has nothing (silent, not an underrun). */
+  pop(): Int16Array | null {
+    if (this.#next === null) {
+      if (this.#frames.size < this.#target) return null;
+      this.#next = Math.min(...this.#frames.keys());
+    }
+    const f = this.#frames.get(this.#next);
+    if (f) {
+      this.#frames.delete(this.#next);
+      this.#next = (this.#next + 1) & 0xffff;
+      this.#last = f;
+      this.#concealed = 0;
+      this.played++;
+      return f;
+    }
+    if (this.#frames.size === 0) {
+      // The source stopped (muted, DTX, left): start buffering afresh when it returns.
+      this.#next = null;
+      this.#last = null;
+      return null;
+    }
+    // A hole with later frames waiting: conceal with a fading copy, then skip ahead.
+    this.underruns++;
+    this.#next = (this.#next + 1) & 0xffff;
+    if (!this.#last || ++this.#concealed > 3) return null;
+    const gain = 0.5 ** this.#concealed;
+    return this.#last.map((s) => s * gain);
+  }
+}
+
+function seqBefore(a: number, b: number): boolean {
+  return ((b - a) & 0xffff) !== 0 && ((b - a) & 0xffff) < 0x8000;
+}
+
+/**
+ * Sums frames into one with a limiter: below the threshold the mix is untouched; above it
+ * the gain follows the peak down at once and recovers slowly (no pumping, no clipping).
+ */
+export class Limiter {
+  #gain = 1;
+  readonly #threshold: number;
+  constructor(threshold = 30_000) { this.#threshold = threshold; }
+
+  mix(frames: (Int16Array | null)[], out = new Int16Array(FRAME)): Int16Array {
+    const sum = new Int32Array(FRAME);
+    for (const f of frames) if (f) for (let i = 0; i < FRAME; i++) sum[i]! += f[i] ?? 0;
+    let peak = 0;
+    for (let i = 0; i < FRAME; i++) peak = Math.max(peak, Math.abs(sum[i]!));
+    const needed = peak > this.#threshold ? this.#threshold / peak : 1;
+    const start = this.#gain;
+    const end = needed < start ? needed : Math.min(1, start + 0.02);
+    for (let i = 0; i < FRAME; i++) {
+      const g = start + ((end - start) * i) / FRAME;
+      out[i] = Math.max(-32768, Math.min(32767, Math.round(sum[i]! * Math.min(g, needed < start ? needed : g))));
+    }
+    this.#gain = end;
+    return out;
+  }
+}
