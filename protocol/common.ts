@@ -56,6 +56,8 @@ export interface PeerInfo {
   mutedByChair: boolean;
   /** Whether this person may share the screen. */
   canShareScreen: boolean;
+  /** How they take part: a browser, or a telephone (dial-in). */
+  channel: 'browser' | 'phone';
 }
 
 export interface ErrorBody { code: ErrorCode; message: string }

@@ -8,6 +8,7 @@ import { meetingRequests, type MeetingNotifications, type MeetingResponses } fro
 import { sessionRequests, type SessionNotifications, type SessionResponses } from './session.js';
 import { voteRequests, type VoteNotifications, type VoteResponses } from './votes.js';
 import { minutesRequests, type MinutesNotifications, type MinutesResponses } from './minutes.js';
+import { phoneRequests, type PhoneResponses } from './phone.js';
 import { recordingRequests, type RecordingNotifications, type RecordingResponses } from './recording.js';
 
 export * from './common.js';
@@ -17,14 +18,15 @@ export * from './session.js';
 export * from './votes.js';
 export * from './minutes.js';
 export * from './recording.js';
+export * from './phone.js';
 export { CloseCode } from './close-codes.js';
 
-export const RequestSchema = v.variant('method', [...sessionRequests, ...mediaRequests, ...meetingRequests, ...voteRequests, ...minutesRequests, ...recordingRequests]);
+export const RequestSchema = v.variant('method', [...sessionRequests, ...mediaRequests, ...meetingRequests, ...voteRequests, ...minutesRequests, ...recordingRequests, ...phoneRequests]);
 export type Request = v.InferOutput<typeof RequestSchema>;
 export type Method = Request['method'];
 export type RequestData<M extends Method> = Extract<Request, { method: M }>['data'];
 
-export type ResponseData = SessionResponses & MediaResponses & MeetingResponses & VoteResponses & MinutesResponses & RecordingResponses;
+export type ResponseData = SessionResponses & MediaResponses & MeetingResponses & VoteResponses & MinutesResponses & RecordingResponses & PhoneResponses;
 export type Response =
   | { id: number; ok: true; data: ResponseData[Method] }
   | { id: number | null; ok: false; error: ErrorBody };

@@ -5,6 +5,7 @@ import type { MeetingSnapshot } from './meeting.js';
 import type { MotionView } from './votes.js';
 import type { MinutesSnapshot } from './minutes.js';
 import type { RecordingState } from './recording.js';
+import type { DialIn } from './phone.js';
 import { RtpCapabilitiesSchema } from './media.js';
 
 export const sessionRequests = [
@@ -46,6 +47,8 @@ export interface JoinedData {
   minutes: MinutesSnapshot;
   /** A recording running (or interrupted) in this meeting: answer its consent question. */
   recording: RecordingState | null;
+  /** Moderators: how to join by phone (null for everyone else). */
+  dialIn: DialIn | null;
   roomName: string;
 }
 /** The waiting room applies: wait for `admitted` (then join again with its ticket) or `rejected`. */

@@ -2,6 +2,7 @@
 // localhost, keep data in ./data, one media worker per core.
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import type { PhoneConfig } from './phone/Gateway.js';
 
 export interface Config {
   host: string;
@@ -30,6 +31,8 @@ export interface Config {
   limits: Limits;
   /** Client addresses come from X-Forwarded-For (set only behind a proxy you run). */
   trustProxy: boolean;
+  /** Phone dial-in over SIP; null: off (set THINLINE_SIP_PORT to turn it on). */
+  phone: PhoneConfig | null;
 }
 
 /** Everything a stranger can make the server hold is bounded by one of these. */
@@ -96,6 +99,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     logLevel: level as Config['logLevel'],
     metricsToken: env.THINLINE_METRICS_TOKEN || undefined,
     trustProxy: env.THINLINE_TRUST_PROXY === '1',
+    phone: env.THINLINE_SIP_PORT === undefined || env.THINLINE_SIP_PORT === '' ? null : (() => {
+      const sipHost = env.THINLINE_SIP_HOST ?? host;
+      return {
+        port: int(env, 'THINLINE_SIP_PORT', 5060, 0, 65535),
+        host: sipHost,
+        // The sip library treats requests to its own address as local: name ourselves
+        // differently when we listen on loopback (tests, a PBX on the same machine).
+        publicAddress: env.THINLINE_SIP_PUBLIC_ADDRESS ?? (sipHost === '127.0.0.1' ? 'localhost' : sipHost),
+        mediaAddress: env.THINLINE_SIP_MEDIA_ADDRESS ?? (sipHost === '0.0.0.0' ? '127.0.0.1' : sipHost),
+        number: env.THINLINE_PHONE_NUMBER || undefined,
+        allowedSources: env.THINLINE_SIP_ALLOWED_SOURCES ? env.THINLINE_SIP_ALLOWED_SOURCES.split(',').map((s) => s.trim()).filter(Boolean) : null,
+        maxCalls: int(env, 'THINLINE_SIP_MAX_CALLS', 50, 1, 10_000),
+        tcp: env.THINLINE_SIP_TCP !== '0',
+      };
+    })(),
     limits: {
       participantsPerRoom: int(env, 'THINLINE_MAX_PARTICIPANTS', 300, 1, 10_000),
       socketsPerIp: int(env, 'THINLINE_MAX_SOCKETS_PER_IP', 50, 1, 100_000),

@@ -17,6 +17,7 @@ import { Archive } from './recording/Archive.js';
 import { ArchiveTokens } from './recording/tokens.js';
 import type { RecordingServices } from './recording/services.js';
 import { join } from 'node:path';
+import { PhoneGateway } from './phone/Gateway.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
@@ -27,6 +28,7 @@ export interface Server {
   app: RunningApp;
   db: Database;
   recordings: RecordingServices;
+  phone: PhoneGateway | null;
   voteKey: VoteKey;
   url: string;
   implementation: 'native' | 'fallback';
@@ -73,7 +75,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   try {
     app = await startApp({
       uws, registry, clientDir: config.clientDir, publicUrl: config.publicUrl, graceMs: config.reconnectGraceMs, rateLimit: config.rateLimit,
-      videoCodec: config.videoCodec, metricsToken: config.metricsToken, pool, limits: config.limits, trustProxy: config.trustProxy, voteKeyPem: voteKey.publicKeyPem, recordings,
+      videoCodec: config.videoCodec, metricsToken: config.metricsToken, pool, limits: config.limits, trustProxy: config.trustProxy, voteKeyPem: voteKey.publicKeyPem, recordings, phoneNumber: config.phone?.number,
     }, config.host, config.port);
   } catch (error) {
     registry.close();
@@ -82,13 +84,23 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     db.close();
     throw error;
   }
+  let phone: PhoneGateway | null = null;
+  if (config.phone) {
+    try {
+      phone = await PhoneGateway.start(config.phone, registry, { dataDir: config.dataDir || tmpdir(), graceMs: config.reconnectGraceMs });
+    } catch (error) {
+      app.close(); registry.close(); recordings.archive.close(); pool.close(); db.close();
+      throw error;
+    }
+  }
   const url = app.publicUrl;
   let closed = false;
   return {
-    config, pool, registry, app, db, recordings, voteKey, url, implementation,
+    config, pool, registry, app, db, recordings, phone, voteKey, url, implementation,
     close() {
       if (closed) return;
       closed = true;
+      phone?.close();
       app.close();
       registry.close();
       recordings.archive.close();

@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { Participant } from '../../client/src/features/media/participant.svelte.js';
 
 it('camera-off follows only the producer, not SFU pause reasons', () => {
-  const p = new Participant({ id: 'p', name: 'P', role: 'participant', producers: [{ id: 'cam', kind: 'video', source: 'camera', paused: false }], handRaisedAt: null, mutedByChair: false, canShareScreen: true });
+  const p = new Participant({ id: 'p', name: 'P', role: 'participant', producers: [{ id: 'cam', kind: 'video', source: 'camera', paused: false }], handRaisedAt: null, mutedByChair: false, canShareScreen: true, channel: 'browser' as const });
   expect(p.cameraOff).toBe(false);
   p.producerPaused('cam', true);
   expect(p.cameraOff).toBe(true);

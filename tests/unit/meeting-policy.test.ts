@@ -31,6 +31,10 @@ describe('moderator-only actions', () => {
     expect(can({ id: 'a', role: 'moderator' }, action, { id: 'a', role: 'moderator' }, ctx).ok).toBe(false);
   });
   it('a moderator can rename themselves', () => expect(can({ id: 'a', role: 'moderator' }, 'rename', { id: 'a', role: 'moderator' }, ctx).ok).toBe(true));
+  it('a moderator can rename a phone participant, not a browser participant', () => {
+    expect(can({ id: 'a', role: 'moderator' }, 'rename', { id: 'b', role: 'participant', channel: 'phone' }, ctx).ok).toBe(true);
+    expect(can({ id: 'a', role: 'moderator' }, 'rename', { id: 'b', role: 'participant', channel: 'browser' }, ctx).ok).toBe(false);
+  });
 });
 
 describe('actions about oneself', () => {

@@ -25,6 +25,7 @@ export interface ConsumerAppData extends types.AppData { peerId: string; produce
 export interface PeerOptions {
   id: string; name: string; role: Role; resumeToken: string | null; resumeTokenHash?: string;
   rtpCapabilities: types.RtpCapabilities; clientId?: string | undefined; joinedAt?: number;
+  channel?: 'browser' | 'phone';
 }
 
 export class Peer extends EventEmitter<PeerEvents> {
@@ -36,6 +37,8 @@ export class Peer extends EventEmitter<PeerEvents> {
   readonly resumeTokenHash: string;
   readonly clientId: string | undefined;
   readonly joinedAt: number;
+  /** A browser, or a telephone through the phone gateway (votes and attendance record it). */
+  readonly channel: 'browser' | 'phone';
   rtpCapabilities: types.RtpCapabilities;
   /** When this peer last sent a still image (rate limit). */
   lastStillAt = 0;
@@ -65,6 +68,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.rtpCapabilities = opts.rtpCapabilities;
     this.clientId = opts.clientId;
     this.joinedAt = opts.joinedAt ?? Date.now();
+    this.channel = opts.channel ?? 'browser';
   }
 
   get closed(): boolean { return this.#closed; }
@@ -74,7 +78,7 @@ export class Peer extends EventEmitter<PeerEvents> {
   info(): PeerInfo {
     return {
       id: this.id, name: this.name, role: this.role, producers: [...this.producers.values()].map(producerInfo),
-      handRaisedAt: this.handRaisedAt, mutedByChair: this.mutedByChair, canShareScreen: this.canShareScreen,
+      handRaisedAt: this.handRaisedAt, mutedByChair: this.mutedByChair, canShareScreen: this.canShareScreen, channel: this.channel,
     };
   }
 

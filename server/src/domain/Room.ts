@@ -45,6 +45,9 @@ export interface RoomRecord {
   name: string;
   createdAt: string;
   lastJoinAt: string;
+  /** Phone dial-in: the meeting number (10 digits) and its PIN (6 digits, can be regenerated). */
+  dialInId: string;
+  dialInPin: string;
 }
 
 export interface RoomEvents {
@@ -152,7 +155,7 @@ export class Room<A extends AllocatorPort = AllocatorPort> extends EventEmitter<
   }
 
   /** Joins a new peer, or resumes one whose socket dropped if the token matches. */
-  join(opts: { name: string; role: Role; rtpCapabilities: types.RtpCapabilities; resumeToken?: string | undefined; clientId?: string | undefined; link: PeerLink }): { peer: Peer; resumed: boolean } {
+  join(opts: { name: string; role: Role; rtpCapabilities: types.RtpCapabilities; resumeToken?: string | undefined; clientId?: string | undefined; link: PeerLink; channel?: 'browser' | 'phone' }): { peer: Peer; resumed: boolean } {
     if (this.#closed) throw new AppError(ErrorCode.RoomNotFound, 'this meeting has ended');
     const existing = opts.resumeToken ? this.resumable(opts.resumeToken) : undefined;
     if (existing) {
@@ -165,7 +168,7 @@ export class Room<A extends AllocatorPort = AllocatorPort> extends EventEmitter<
     if (this.peers.size >= this.#maxParticipants) {
       throw new AppError(ErrorCode.RoomFull, `this meeting is full (${this.#maxParticipants} participants)`);
     }
-    const peer = new Peer({ id: peerId(), name: opts.name, role: opts.role, resumeToken: secretId(), rtpCapabilities: opts.rtpCapabilities, clientId: opts.clientId });
+    const peer = new Peer({ id: peerId(), name: opts.name, role: opts.role, resumeToken: secretId(), rtpCapabilities: opts.rtpCapabilities, clientId: opts.clientId, channel: opts.channel ?? 'browser' });
     this.#add(peer);
     peer.attach(opts.link);
     this.saveAttendance(peer);
@@ -187,7 +190,7 @@ export class Room<A extends AllocatorPort = AllocatorPort> extends EventEmitter<
   saveAttendance(peer: Peer): void {
     this.#stores.attendance.upsert(this.id, {
       peerId: peer.id, name: peer.name, role: peer.role, resumeTokenHash: peer.resumeTokenHash, clientId: peer.clientId ?? null,
-      screenShare: peer.screenShare ?? null, mutedByChair: peer.mutedByChair, joinedAt: peer.joinedAt, leftAt: null,
+      screenShare: peer.screenShare ?? null, mutedByChair: peer.mutedByChair, joinedAt: peer.joinedAt, leftAt: null, channel: peer.channel,
     });
   }
 
@@ -197,7 +200,7 @@ export class Room<A extends AllocatorPort = AllocatorPort> extends EventEmitter<
    */
   restore(records: AttendanceRecord[], graceMs: number): void {
     for (const r of records) {
-      const peer = new Peer({ id: r.peerId, name: r.name, role: r.role, resumeToken: null, resumeTokenHash: r.resumeTokenHash, rtpCapabilities: {}, clientId: r.clientId ?? undefined, joinedAt: r.joinedAt });
+      const peer = new Peer({ id: r.peerId, name: r.name, role: r.role, resumeToken: null, resumeTokenHash: r.resumeTokenHash, rtpCapabilities: {}, clientId: r.clientId ?? undefined, joinedAt: r.joinedAt, channel: r.channel });
       peer.mutedByChair = r.mutedByChair;
       peer.screenShare = r.screenShare ?? undefined;
       peer.mediaLost = true;

@@ -2,6 +2,7 @@
 // Room object costs nothing but its record until someone joins (no router, no timers).
 // Bounded: at most `maxRooms` are stored, and rooms nobody joined for `idleDays` are
 // deleted by an hourly sweep.
+import { randomInt } from 'node:crypto';
 import type { types } from 'mediasoup';
 import { ErrorCode } from '../../../protocol/index.js';
 import type { MediaWorker, WorkerPool } from '../media/WorkerPool.js';
@@ -21,6 +22,9 @@ import { hashSecret, logId } from './secrets.js';
 
 const log = logger('rooms');
 const DAY_MS = 86_400_000;
+/** Six digits: what a caller can type; guessing is bounded by the gateway's attempt limits. */
+function dialInPin(): string { return String(randomInt(0, 1_000_000)).padStart(6, '0'); }
+
 const SWEEP_MS = 3_600_000;
 const DEMO_SETTING = 'demo_room_id';
 
@@ -78,7 +82,7 @@ export class RoomRegistry<A extends AllocatorPort = AllocatorPort> {
     if (this.#rooms.size >= this.#maxRooms) throw new AppError(ErrorCode.TooManyRooms, `this server holds its maximum of ${this.#maxRooms} rooms`);
     const moderatorKey = secretId();
     const now = new Date().toISOString();
-    const record: RoomRecord = { id: secretId(), moderatorKeyHash: hashSecret(moderatorKey), name, createdAt: now, lastJoinAt: now };
+    const record: RoomRecord = { id: secretId(), moderatorKeyHash: hashSecret(moderatorKey), name, createdAt: now, lastJoinAt: now, dialInId: this.#freeDialInId(), dialInPin: dialInPin() };
     await this.#store.insert(record);
     const room = this.#add(record, settings);
     room.meeting.persistSettings();
@@ -104,6 +108,26 @@ export class RoomRegistry<A extends AllocatorPort = AllocatorPort> {
 
   get(id: string): Room<A> | undefined {
     return this.#rooms.get(id);
+  }
+
+  /** The room a caller means by its meeting number (phone dial-in). */
+  byDialIn(dialInId: string): Room<A> | undefined {
+    for (const r of this.#rooms.values()) if (r.record.dialInId === dialInId) return r;
+    return undefined;
+  }
+
+  /** A new PIN for a room's dial-in (the old one stops working at once). */
+  regenerateDialInPin(room: Room<A>): string {
+    room.record.dialInPin = dialInPin();
+    this.#store.setDialInPin(room.id, room.record.dialInPin);
+    return room.record.dialInPin;
+  }
+
+  #freeDialInId(): string {
+    for (;;) {
+      const id = String(randomInt(1_000_000_000, 10_000_000_000));
+      if (!this.byDialIn(id)) return id;
+    }
   }
 
   get rooms(): IterableIterator<Room<A>> {

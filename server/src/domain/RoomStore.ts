@@ -11,6 +11,7 @@ export interface RoomStore {
   touch(id: string, at: string): void;
   setModeratorKeyHash(id: string, hash: string): Promise<void>;
   delete(id: string): Promise<void>;
+  setDialInPin(id: string, pin: string): void;
   getSetting(key: string): string | undefined;
   setSetting(key: string, value: string): void;
 }
@@ -23,6 +24,7 @@ export class MemoryRoomStore implements RoomStore {
   touch(id: string, at: string): void { const r = this.#records.get(id); if (r) r.lastJoinAt = at; }
   async setModeratorKeyHash(id: string, hash: string): Promise<void> { const r = this.#records.get(id); if (r) r.moderatorKeyHash = hash; }
   async delete(id: string): Promise<void> { this.#records.delete(id); }
+  setDialInPin(id: string, pin: string): void { const r = this.#records.get(id); if (r) r.dialInPin = pin; }
   getSetting(key: string): string | undefined { return this.#settings.get(key); }
   setSetting(key: string, value: string): void { this.#settings.set(key, value); }
 }

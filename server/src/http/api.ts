@@ -4,6 +4,7 @@
 // size (Content-Length checked before reading) and in time (the route deadline).
 import { createHash } from 'node:crypto';
 import type { Limits } from '../config.js';
+import type { DialIn } from '../../../protocol/index.js';
 import type { AppRegistry as RoomRegistry } from '../signaling/context.js';
 import { secretEquals } from '../domain/secrets.js';
 import { logger } from '../log.js';
@@ -21,6 +22,8 @@ export interface CreatedRoom {
   lobby: boolean;
   participantUrl: string;
   moderatorUrl: string;
+  /** Joining by phone: the number (if configured), the meeting number and its PIN. */
+  dialIn: DialIn;
 }
 
 export function roomLinks(publicUrl: string, roomId: string, moderatorKey: string): { participantUrl: string; moderatorUrl: string } {
@@ -53,6 +56,7 @@ export interface ApiOptions {
   connections?: () => number;
   limits: Pick<Limits, 'roomsPerIpPerMinute' | 'requestTimeoutMs'>;
   trustProxy: boolean;
+  phoneNumber?: string | undefined;
 }
 
 /** Token buckets per client address, bounded: idle (full) buckets are dropped. */
@@ -103,7 +107,10 @@ export function registerApi(app: TemplatedApp, opts: ApiOptions): void {
       // New meetings are private by default: people wait until a moderator admits them.
       opts.registry.create(name, { lobby }).then(({ room, moderatorKey }) => {
         if (!isOpen(res)) return;
-        const created: CreatedRoom = { roomId: room.id, name, lobby, ...roomLinks(opts.links.publicUrl, room.id, moderatorKey) };
+        const created: CreatedRoom = {
+          roomId: room.id, name, lobby, ...roomLinks(opts.links.publicUrl, room.id, moderatorKey),
+          dialIn: { number: opts.phoneNumber ?? null, id: room.record.dialInId, pin: room.record.dialInPin },
+        };
         replyJson(res, '201 Created', created);
       }, (error: unknown) => {
         if (error instanceof AppError) return void replyJson(res, '503 Service Unavailable', { error: { code: error.code, message: error.message } });

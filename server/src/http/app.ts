@@ -34,6 +34,8 @@ export interface AppOptions {
   /** The public key vote results are signed with (published for verifiers). */
   voteKeyPem?: string;
   recordings?: RecordingServices;
+  /** The dial-in number shown with invitations. */
+  phoneNumber?: string | undefined;
 }
 
 interface SocketData { connection: Connection | null; open: boolean; ip: string; refused: string | null }
@@ -127,7 +129,7 @@ export function startApp(opts: AppOptions, host: string, port: number): Promise<
         },
         close: (code, reason) => { if (data.open) { data.open = false; ws.end(code, reason.slice(0, 120)); } },
       }, {
-        registry: opts.registry, graceMs: opts.graceMs, rateLimit: opts.rateLimit, videoCodec: opts.videoCodec, recordings: opts.recordings,
+        registry: opts.registry, graceMs: opts.graceMs, rateLimit: opts.rateLimit, videoCodec: opts.videoCodec, recordings: opts.recordings, phoneNumber: opts.phoneNumber,
         joinTimeoutMs: limits.joinTimeoutMs, maxBackpressureBytes: limits.socketBackpressureBytes,
       });
       connections.add(data.connection);
@@ -159,7 +161,7 @@ export function startApp(opts: AppOptions, host: string, port: number): Promise<
   }));
 
   if (opts.recordings) registerRecordingRoutes(app, { registry: opts.registry, services: opts.recordings });
-  registerApi(app, { registry: opts.registry, links, metricsToken: opts.metricsToken, pool: opts.pool, connections: () => connections.size, limits, trustProxy: opts.trustProxy ?? false });
+  registerApi(app, { registry: opts.registry, links, phoneNumber: opts.phoneNumber, metricsToken: opts.metricsToken, pool: opts.pool, connections: () => connections.size, limits, trustProxy: opts.trustProxy ?? false });
 
   app.get('/*', route('static', (res, req) => {
     const url = req.getUrl();

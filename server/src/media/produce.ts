@@ -10,13 +10,14 @@ import { AppError } from '../errors.js';
 const MAX_CONSUMERS = 100;
 const SOURCE_KIND = { mic: 'audio', camera: 'video', screen: 'video' } as const;
 
-function direction(transport: types.WebRtcTransport): unknown {
+function direction(transport: types.Transport): unknown {
   return (transport.appData as { direction?: unknown }).direction;
 }
 
-export async function produce(room: Room, peer: Peer, data: RequestData<'produce'>): Promise<ResponseData['produce']> {
+/** `transport`: a transport the server made for the peer itself (the phone gateway's plain transports). */
+export async function produce(room: Room, peer: Peer, data: RequestData<'produce'>, own?: types.Transport): Promise<ResponseData['produce']> {
   if (SOURCE_KIND[data.source] !== data.kind) throw new AppError(ErrorCode.BadRequest, `kind: source "${data.source}" must be ${SOURCE_KIND[data.source]}`);
-  const transport = peer.transport(data.transportId);
+  const transport: types.Transport = own ?? peer.transport(data.transportId);
   if (direction(transport) !== 'send') throw new AppError(ErrorCode.InvalidState, 'transportId: not a send transport');
   if ([...peer.producers.values()].some((p) => p.appData.source === data.source)) {
     throw new AppError(ErrorCode.InvalidState, `source: you already send "${data.source}"; close it first`);
@@ -42,8 +43,8 @@ export async function produce(room: Room, peer: Peer, data: RequestData<'produce
   return { producerId: producer.id };
 }
 
-export async function consume(room: Room, peer: Peer, transportId: string, producerId: string): Promise<{ consumer: types.Consumer<ConsumerAppData>; producer: types.Producer<ProducerAppData> }> {
-  const transport = peer.transport(transportId);
+export async function consume(room: Room, peer: Peer, transportId: string, producerId: string, own?: types.Transport): Promise<{ consumer: types.Consumer<ConsumerAppData>; producer: types.Producer<ProducerAppData> }> {
+  const transport: types.Transport = own ?? peer.transport(transportId);
   if (direction(transport) !== 'recv') throw new AppError(ErrorCode.InvalidState, 'transportId: not a receive transport');
   if (peer.consumers.size >= MAX_CONSUMERS) throw new AppError(ErrorCode.InvalidState, `at most ${MAX_CONSUMERS} consumers per peer`);
   const owner = [...room.peers.values()].find((p) => p.producers.has(producerId));

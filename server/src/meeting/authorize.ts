@@ -14,6 +14,6 @@ export function actorOf(room: { meeting: Meeting }, peer: Peer): Actor {
 }
 
 export function allow(room: { meeting: Meeting }, peer: Peer, action: Action, target: Peer | null = null): void {
-  const d = can(actorOf(room, peer), action, target ? { id: target.id, role: target.role } : null, room.meeting.settings);
+  const d = can(actorOf(room, peer), action, target ? { id: target.id, role: target.role, channel: target.channel } : null, room.meeting.settings);
   if (!d.ok) throw new AppError(ErrorCode.Forbidden, d.reason);
 }

@@ -23,7 +23,7 @@ export interface Actor {
   /** This person is the called speaker right now. */
   speaking?: boolean;
 }
-export interface Target { id: string; role: Role }
+export interface Target { id: string; role: Role; channel?: 'browser' | 'phone' }
 export interface PolicyContext { onlyChairUnmutes: boolean; chatEnabled: boolean }
 
 export type Decision = { ok: true } | { ok: false; reason: string };
@@ -44,7 +44,8 @@ export function can(actor: Actor, action: Action, target: Target | null, ctx: Po
       return no(`${action}: not on yourself`);
     }
     if (target && target.role === 'moderator' && NOT_ON_MODERATORS.has(action)) return no(`${action}: not on another moderator`);
-    if (action === 'rename' && target && target.role !== 'guest' && target.id !== actor.id) return no('rename: only guests can be renamed');
+    // Guests and phone callers ("Phone …1234") get their real names from the chair.
+    if (action === 'rename' && target && target.role !== 'guest' && target.channel !== 'phone' && target.id !== actor.id) return no('rename: only guests and phone participants can be renamed');
     return yes;
   }
   switch (action) {

@@ -13,6 +13,7 @@ export interface MeetingSettingsStore {
 export interface AttendanceRecord {
   peerId: string; name: string; role: Role; resumeTokenHash: string; clientId: string | null;
   screenShare: boolean | null; mutedByChair: boolean; joinedAt: number; leftAt: number | null;
+  channel: 'browser' | 'phone';
 }
 export interface AttendanceStore {
   upsert(roomId: string, record: AttendanceRecord): void;

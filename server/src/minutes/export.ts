@@ -10,7 +10,7 @@ const role = (r: string) => (r === 'moderator' ? 'Moderation' : r === 'guest' ? 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function attendanceLines(records: AttendanceRecord[]): string[] {
-  return records.map((r) => `- ${r.name} (${role(r.role)}, Browser): ${t(r.joinedAt)} – ${r.leftAt ? t(r.leftAt) : 'anwesend'}`);
+  return records.map((r) => `- ${r.name} (${role(r.role)}, ${r.channel === 'phone' ? 'Telefon' : 'Browser'}): ${t(r.joinedAt)} – ${r.leftAt ? t(r.leftAt) : 'anwesend'}`);
 }
 
 /** Present count after every join and leave: what quorum checks rest on. */

@@ -21,10 +21,11 @@ function ulawToLinear(u: number): number {
 
 const ALAW_DECODE = Int16Array.from({ length: 256 }, (_, i) => alawToLinear(i));
 const ULAW_DECODE = Int16Array.from({ length: 256 }, (_, i) => ulawToLinear(i));
-const SEG_END = [0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff, 0x1fff, 0x3fff, 0x7fff];
+const SEG_A_END = [0x1f, 0x3f, 0x7f, 0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff];
+const SEG_U_END = [0x3f, 0x7f, 0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff, 0x1fff];
 
-function segment(v: number): number {
-  for (let i = 0; i < 8; i++) if (v <= SEG_END[i]!) return i;
+function segment(v: number, ends: number[]): number {
+  for (let i = 0; i < 8; i++) if (v <= ends[i]!) return i;
   return 8;
 }
 
@@ -32,7 +33,7 @@ function linearToAlaw(pcm: number): number {
   let mask: number;
   let v = pcm >> 3;
   if (v >= 0) mask = 0xd5; else { mask = 0x55; v = -v - 1; }
-  const seg = segment(v);
+  const seg = segment(v, SEG_A_END);
   if (seg >= 8) return 0x7f ^ mask;
   let a = seg << 4;
   a |= seg < 2 ? (v >> 1) & 0x0f : (v >> seg) & 0x0f;
@@ -46,7 +47,7 @@ function linearToUlaw(pcm: number): number {
   if (v < 0) { v = -v; mask = 0x7f; } else mask = 0xff;
   if (v > 8159) v = 8159;
   v += BIAS >> 2;
-  const seg = segment(v);
+  const seg = segment(v, SEG_U_END);
   if (seg >= 8) return 0x7f ^ mask;
   return ((seg << 4) | ((v >> (seg + 1)) & 0x0f)) ^ mask;
 }

@@ -26,7 +26,7 @@ export class JitterBuffer {
   pop(): Int16Array | null {
     if (this.#next === null) {
       if (this.#frames.size < this.#target) return null;
-      this.#next = Math.min(...this.#frames.keys());
+      this.#next = [...this.#frames.keys()].reduce((a, b) => (seqBefore(b, a) ? b : a));
     }
     const f = this.#frames.get(this.#next);
     if (f) {

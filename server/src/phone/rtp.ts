@@ -50,14 +50,19 @@ export function eventDigit(event: number): string | null { return DIGITS[event] 
 /**
  * One digit per key press: baresip and sipp send ~12 packets per key (growing duration,
  * then three end packets with the same timestamp). Goals: act once per press, on the first
- * end packet; never twice for the retransmitted end packets; tolerate a lost end packet.
+ * end packet; never twice for the retransmitted end packets; tolerate lost progress
+ * packets; and count a repeated key (same recording replayed, same timestamp) again,
+ * because its progress packets come in between.
  */
 export class DtmfReceiver {
-  #lastTimestamp = -1;
+  #lastKey: string | null = null;
   push(p: RtpPacket): string | null {
     const e = parseTelephoneEvent(p.payload);
-    if (!e || !e.end || p.timestamp === this.#lastTimestamp) return null;
-    this.#lastTimestamp = p.timestamp;
+    if (!e) return null;
+    if (!e.end) { this.#lastKey = null; return null; }
+    const key = `${p.timestamp}:${e.event}`;
+    if (key === this.#lastKey) return null;
+    this.#lastKey = key;
     return eventDigit(e.event);
   }
 }

@@ -3,12 +3,17 @@
 // are refused; a locked room admits only moderators (with their key); with the waiting
 // room on, everyone else waits until a moderator decides.
 import type { types } from 'mediasoup';
-import { ErrorCode, type JoinedData } from '../../../protocol/index.js';
+import { ErrorCode, type DialIn, type JoinedData } from '../../../protocol/index.js';
 import type { Peer } from '../domain/Peer.js';
 import { matchesHash } from '../domain/secrets.js';
 import { AppError } from '../errors.js';
 import type { AppRoom, HandlerContext, Handlers } from '../signaling/context.js';
 import { joined, roomOf } from '../signaling/guards.js';
+
+/** How to join this meeting by phone (moderators pass it on with the invitation). */
+export function dialIn(ctx: HandlerContext, room: AppRoom): DialIn {
+  return { number: ctx.phoneNumber ?? null, id: room.record.dialInId, pin: room.record.dialInPin };
+}
 
 function joinedData(ctx: HandlerContext, room: AppRoom, peer: Peer, resumed: boolean): JoinedData {
   const mediaReset = resumed && peer.mediaLost;
@@ -18,6 +23,7 @@ function joinedData(ctx: HandlerContext, room: AppRoom, peer: Peer, resumed: boo
     peers: [...room.peers.values()].filter((p) => p.id !== peer.id).map((p) => p.info()), self: peer.info(),
     meeting: room.meeting.snapshot(peer), motions: room.votes.all().map((m) => m.view(peer.id)),
     minutes: { state: room.minutes.state(), writers: room.minutes.writers, agenda: room.minutes.agenda }, recording: room.recording.state, roomName: room.record.name,
+    dialIn: peer.role === 'moderator' ? dialIn(ctx, room) : null,
   };
 }
 
@@ -38,7 +44,7 @@ export const sessionHandlers: Handlers<'routerCapabilities' | 'join' | 'leave' |
     const rtpCapabilities = data.rtpCapabilities as types.RtpCapabilities;
     const enter = async (name: string, role: Peer['role'], clientId: string | undefined, resumeToken?: string) => {
       await room.media();
-      const { peer, resumed } = room.join({ name, role, rtpCapabilities, resumeToken, clientId, link: session.link });
+      const { peer, resumed } = room.join({ name, role, rtpCapabilities, resumeToken, clientId, link: session.link, channel: ctx.channel ?? 'browser' });
       session.room = room;
       session.peer = peer;
       session.waiting = null;

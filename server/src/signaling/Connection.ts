@@ -38,6 +38,7 @@ export interface ConnectionOptions {
   rateLimit: { perSecond: number; burst: number };
   videoCodec: 'vp8' | 'vp9';
   recordings?: RecordingServices | undefined;
+  phoneNumber?: string | undefined;
   joinTimeoutMs?: number;
   /** Queued bytes above which the socket counts as not reading (closed, client resumes). */
   maxBackpressureBytes?: number;
@@ -59,7 +60,7 @@ export class Connection implements PeerLink {
     this.#maxBackpressure = options.maxBackpressureBytes ?? 1024 * 1024;
     const session: Session = { room: null, peer: null, waiting: null, link: this };
     this.#ctx = {
-      registry: options.registry, session, graceMs: options.graceMs, videoCodec: options.videoCodec, recordings: options.recordings,
+      registry: options.registry, session, graceMs: options.graceMs, videoCodec: options.videoCodec, recordings: options.recordings, phoneNumber: options.phoneNumber,
       onJoined: () => this.#stopJoinTimer(),
     };
     if (options.joinTimeoutMs) {

@@ -18,12 +18,22 @@ export class RateLimiter {
     this.#last = now();
   }
 
+  /** Whether a token is available now, without taking it. */
+  get available(): boolean {
+    this.#refill();
+    return this.#tokens >= 1;
+  }
+
   take(): boolean {
-    const now = this.#now();
-    this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#last) / 1000) * this.#rate);
-    this.#last = now;
+    this.#refill();
     if (this.#tokens < 1) return false;
     this.#tokens -= 1;
     return true;
+  }
+
+  #refill(): void {
+    const now = this.#now();
+    this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#last) / 1000) * this.#rate);
+    this.#last = now;
   }
 }

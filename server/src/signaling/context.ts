@@ -26,6 +26,10 @@ export interface HandlerContext {
   videoCodec: 'vp8' | 'vp9';
   /** The recordings archive (absent in servers built without one). */
   recordings?: RecordingServices | undefined;
+  /** A telephone caller (the phone gateway's own sessions); browsers otherwise. */
+  channel?: 'browser' | 'phone';
+  /** The dial-in number shown with invitations (THINLINE_PHONE_NUMBER). */
+  phoneNumber?: string | undefined;
   /** Called once the socket's peer has joined or entered a waiting room (the join timeout stops). */
   onJoined?: () => void;
 }

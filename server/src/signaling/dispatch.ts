@@ -6,6 +6,7 @@ import { sessionHandlers } from '../session/handlers.js';
 import { voteHandlers } from '../votes/handlers.js';
 import { minutesHandlers } from '../minutes/handlers.js';
 import { recordingHandlers } from '../recording/handlers.js';
+import { phoneHandlers } from '../phone/handlers.js';
 import type { Handlers } from './context.js';
 
-export const handlers: Handlers<Method> = { ...sessionHandlers, ...mediaHandlers, ...meetingHandlers, ...voteHandlers, ...minutesHandlers, ...recordingHandlers };
+export const handlers: Handlers<Method> = { ...sessionHandlers, ...mediaHandlers, ...meetingHandlers, ...voteHandlers, ...minutesHandlers, ...recordingHandlers, ...phoneHandlers };

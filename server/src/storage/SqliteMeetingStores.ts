@@ -23,20 +23,21 @@ export class SqliteSettingsStore implements MeetingSettingsStore {
   }
 }
 
-interface AttendanceRow { peer_id: string; name: string; role: string; resume_token_hash: string; client_id: string | null; screen_share: number | null; muted_by_chair: number; joined_at: string; left_at: string | null }
+interface AttendanceRow { peer_id: string; name: string; role: string; resume_token_hash: string; client_id: string | null; screen_share: number | null; muted_by_chair: number; joined_at: string; left_at: string | null; channel: string }
 const toRecord = (r: AttendanceRow): AttendanceRecord => ({
   peerId: r.peer_id, name: r.name, role: r.role as Role, resumeTokenHash: r.resume_token_hash, clientId: r.client_id,
   screenShare: bool(r.screen_share), mutedByChair: r.muted_by_chair !== 0, joinedAt: Date.parse(r.joined_at), leftAt: r.left_at ? Date.parse(r.left_at) : null,
+  channel: r.channel === 'phone' ? 'phone' : 'browser',
 });
 
 export class SqliteAttendanceStore implements AttendanceStore {
   constructor(readonly db: Database) {}
   upsert(roomId: string, r: AttendanceRecord): void {
-    this.db.prepare(`INSERT INTO attendance (room_id, peer_id, name, role, resume_token_hash, client_id, screen_share, muted_by_chair, joined_at, left_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (room_id, peer_id) DO UPDATE SET name = excluded.name, role = excluded.role,
+    this.db.prepare(`INSERT INTO attendance (room_id, peer_id, name, role, resume_token_hash, client_id, screen_share, muted_by_chair, joined_at, left_at, channel)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (room_id, peer_id) DO UPDATE SET name = excluded.name, role = excluded.role,
       screen_share = excluded.screen_share, muted_by_chair = excluded.muted_by_chair, left_at = excluded.left_at`)
       .run(roomId, r.peerId, r.name, r.role, r.resumeTokenHash, r.clientId, r.screenShare === null ? null : +r.screenShare, +r.mutedByChair,
-        new Date(r.joinedAt).toISOString(), r.leftAt === null ? null : new Date(r.leftAt).toISOString());
+        new Date(r.joinedAt).toISOString(), r.leftAt === null ? null : new Date(r.leftAt).toISOString(), r.channel);
   }
   left(roomId: string, peerId: string, at: number): void {
     this.db.prepare('UPDATE attendance SET left_at = ? WHERE room_id = ? AND peer_id = ?').run(new Date(at).toISOString(), roomId, peerId);

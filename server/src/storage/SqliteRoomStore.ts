@@ -10,7 +10,7 @@ import type { Database } from './database.js';
 
 const log = logger('storage');
 
-interface Row { id: string; name: string; moderator_key_hash: string; created_at: string; last_join_at: string }
+interface Row { id: string; name: string; moderator_key_hash: string; created_at: string; last_join_at: string; dial_in_id: string; dial_in_pin: string }
 
 export class SqliteRoomStore implements RoomStore {
   readonly #db: Database;
@@ -21,7 +21,7 @@ export class SqliteRoomStore implements RoomStore {
 
   constructor(db: Database) {
     this.#db = db;
-    this.#insert = db.prepare('INSERT INTO rooms (id, name, moderator_key_hash, created_at, last_join_at) VALUES (@id, @name, @moderatorKeyHash, @createdAt, @lastJoinAt)');
+    this.#insert = db.prepare('INSERT INTO rooms (id, name, moderator_key_hash, created_at, last_join_at, dial_in_id, dial_in_pin) VALUES (@id, @name, @moderatorKeyHash, @createdAt, @lastJoinAt, @dialInId, @dialInPin)');
     this.#touch = db.prepare('UPDATE rooms SET last_join_at = ? WHERE id = ?');
     this.#setKey = db.prepare('UPDATE rooms SET moderator_key_hash = ? WHERE id = ?');
     this.#delete = db.prepare('DELETE FROM rooms WHERE id = ?');
@@ -29,7 +29,7 @@ export class SqliteRoomStore implements RoomStore {
 
   loadAll(): RoomRecord[] {
     return (this.#db.prepare('SELECT * FROM rooms').all() as Row[]).map((r) => ({
-      id: r.id, name: r.name, moderatorKeyHash: r.moderator_key_hash, createdAt: r.created_at, lastJoinAt: r.last_join_at,
+      id: r.id, name: r.name, moderatorKeyHash: r.moderator_key_hash, createdAt: r.created_at, lastJoinAt: r.last_join_at, dialInId: r.dial_in_id, dialInPin: r.dial_in_pin,
     }));
   }
 
@@ -37,6 +37,7 @@ export class SqliteRoomStore implements RoomStore {
   touch(id: string, at: string): void { this.#touch.run(at, id); }
   async setModeratorKeyHash(id: string, hash: string): Promise<void> { this.#setKey.run(hash, id); }
   async delete(id: string): Promise<void> { this.#delete.run(id); }
+  setDialInPin(id: string, pin: string): void { this.#db.prepare('UPDATE rooms SET dial_in_pin = ? WHERE id = ?').run(pin, id); }
 
   getSetting(key: string): string | undefined {
     return (this.#db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined)?.value;
@@ -55,7 +56,7 @@ export class SqliteRoomStore implements RoomStore {
     if (!existsSync(file)) return 0;
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as { rooms?: { id: string; name: string; moderatorKey: string; createdAt: string }[] };
     const rooms = parsed.rooms ?? [];
-    const insert = this.#db.prepare('INSERT OR IGNORE INTO rooms (id, name, moderator_key_hash, created_at, last_join_at) VALUES (?, ?, ?, ?, ?)');
+    const insert = this.#db.prepare("INSERT OR IGNORE INTO rooms (id, name, moderator_key_hash, created_at, last_join_at, dial_in_id, dial_in_pin) VALUES (?, ?, ?, ?, ?, printf('%010d', abs(random()) % 10000000000), printf('%06d', abs(random()) % 1000000))");
     this.#db.transaction(() => {
       for (const r of rooms) insert.run(r.id, r.name, hashSecret(r.moderatorKey), r.createdAt, r.createdAt);
     })();

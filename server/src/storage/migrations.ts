@@ -134,4 +134,15 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX recordings_archive_delete ON recordings_archive (delete_at);
     `,
   },
+  {
+    version: 7,
+    name: 'phone dial-in: a numeric meeting number and PIN per room',
+    sql: `
+      ALTER TABLE rooms ADD COLUMN dial_in_id TEXT;
+      ALTER TABLE rooms ADD COLUMN dial_in_pin TEXT;
+      UPDATE rooms SET dial_in_id = printf('%010d', abs(random()) % 10000000000), dial_in_pin = printf('%06d', abs(random()) % 1000000);
+      CREATE UNIQUE INDEX rooms_dial_in ON rooms (dial_in_id);
+      ALTER TABLE attendance ADD COLUMN channel TEXT NOT NULL DEFAULT 'browser';
+    `,
+  },
 ];

@@ -75,12 +75,12 @@ export const voteHandlers: Handlers<VoteMethod> = {
     if (m.params.kind === 'secret') {
       if (!token) throw new AppError(ErrorCode.BadRequest, 'token: a secret ballot needs your ballot token');
       if (!m.tokenUsable(token)) throw new AppError(ErrorCode.Forbidden, 'token: not a valid unused ballot token');
-      m.castSecret(peer, token, choices, 'browser');
+      m.castSecret(peer, token, choices, peer.channel);
       room.votes.announceBallot(m, null);
       return { receipt: { token, entryHash: null } };
     }
     if (token) throw new AppError(ErrorCode.BadRequest, 'token: only secret ballots take a token');
-    const e = m.castNamed(peer, choices, 'browser');
+    const e = m.castNamed(peer, choices, peer.channel);
     room.votes.announceBallot(m, { voter: peer.id, name: peer.name, choices });
     return { receipt: { token: null, entryHash: e.hash } };
   },
