@@ -5,7 +5,7 @@ export default defineConfig({
   // Compiles runes in client `.svelte.ts` state classes, so they are unit-tested in Node.
   plugins: [svelte()],
   test: {
-    include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/netem/**/*.test.ts', '{server,client,protocol,netem,bench,wasm}/**/*.test.ts'],
+    include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/netem/**/*.test.ts', 'tests/phone/**/*.test.ts', '{server,client,protocol,netem,bench,wasm}/**/*.test.ts'],
     setupFiles: ['tests/setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -78,7 +78,7 @@ export class PhoneGateway {
         if (!n.ok) { log.info('call refused', { reason: n.reason }); return { ok: false, status: 488, reason: 'Not Acceptable Here' }; }
         const call = new PhoneCall(d, n.media, {
           registry, media: this.#media, speech: this.#speech, attempts, graceMs: opts.graceMs, phoneNumber: config.number,
-          hangup: (dialog) => this.#sip.bye(dialog),
+          hangup: (dialog) => { this.#sip.bye(dialog); this.calls.delete(dialog.callId); },
           onStats: (id, s) => this.stats.set(id, s),
         });
         this.calls.set(d.callId, call);

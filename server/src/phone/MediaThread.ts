@@ -11,8 +11,11 @@ export class MediaThread {
   #closed = false;
 
   constructor() {
-    // The worker is TypeScript like the rest of the server: load it through tsx.
-    this.#worker = new Worker(new URL('./media-worker.ts', import.meta.url), { execArgv: ['--import', 'tsx'] });
+    // The worker is TypeScript like the rest of the server: it registers tsx, then loads it
+    // (Node 20 ignores `--import` in a worker's execArgv for the entry module).
+    const tsx = import.meta.resolve('tsx/esm/api');
+    const entry = new URL('./media-worker.ts', import.meta.url).href;
+    this.#worker = new Worker(`import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`, { eval: true });
     this.#worker.on('message', (m: FromMedia) => this.#listeners.get(m.callId)?.(m));
     this.#worker.on('error', (e) => log.error('phone media thread failed', { error: e.message }));
     this.#worker.on('exit', (code) => { if (!this.#closed) log.error('phone media thread exited', { code }); });

@@ -194,8 +194,12 @@ export class SipServer {
     }
   }
 
+  /**
+   * Shutdown: the sockets close at once. No BYE is sent: its retransmission timers would
+   * outlive the socket; callers notice the silence (and their session timers) instead.
+   */
   close(): void {
-    for (const p of this.#dialogs.values()) { if (p.timer) clearTimeout(p.timer); this.bye(p.dialog); }
+    for (const p of this.#dialogs.values()) if (p.timer) clearTimeout(p.timer);
     this.#dialogs.clear();
     try { this.#stack.destroy?.(); } catch { /* already closed */ }
   }

@@ -7,7 +7,7 @@
 // room as Opus.
 import { createSocket, type Socket } from 'node:dgram';
 import { parentPort } from 'node:worker_threads';
-import { OpusEncoder } from '@discordjs/opus';
+import opus from '@discordjs/opus';
 import { decodeG711, encodeG711, type G711 } from './g711.js';
 import { FRAME, JitterBuffer, Limiter } from './jitter.js';
 import type { Address, CallStats, FromMedia, ToMedia } from './media-protocol.js';
@@ -32,6 +32,8 @@ interface MediaCall {
   stats: CallStats;
 }
 
+const { OpusEncoder } = opus;
+type OpusEncoder = InstanceType<typeof OpusEncoder>;
 const calls = new Map<string, MediaCall>();
 const post = (m: FromMedia) => parentPort!.postMessage(m);
 

