@@ -31,6 +31,9 @@ export default defineConfig({
       THINLINE_DATA_DIR: 'test-results/e2e-data',
       THINLINE_RECONNECT_GRACE_MS: '30000',
       THINLINE_LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+      // Phone dial-in (tests/e2e/phone.spec.ts dials it with baresip).
+      THINLINE_SIP_PORT: String(port + 7000),
+      THINLINE_PHONE_NUMBER: '+49 30 9999 0000',
     },
   },
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 
 /** `join(url, name)` opens a participant; every context is closed after the test. */
@@ -105,4 +106,45 @@ export async function rawRequest(page: Page, method: string, data: unknown): Pro
   return page.evaluate(async ([m, d]) => {
     try { await (window as any).thinline.call.signaling.request(m, d); return { ok: true }; } catch (e: any) { return { ok: false, code: e.code as string }; }
   }, [method, data] as const);
+}
+
+/** An init script: the microphone is a pure tone of `freq` Hz (WebAudio), nothing else. */
+export function toneMic(freq: number): { content: string } {
+  return { content: `(() => {
+    const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (c) => {
+      const s = await original(c);
+      if (c && c.audio) {
+        const ctx = new AudioContext();
+        const osc = ctx.createOscillator(); osc.frequency.value = ${freq};
+        const gain = ctx.createGain(); gain.gain.value = 0.25;
+        const dest = ctx.createMediaStreamDestination();
+        osc.connect(gain).connect(dest); osc.start();
+        for (const t of s.getAudioTracks()) { s.removeTrack(t); t.stop(); }
+        s.addTrack(dest.stream.getAudioTracks()[0]);
+      }
+      return s;
+    };
+  })();` };
+}
+
+/** Energy of `freq` relative to the signal's total energy (Goertzel over the whole file). */
+export function toneShare(samples: Float32Array, rate: number, freq: number): number {
+  const k = 2 * Math.cos((2 * Math.PI * freq) / rate);
+  const block = rate / 10;
+  let tone = 0;
+  let total = 0;
+  for (let start = 0; start + block <= samples.length; start += block) {
+    let s1 = 0; let s2 = 0;
+    for (let i = start; i < start + block; i++) { const s0 = samples[i]! + k * s1 - s2; s2 = s1; s1 = s0; total += samples[i]! ** 2; }
+    tone += (s1 * s1 + s2 * s2 - k * s1 * s2) / (block / 2);
+  }
+  return total > 0 ? tone / total : 0;
+}
+
+/** Decodes a media file's audio to 16 kHz mono float samples with Debian's ffmpeg. */
+export function pcm(path: string): Float32Array {
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-i', path, '-vn', '-ac', '1', '-ar', '16000', '-f', 'f32le', '-'], { maxBuffer: 64 * 1024 * 1024 });
+  expect(r.status, String(r.stderr)).toBe(0);
+  return new Float32Array(r.stdout.buffer, r.stdout.byteOffset, r.stdout.byteLength / 4);
 }

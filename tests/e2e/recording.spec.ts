@@ -10,29 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { createRoom, expect, joinAs, rawRequest, test } from './helpers.js';
+import { createRoom, expect, joinAs, pcm, rawRequest, test, toneMic, toneShare } from './helpers.js';
 
 const TONES = { chair: 500, anna: 1000, bert: 1700 } as const;
-
-/** An init script: the microphone is a pure tone of `freq` Hz (WebAudio), nothing else. */
-function toneMic(freq: number): { content: string } {
-  return { content: `(() => {
-    const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-    navigator.mediaDevices.getUserMedia = async (c) => {
-      const s = await original(c);
-      if (c && c.audio) {
-        const ctx = new AudioContext();
-        const osc = ctx.createOscillator(); osc.frequency.value = ${freq};
-        const gain = ctx.createGain(); gain.gain.value = 0.25;
-        const dest = ctx.createMediaStreamDestination();
-        osc.connect(gain).connect(dest); osc.start();
-        for (const t of s.getAudioTracks()) { s.removeTrack(t); t.stop(); }
-        s.addTrack(dest.stream.getAudioTracks()[0]);
-      }
-      return s;
-    };
-  })();` };
-}
 
 async function axe(page: Page, selector: string, what: string): Promise<void> {
   const result = await new AxeBuilder({ page }).include(selector).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
@@ -62,31 +42,11 @@ async function cpuShare(p: Page, ms: number): Promise<number> {
 
 const elapsed = (p: Page) => p.evaluate(() => (window as any).thinline.call.recording.elapsedMs as number);
 
-/** Energy of `freq` relative to the signal's total energy (Goertzel over the whole file). */
-function toneShare(samples: Float32Array, rate: number, freq: number): number {
-  const k = 2 * Math.cos((2 * Math.PI * freq) / rate);
-  const block = rate / 10;
-  let tone = 0;
-  let total = 0;
-  for (let start = 0; start + block <= samples.length; start += block) {
-    let s1 = 0; let s2 = 0;
-    for (let i = start; i < start + block; i++) { const s0 = samples[i]! + k * s1 - s2; s2 = s1; s1 = s0; total += samples[i]! ** 2; }
-    tone += (s1 * s1 + s2 * s2 - k * s1 * s2) / (block / 2);
-  }
-  return total > 0 ? tone / total : 0;
-}
-
 function probe(path: string): { duration: number; codecs: string[] } {
   const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_name', '-of', 'json', path], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   const j = JSON.parse(r.stdout) as { format: { duration: string }; streams: { codec_name: string }[] };
   return { duration: Number(j.format.duration), codecs: j.streams.map((s) => s.codec_name) };
-}
-
-function pcm(path: string): Float32Array {
-  const r = spawnSync('ffmpeg', ['-v', 'error', '-i', path, '-vn', '-ac', '1', '-ar', '16000', '-f', 'f32le', '-'], { maxBuffer: 64 * 1024 * 1024 });
-  expect(r.status, String(r.stderr)).toBe(0);
-  return new Float32Array(r.stdout.buffer, r.stdout.byteOffset, r.stdout.byteLength / 4);
 }
 
 async function answer(p: Page, yes: boolean): Promise<void> {

@@ -13,12 +13,15 @@ export class JitterBuffer {
   underruns = 0;
   late = 0;
   played = 0;
+  /** Frames never received (skipped gaps) and frames dropped to keep the delay down. */
+  lost = 0;
+  dropped = 0;
 
   constructor(targetFrames = 2) { this.#target = targetFrames; }
 
   push(seq: number, frame: Int16Array): void {
     if (this.#next !== null && seqBefore(seq, this.#next)) { this.late++; return; }
-    if (this.#frames.size > 50) this.#frames.clear(); // a stream that restarted far away
+    if (this.#frames.size > 50) { this.#frames.clear(); this.#next = null; } // a stream that restarted far away
     this.#frames.set(seq, frame);
   }
 
@@ -26,7 +29,15 @@ export class JitterBuffer {
   pop(): Int16Array | null {
     if (this.#next === null) {
       if (this.#frames.size < this.#target) return null;
-      this.#next = [...this.#frames.keys()].reduce((a, b) => (seqBefore(b, a) ? b : a));
+      this.#next = this.#oldest();
+    }
+    // Drift or a burst left us too far behind: drop the oldest frames, keep the delay small.
+    while (this.#frames.size > this.#target + 4) { this.#frames.delete(this.#oldest()); this.dropped++; }
+    if (!this.#frames.has(this.#next) && this.#frames.size >= this.#target) {
+      // A gap (lost packets, or keypad events sharing the sequence space): jump over it
+      // to the oldest frame we have instead of spending a tick per missing number.
+      const oldest = this.#oldest();
+      if (seqBefore(this.#next, oldest)) { this.lost += (oldest - this.#next) & 0xffff; this.#next = oldest; }
     }
     const f = this.#frames.get(this.#next);
     if (f) {
@@ -43,12 +54,16 @@ export class JitterBuffer {
       this.#last = null;
       return null;
     }
-    // A hole with later frames waiting: conceal with a fading copy, then skip ahead.
+    // The next frame is late and little is buffered: conceal with a fading copy.
     this.underruns++;
     this.#next = (this.#next + 1) & 0xffff;
     if (!this.#last || ++this.#concealed > 3) return null;
     const gain = 0.5 ** this.#concealed;
     return this.#last.map((s) => s * gain);
+  }
+
+  #oldest(): number {
+    return [...this.#frames.keys()].reduce((a, b) => (seqBefore(b, a) ? b : a));
   }
 }
 

@@ -45,7 +45,7 @@ function open(m: Extract<ToMedia, { type: 'open' }>): void {
     remote: m.remote, latched: false, producer: null, encoder: new OpusEncoder(8000, 1), sources: new Map(), allowed: new Map(),
     inbound: new JitterBuffer(2), dtmf: new DtmfReceiver(), limiter: new Limiter(), prompt: null,
     out: { seq: Math.floor(Math.random() * 0xffff), ts: Math.floor(Math.random() * 0xffffffff), ssrc: (Math.random() * 0xffffffff) >>> 0 },
-    stats: { rtpIn: 0, rtpOut: 0, foreign: 0, malformed: 0, underruns: 0, late: 0, mixedFrames: 0 },
+    stats: { rtpIn: 0, rtpOut: 0, toRoom: 0, fromRoom: 0, foreign: 0, malformed: 0, underruns: 0, late: 0, mixedFrames: 0 },
   };
   call.encoder.setBitrate(24_000);
   phone.on('message', (buf, rinfo) => fromPhone(call, buf, rinfo));
@@ -81,6 +81,7 @@ function fromPhone(call: MediaCall, buf: Buffer, rinfo: { address: string; port:
 function fromRoom(call: MediaCall, buf: Buffer): void {
   const p = parseRtp(buf);
   if (!p || call.allowed.get(p.ssrc) !== p.payloadType) return;
+  call.stats.fromRoom++;
   let s = call.sources.get(p.ssrc);
   if (!s) call.sources.set(p.ssrc, (s = { decoder: new OpusEncoder(8000, 1), buffer: new JitterBuffer(2) }));
   try {
@@ -116,6 +117,7 @@ function tick(): void {
       const opus = call.encoder.encode(Buffer.from(voice.buffer, voice.byteOffset, voice.byteLength));
       call.room.send(buildRtp({ payloadType: pr.payloadType, marker: false, seq: pr.seq, timestamp: pr.ts, ssrc: pr.ssrc }, opus), pr.target.port, pr.target.ip);
       pr.seq = (pr.seq + 1) & 0xffff;
+      call.stats.toRoom++;
     }
     if (call.producer) call.producer.ts = (call.producer.ts + 960) >>> 0;
   }
