@@ -18,7 +18,8 @@ const WORKER_PACKAGES = ['meson', 'ninja-build', 'pkg-config', 'g++', 'libssl-de
   'libusrsctp-dev', 'libabsl-dev', 'nlohmann-json3-dev'];
 // Browser tests, and the netem shaper's namespaces, calibration and benches.
 // ffmpeg: the recording test reads exported files with ffprobe and checks their audio.
-const TEST_PACKAGES = ['chromium', 'fonts-dejavu-core', 'iproute2', 'iputils-ping', 'iperf3', 'python3', 'ffmpeg'];
+// sip-tester (sipp), baresip and espeak-ng: the phone dial-in tests (SIP peers, spoken prompts).
+const TEST_PACKAGES = ['chromium', 'fonts-dejavu-core', 'iproute2', 'iputils-ping', 'iperf3', 'python3', 'ffmpeg', 'sip-tester', 'baresip', 'espeak-ng'];
 
 function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);

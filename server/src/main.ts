@@ -17,7 +17,10 @@ async function main(): Promise<void> {
   const { room, moderatorKey } = await server.registry.demoRoom();
   const { roomLinks } = await import('./http/api.js');
   const links = roomLinks(server.url, room.id, moderatorKey);
-  process.stdout.write(`\n  Thinline is ready.\n\n  Open:              ${server.url}/\n  Join (moderator):  ${links.moderatorUrl}\n  Join (participant): ${links.participantUrl}\n\n`);
+  const phone = server.phone
+    ? `  By phone:          SIP ${server.phone.config.publicAddress}:${server.phone.config.port}${server.phone.config.number ? ` (${server.phone.config.number})` : ''}, meeting ${room.record.dialInId}#, PIN ${room.record.dialInPin}#\n`
+    : '';
+  process.stdout.write(`\n  Thinline is ready.\n\n  Open:              ${server.url}/\n  Join (moderator):  ${links.moderatorUrl}\n  Join (participant): ${links.participantUrl}\n${phone}\n`);
   const stop = (signal: string) => {
     log.info('shutting down', { signal });
     server.close();

@@ -102,7 +102,10 @@ export class Baresip {
   }
 
   async stop(): Promise<void> {
+    if (this.#proc.exitCode !== null) return;
     this.command('hangup');
+    // Let the BYE go out (CALL_CLOSED), then end the process.
+    for (let i = 0; i < 60 && !this.events.some((e) => e.type === 'CALL_CLOSED'); i++) await new Promise((r) => setTimeout(r, 50));
     this.#ctl.end();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => { this.#proc.kill('SIGKILL'); resolve(); }, 3000);

@@ -3,7 +3,7 @@
 // (RemoteMedia) and the council meeting (MeetingState). It survives a dropped socket: on
 // reconnect it resumes the session with its token (others see no leave/join) and
 // reconciles what it missed; if the media is gone it rebuilds it.
-import type { MediaSource, Notification, PeerInfo, Role } from '../../../protocol/index.js';
+import type { DialIn, MediaSource, Notification, PeerInfo, Role } from '../../../protocol/index.js';
 import { LocalMedia } from '../features/media/local.svelte.js';
 import { MediaSession } from '../features/media/MediaSession.js';
 import { Participant } from '../features/media/participant.svelte.js';
@@ -47,6 +47,8 @@ export class Call {
   role = $state<Role>('participant');
   name = $state('');
   roomName = $state('');
+  /** Moderators: how to join by phone. */
+  dialIn = $state.raw<DialIn | null>(null);
   /** Our own hand, chair mute and rights, as others see them. */
   handRaised = $state(false);
   mutedByChair = $state(false);
@@ -164,6 +166,7 @@ export class Call {
     this.votes.load(reply.motions);
     this.minutes.load(reply.minutes);
     this.recording.load(reply.recording);
+    this.dialIn = reply.dialIn;
     this.#media!.videoCodec = reply.videoCodec;
     this.#resumeToken = reply.resumeToken;
     if (reply.resumed) {

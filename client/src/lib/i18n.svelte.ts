@@ -4,6 +4,7 @@
 import { meetingDe, meetingEn } from '../features/meeting/messages.js';
 import { votesDe, votesEn } from '../features/votes/messages.js';
 import { recordingDe, recordingEn } from '../features/recording/messages.js';
+import { phoneDe, phoneEn } from '../features/phone/messages.js';
 
 const coreEn = {
   appName: 'Thinline',
@@ -65,7 +66,7 @@ const coreEn = {
   roomClosedMedia: 'The meeting was closed after a server fault. Please join again.',
   sessionReplaced: 'You joined this meeting in another window; this one has left.',
 };
-const en = { ...coreEn, ...meetingEn, ...votesEn, ...recordingEn };
+const en = { ...coreEn, ...meetingEn, ...votesEn, ...recordingEn, ...phoneEn };
 export type MessageKey = keyof typeof en;
 const coreDe: Partial<Record<keyof typeof coreEn, string>> = {
   tagline: 'Videokonferenzen für Räte und Ausschüsse, gemacht für schwache Netze.',
@@ -126,7 +127,7 @@ const coreDe: Partial<Record<keyof typeof coreEn, string>> = {
   roomClosedMedia: 'Die Besprechung wurde nach einem Serverfehler geschlossen. Bitte treten Sie erneut bei.',
   sessionReplaced: 'Sie sind dieser Besprechung in einem anderen Fenster beigetreten; dieses Fenster hat sie verlassen.',
 };
-const de: Partial<Record<MessageKey, string>> = { ...coreDe, ...meetingDe, ...votesDe, ...recordingDe };
+const de: Partial<Record<MessageKey, string>> = { ...coreDe, ...meetingDe, ...votesDe, ...recordingDe, ...phoneDe };
 export type Lang = 'en' | 'de';
 const dictionaries: Record<Lang, Partial<Record<MessageKey, string>>> = { en, de };
 const STORAGE_KEY = 'thinline.lang';

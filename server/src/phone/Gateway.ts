@@ -72,7 +72,7 @@ export class PhoneGateway {
     this.#media = new MediaThread();
     this.#speech = new Speech(join(opts.dataDir, 'prompts'));
     const attempts = new Attempts();
-    this.#sip = new SipServer({ address: config.host, port: config.port, publicAddress: config.publicAddress, tcp: config.tcp, allowedSources: config.allowedSources, maxCalls: config.maxCalls }, {
+    this.#sip = new SipServer({ address: config.host, port: config.port, publicAddress: config.publicAddress, contactHost: config.mediaAddress, tcp: config.tcp, allowedSources: config.allowedSources, maxCalls: config.maxCalls }, {
       invite: async (d, offer) => {
         const n = negotiate(offer);
         if (!n.ok) { log.info('call refused', { reason: n.reason }); return { ok: false, status: 488, reason: 'Not Acceptable Here' }; }

@@ -21,6 +21,7 @@ import type { Speech } from './speech.js';
 
 const log = logger('phone');
 const OPUS_PT = 100;
+const RTP_TIMEOUT_MS = 30_000;
 
 export interface CallDeps {
   registry: AppRegistry;
@@ -55,6 +56,8 @@ export class PhoneCall {
   #closed = false;
   #unlisten: () => void = () => undefined;
   #roomPort = 0;
+  #lastRtpIn = 0;
+  #silentSince = Date.now();
   /** Where the phone sends its RTP (our side), for re-INVITE answers. */
   phonePort = 0;
   /** Commands seen (tests and the bench read them). */
@@ -263,7 +266,8 @@ export class PhoneCall {
     const peer = this.#ctx?.session.peer;
     if (!room || !peer) return;
     const m = room.votes.all().map((x) => x.view(peer.id)).filter((v) => v.state === 'open' && v.eligibleMe && !v.votedMe).at(-1);
-    if (!m || choice > m.options.length) return;
+    // Nothing to vote on for this caller (none open, already voted, not eligible, no such option).
+    if (!m || choice > m.options.length) { this.events.push('vote:none'); return this.#play('voteRefused'); }
     try {
       const token = m.kind === 'secret' ? (await this.#request('ballotToken', { motionId: m.id })).token : undefined;
       await this.#request('ballotCast', { motionId: m.id, choices: [choice - 1], ...(token ? { token } : {}) });
@@ -279,7 +283,12 @@ export class PhoneCall {
   #onMedia(m: FromMedia): void {
     if (m.type === 'digit') this.digit(m.digit);
     else if (m.type === 'promptDone' && this.#hangupAfterPrompt) this.hangup();
-    else if (m.type === 'stats') this.#deps.onStats?.(this.dialog.callId, m.stats);
+    else if (m.type === 'stats') {
+      this.#deps.onStats?.(this.dialog.callId, m.stats);
+      // A phone that vanished without BYE (network gone): after 30 s without RTP, hang up.
+      if (m.stats.rtpIn !== this.#lastRtpIn) { this.#lastRtpIn = m.stats.rtpIn; this.#silentSince = Date.now(); }
+      else if (Date.now() - this.#silentSince > RTP_TIMEOUT_MS) { log.info('phone call without RTP, hanging up'); this.hangup(); }
+    }
     else if (m.type === 'error') log.warn('phone media error', { error: m.message });
   }
 

@@ -36,7 +36,7 @@ export interface SipHandlers {
   info(d: Dialog, digit: string): void;
 }
 
-export interface SipServerOptions { address: string; port: number; publicAddress: string; tcp: boolean; allowedSources: string[] | null; maxCalls: number }
+export interface SipServerOptions { address: string; port: number; publicAddress: string; /** An IP for our Contact: peers send in-dialog requests (ACK, BYE) there. */ contactHost: string; tcp: boolean; allowedSources: string[] | null; maxCalls: number }
 
 interface Pending { dialog: Dialog; invite: sip.SipMessage; answered: boolean; cancelled: boolean; ok: sip.SipMessage | null; timer: NodeJS.Timeout | null; tries: number }
 
@@ -134,7 +134,7 @@ export class SipServer {
     }
   }
 
-  #contact(): string { return `sip:thinline@${this.#opts.publicAddress}:${this.#opts.port}`; }
+  #contact(): string { return `sip:thinline@${this.#opts.contactHost}:${this.#opts.port}`; }
 
   #invite(rq: sip.SipMessage, remote: sip.Remote): void {
     if (!this.#allowedInvite(remote.address)) { this.rejected++; return void this.#respond(rq, 503, 'Service Unavailable', { 'retry-after': 5 }); }
