@@ -112,6 +112,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
         allowedSources: env.THINLINE_SIP_ALLOWED_SOURCES ? env.THINLINE_SIP_ALLOWED_SOURCES.split(',').map((s) => s.trim()).filter(Boolean) : null,
         maxCalls: int(env, 'THINLINE_SIP_MAX_CALLS', 50, 1, 10_000),
         tcp: env.THINLINE_SIP_TCP !== '0',
+        ringMs: int(env, 'THINLINE_SIP_RING_MS', 0, 0, 30_000),
+        trunk: env.THINLINE_SIP_REGISTRAR ? {
+          registrar: env.THINLINE_SIP_REGISTRAR, user: env.THINLINE_SIP_USER ?? '', password: env.THINLINE_SIP_PASSWORD ?? '',
+          domain: env.THINLINE_SIP_DOMAIN ?? env.THINLINE_SIP_REGISTRAR.replace(/^sips?:/, '').replace(/[:;].*$/, ''),
+          expiresS: int(env, 'THINLINE_SIP_REGISTER_EXPIRES', 600, 60, 86_400),
+        } : null,
       };
     })(),
     limits: {

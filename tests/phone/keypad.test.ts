@@ -6,10 +6,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Server } from '../../server/src/server.js';
 import { createRoom, joinedClient, testServer, until } from '../integration/harness.js';
 import { Baresip } from './baresip.js';
+import { phoneConfig } from './sipp.js';
 
 let server: Server;
 beforeAll(async () => {
-  server = await testServer({ phone: { port: 0, host: '127.0.0.1', publicAddress: 'localhost', mediaAddress: '127.0.0.1', number: undefined, allowedSources: null, maxCalls: 20, tcp: false } });
+  server = await testServer({ phone: phoneConfig() });
 }, 120_000);
 afterAll(() => server?.close());
 

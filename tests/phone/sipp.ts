@@ -6,7 +6,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import type { PhoneConfig } from '../../server/src/phone/Gateway.js';
+
 export const PCAP_DIR = '/usr/share/sip-tester';
+
+/** The gateway as tests run it: loopback, a free port, UDP only unless asked. */
+export function phoneConfig(overrides: Partial<PhoneConfig> = {}): PhoneConfig {
+  return { port: 0, host: '127.0.0.1', publicAddress: 'localhost', mediaAddress: '127.0.0.1', number: undefined, allowedSources: null, maxCalls: 20, tcp: false, ringMs: 0, trunk: null, ...overrides };
+}
 
 export async function freePort(): Promise<number> {
   const s = createSocket('udp4');
@@ -97,12 +104,12 @@ export function scenario(name: string, body: string): string {
 export interface SippResult { code: number; stdout: string; stderr: string; errors: string }
 
 /** Runs one sipp scenario against the gateway; resolves when sipp exits (0: scenario passed). */
-export async function runSipp(target: { host: string; port: number }, xml: string, opts: { calls?: number; rate?: number; transport?: 'u1' | 't1'; timeoutS?: number } = {}): Promise<SippResult> {
+export async function runSipp(target: { host: string; port: number } | null, xml: string, opts: { calls?: number; rate?: number; transport?: 'u1' | 't1'; timeoutS?: number; port?: number } = {}): Promise<SippResult> {
   const dir = mkdtempSync(join(tmpdir(), 'sipp-'));
   const file = join(dir, 'scenario.xml');
   writeFileSync(file, xml);
-  const [port, mport] = [await freePort(), await freePort()];
-  const args = [`${target.host}:${target.port}`, '-sf', file, '-m', String(opts.calls ?? 1), '-r', String(opts.rate ?? 10), '-l', String(opts.calls ?? 1),
+  const [port, mport] = [opts.port ?? await freePort(), await freePort()];
+  const args = [...(target ? [`${target.host}:${target.port}`] : []), '-sf', file, '-m', String(opts.calls ?? 1), '-r', String(opts.rate ?? 10), '-l', String(opts.calls ?? 1),
     '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p', String(port), '-mp', String(mport), '-t', opts.transport ?? 'u1',
     '-timeout', `${opts.timeoutS ?? 40}s`, '-timeout_error', '-nostdin', '-trace_err', '-error_file', join(dir, 'errors.log')];
   return new Promise((resolve) => {

@@ -14,6 +14,7 @@ import { PROMPTS } from './prompts.js';
 import { answer, negotiate } from './sdp.js';
 import { SipServer, type Dialog } from './SipServer.js';
 import { Speech } from './speech.js';
+import { Registration, type TrunkConfig } from './Registration.js';
 
 const log = logger('phone');
 
@@ -31,6 +32,10 @@ export interface PhoneConfig {
   allowedSources: string[] | null;
   maxCalls: number;
   tcp: boolean;
+  /** Ring before answering (ms); 0 answers at once. */
+  ringMs: number;
+  /** Register with a trunk or PBX (optional). */
+  trunk: TrunkConfig | null;
 }
 
 /** Failed PIN entries: 5 per 10 minutes per caller number and per source address. */
@@ -66,13 +71,14 @@ export class PhoneGateway {
   readonly #sip: SipServer;
   readonly #media: MediaThread;
   readonly #speech: Speech;
+  registration: Registration | null = null;
 
   private constructor(config: PhoneConfig, registry: AppRegistry, opts: { dataDir: string; graceMs: number }) {
     this.config = config;
     this.#media = new MediaThread();
     this.#speech = new Speech(join(opts.dataDir, 'prompts'));
     const attempts = new Attempts();
-    this.#sip = new SipServer({ address: config.host, port: config.port, publicAddress: config.publicAddress, contactHost: config.mediaAddress, tcp: config.tcp, allowedSources: config.allowedSources, maxCalls: config.maxCalls }, {
+    this.#sip = new SipServer({ address: config.host, port: config.port, publicAddress: config.publicAddress, contactHost: config.mediaAddress, ringMs: config.ringMs, tcp: config.tcp, allowedSources: config.allowedSources, maxCalls: config.maxCalls }, {
       invite: async (d, offer) => {
         const n = negotiate(offer);
         if (!n.ok) { log.info('call refused', { reason: n.reason }); return { ok: false, status: 488, reason: 'Not Acceptable Here' }; }
@@ -91,6 +97,7 @@ export class PhoneGateway {
           throw error;
         }
       },
+      precheck: (offer) => (negotiate(offer).ok ? null : { ok: false, status: 488, reason: 'Not Acceptable Here' }),
       reinvite: (d, offer) => {
         const n = negotiate(offer);
         const call = this.calls.get(d.callId);
@@ -102,6 +109,10 @@ export class PhoneGateway {
       info: (d, digit) => this.calls.get(d.callId)?.digit(digit),
     });
     log.info('phone gateway listening', { host: config.host, port: config.port, tcp: config.tcp });
+    if (config.trunk) {
+      this.registration = new Registration((rq, cb) => this.#sip.request(rq, cb), config.trunk, this.#sip.contact);
+      this.registration.start();
+    }
   }
 
   static async start(config: PhoneConfig, registry: AppRegistry, opts: { dataDir: string; graceMs: number }): Promise<PhoneGateway> {
@@ -121,6 +132,7 @@ export class PhoneGateway {
   close(): void {
     for (const c of this.calls.values()) c.close();
     this.calls.clear();
+    this.registration?.stop();
     this.#sip.close();
     this.#media.close();
   }

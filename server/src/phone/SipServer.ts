@@ -30,13 +30,15 @@ export type Answer = { ok: true; sdp: string } | { ok: false; status: number; re
 export interface SipHandlers {
   /** A new call: answer with our SDP (200), or refuse with a status. */
   invite(d: Dialog, offer: string): Promise<Answer>;
+  /** A refusal before ringing (an offer we cannot speak), or null to go on. */
+  precheck(offer: string): Extract<Answer, { ok: false }> | null;
   reinvite(d: Dialog, offer: string): Answer;
   confirmed(d: Dialog): void;
   ended(d: Dialog, by: 'caller' | 'timeout'): void;
   info(d: Dialog, digit: string): void;
 }
 
-export interface SipServerOptions { address: string; port: number; publicAddress: string; /** An IP for our Contact: peers send in-dialog requests (ACK, BYE) there. */ contactHost: string; tcp: boolean; allowedSources: string[] | null; maxCalls: number }
+export interface SipServerOptions { /** Ring this long (180) before answering; 0: answer at once. */ ringMs: number; address: string; port: number; publicAddress: string; /** An IP for our Contact: peers send in-dialog requests (ACK, BYE) there. */ contactHost: string; tcp: boolean; allowedSources: string[] | null; maxCalls: number }
 
 interface Pending { dialog: Dialog; invite: sip.SipMessage; answered: boolean; cancelled: boolean; ok: sip.SipMessage | null; timer: NodeJS.Timeout | null; tries: number }
 
@@ -148,10 +150,15 @@ export class SipServer {
       local: { ...rq.headers.to, params: { ...rq.headers.to.params, tag: localTag } },
       remoteTarget: contact ?? rq.headers.from.uri, localSeq: Math.floor(Math.random() * 10_000), caller: caller.replace(/[^0-9+]/g, '').slice(0, 20), source: remote.address,
     };
+    const refused = this.#handlers.precheck(rq.content ?? '');
+    if (refused) return void this.#respond(rq, refused.status, refused.reason, {}, undefined, localTag);
     const pending: Pending = { dialog, invite: rq, answered: false, cancelled: false, ok: null, timer: null, tries: 0 };
     this.#dialogs.set(dialog.callId, pending);
     this.#respond(rq, 100, 'Trying');
-    this.#handlers.invite(dialog, rq.content ?? '').then((r) => {
+    const ring = this.#opts.ringMs > 0
+      ? new Promise<void>((resolve) => { this.#respond(rq, 180, 'Ringing', {}, undefined, localTag); setTimeout(resolve, this.#opts.ringMs); })
+      : Promise.resolve();
+    ring.then(() => (pending.cancelled ? { ok: false as const, status: 487, reason: 'Request Terminated' } : this.#handlers.invite(dialog, rq.content ?? ''))).then((r) => {
       if (pending.cancelled || !this.#dialogs.has(dialog.callId)) return;
       if (!r.ok) {
         this.#dialogs.delete(dialog.callId);
@@ -179,6 +186,11 @@ export class SipServer {
     if (p.timer) clearTimeout(p.timer);
     this.#handlers.ended(p.dialog, by);
   }
+
+  /** Sends a request outside any call (REGISTER to a trunk). */
+  request(rq: sip.SipMessage, onResponse: (rs: sip.SipMessage) => void): void { this.#stack.send(rq, onResponse); }
+
+  get contact(): string { return this.#contact(); }
 
   /** We hang up (wrong PIN three times, removed, meeting ended). */
   bye(d: Dialog): void {
