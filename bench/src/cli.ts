@@ -11,12 +11,14 @@ import { runKernelBench } from './kernels.js';
 import { runScenario, type ScenarioResult } from './runner.js';
 import { findScenario, SCENARIOS, type Scenario } from './scenarios.js';
 import { runVoteStorm, voteStormSvg } from './vote-storm.js';
+import { phoneSvg, runPhoneBench } from './phone.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : undefined; };
 
 async function main(): Promise<void> {
   if (opt('scenario') === 'vote-storm') return voteStorm();
+  if (opt('scenario') === 'phone') return phoneBench();
   requireRoot();
   let scenarios: Scenario[] = SCENARIOS;
   const only = opt('scenario');
@@ -96,6 +98,35 @@ async function voteStorm(): Promise<void> {
   console.log('\n' + md.replace(/!\[.*\]\(.*\)\n/g, ''));
   console.log(`[bench] results: ${join(dir, 'summary.md')}`);
   if (verdicts.some((v) => !v.ok)) process.exit(1);
+}
+
+/** Phone dial-in: 10 sipp callers and 2 browsers; no namespaces (loopback), no root. */
+async function phoneBench(): Promise<void> {
+  console.log('[bench] phone: 10 phone callers (sipp) and 2 browsers in one room');
+  const r = await runPhoneBench({ log: (l) => console.log(l) });
+  const budget = loadBudgets().phone ?? {};
+  const v = (metric: string, value: number | null, limit: number | undefined): Verdict => ({ scenario: 'phone', metric, value, budget: limit ?? 0, ok: value !== null && value <= (limit ?? 0) });
+  const verdicts: Verdict[] = [
+    v('cpuPerCallerPct', r.cpuPerCallerPct, budget.cpuPerCallerPct),
+    v('oneWayP95Ms', r.oneWayP95Ms, budget.oneWayP95Ms),
+    v('underrunsPerMin', r.underrunsPerMin, budget.underrunsPerMin),
+  ];
+  const dir = resolve(import.meta.dirname, '../results', new Date().toISOString().replace(/[:.]/g, '-'));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'phone.json'), JSON.stringify({ ...r, verdicts }, null, 1));
+  writeFileSync(join(dir, 'phone.svg'), phoneSvg(r));
+  const f = (n: number | null) => (n === null ? '–' : n.toFixed(1));
+  const md = ['# phone', '', `${r.callers} callers (sipp; one echoes, nine play recorded speech) and ${r.browsers} browsers, ${r.windowS} s measured.`, '',
+    '| server CPU idle % | with calls % | per caller % (server process) | per caller % (with media workers) | underruns/min | lost frames/min | beep loop p50 ms | one way p50 ms | one way p95 ms | beeps heard |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    `| ${f(r.cpuIdlePct)} | ${f(r.cpuCallsPct)} | ${f(r.cpuPerCallerPct)} | ${f(r.treeCpuPerCallerPct)} | ${f(r.underrunsPerMin)} | ${f(r.lostPerMin)} | ${f(r.loopP50Ms)} | ${f(r.oneWayP50Ms)} | ${f(r.oneWayP95Ms)} | ${r.loopMs.length} |`, '',
+    'One way = half of the loop browser → SFU → gateway → phone (echo) → gateway → SFU → browser; the two directions are not measured apart.', '',
+    '| budget | measured | limit | verdict |', '| --- | --- | --- | --- |', ...verdicts.map((x) => `| ${x.metric} | ${f(x.value)} | ${x.budget} | ${x.ok ? 'ok' : '**BROKEN**'} |`), '', '![loop](phone.svg)', ''].join('\n');
+  writeFileSync(join(dir, 'summary.md'), md);
+  console.log(JSON.stringify({ scenario: 'phone', summary: { ...r, loopMs: undefined } }));
+  console.log('\n' + md.replace(/!\[.*\]\(.*\)\n/g, ''));
+  console.log(`[bench] results: ${join(dir, 'summary.md')}`);
+  if (verdicts.some((x) => !x.ok)) process.exit(1);
 }
 
 function finishKernels(kernels: Awaited<ReturnType<typeof runKernelBench>>): void {

@@ -71,11 +71,12 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     }),
     tokens: new ArchiveTokens(),
   };
+  const extraMetrics: { phone?: () => unknown } = {};
   let app: RunningApp;
   try {
     app = await startApp({
       uws, registry, clientDir: config.clientDir, publicUrl: config.publicUrl, graceMs: config.reconnectGraceMs, rateLimit: config.rateLimit,
-      videoCodec: config.videoCodec, metricsToken: config.metricsToken, pool, limits: config.limits, trustProxy: config.trustProxy, voteKeyPem: voteKey.publicKeyPem, recordings, phoneNumber: config.phone?.number,
+      videoCodec: config.videoCodec, metricsToken: config.metricsToken, pool, limits: config.limits, trustProxy: config.trustProxy, voteKeyPem: voteKey.publicKeyPem, recordings, phoneNumber: config.phone?.number, extraMetrics,
     }, config.host, config.port);
   } catch (error) {
     registry.close();
@@ -93,6 +94,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       throw error;
     }
   }
+  if (phone) { const gw = phone; extraMetrics.phone = () => gw.metrics(); }
   const url = app.publicUrl;
   let closed = false;
   return {

@@ -104,14 +104,14 @@ export function scenario(name: string, body: string): string {
 export interface SippResult { code: number; stdout: string; stderr: string; errors: string }
 
 /** Runs one sipp scenario against the gateway; resolves when sipp exits (0: scenario passed). */
-export async function runSipp(target: { host: string; port: number } | null, xml: string, opts: { calls?: number; rate?: number; transport?: 'u1' | 't1'; timeoutS?: number; port?: number } = {}): Promise<SippResult> {
+export async function runSipp(target: { host: string; port: number } | null, xml: string, opts: { calls?: number; rate?: number; transport?: 'u1' | 't1'; timeoutS?: number; port?: number; extraArgs?: string[] } = {}): Promise<SippResult> {
   const dir = mkdtempSync(join(tmpdir(), 'sipp-'));
   const file = join(dir, 'scenario.xml');
   writeFileSync(file, xml);
   const [port, mport] = [opts.port ?? await freePort(), await freePort()];
   const args = [...(target ? [`${target.host}:${target.port}`] : []), '-sf', file, '-m', String(opts.calls ?? 1), '-r', String(opts.rate ?? 10), '-l', String(opts.calls ?? 1),
     '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p', String(port), '-mp', String(mport), '-t', opts.transport ?? 'u1',
-    '-timeout', `${opts.timeoutS ?? 40}s`, '-timeout_error', '-nostdin', '-trace_err', '-error_file', join(dir, 'errors.log')];
+    '-timeout', `${opts.timeoutS ?? 40}s`, '-timeout_error', '-nostdin', '-trace_err', '-error_file', join(dir, 'errors.log'), ...(opts.extraArgs ?? [])];
   return new Promise((resolve) => {
     const p = spawn('sipp', args, { cwd: dir });
     let stdout = ''; let stderr = '';

@@ -57,6 +57,8 @@ export interface ApiOptions {
   limits: Pick<Limits, 'roomsPerIpPerMinute' | 'requestTimeoutMs'>;
   trustProxy: boolean;
   phoneNumber?: string | undefined;
+  /** Filled in once the phone gateway runs (it starts after the HTTP app). */
+  extraMetrics?: { phone?: () => unknown };
 }
 
 /** Token buckets per client address, bounded: idle (full) buckets are dropped. */
@@ -145,6 +147,7 @@ export function registerApi(app: TemplatedApp, opts: ApiOptions): void {
       roomsStored: opts.registry.size,
       workers: opts.pool?.workers.map((w) => ({ slot: w.slot, pid: w.worker.pid, routers: w.load, alive: w.alive })) ?? [],
       rooms,
+      phone: opts.extraMetrics?.phone?.() ?? null,
     });
   }));
 

@@ -36,6 +36,7 @@ export interface AppOptions {
   recordings?: RecordingServices;
   /** The dial-in number shown with invitations. */
   phoneNumber?: string | undefined;
+  extraMetrics?: { phone?: () => unknown };
 }
 
 interface SocketData { connection: Connection | null; open: boolean; ip: string; refused: string | null }
@@ -161,7 +162,7 @@ export function startApp(opts: AppOptions, host: string, port: number): Promise<
   }));
 
   if (opts.recordings) registerRecordingRoutes(app, { registry: opts.registry, services: opts.recordings });
-  registerApi(app, { registry: opts.registry, links, phoneNumber: opts.phoneNumber, metricsToken: opts.metricsToken, pool: opts.pool, connections: () => connections.size, limits, trustProxy: opts.trustProxy ?? false });
+  registerApi(app, { registry: opts.registry, links, phoneNumber: opts.phoneNumber, extraMetrics: opts.extraMetrics, metricsToken: opts.metricsToken, pool: opts.pool, connections: () => connections.size, limits, trustProxy: opts.trustProxy ?? false });
 
   app.get('/*', route('static', (res, req) => {
     const url = req.getUrl();

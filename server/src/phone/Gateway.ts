@@ -123,6 +123,11 @@ export class PhoneGateway {
     return gw;
   }
 
+  /** For /api/metrics and the bench: calls and their media counters (no numbers, no names). */
+  metrics(): { calls: number; registered: boolean | null; media: CallStats[] } {
+    return { calls: this.calls.size, registered: this.registration?.registered ?? null, media: [...this.calls.keys()].map((id) => this.stats.get(id)).filter((s): s is CallStats => s !== undefined) };
+  }
+
   /** Calls that reached a given point (tests). */
   call(predicate: (c: PhoneCall) => boolean): PhoneCall | undefined {
     for (const c of this.calls.values()) if (predicate(c)) return c;

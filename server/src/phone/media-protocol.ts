@@ -11,7 +11,7 @@ export type ToMedia =
   | { type: 'play'; callId: string; pcm: Int16Array; interrupt: boolean }
   | { type: 'close'; callId: string };
 
-export interface CallStats { rtpIn: number; rtpOut: number; toRoom: number; fromRoom: number; foreign: number; malformed: number; underruns: number; late: number; mixedFrames: number }
+export interface CallStats { rtpIn: number; rtpOut: number; toRoom: number; fromRoom: number; lost: number; sources: number; foreign: number; malformed: number; underruns: number; late: number; mixedFrames: number }
 
 export type FromMedia =
   | { type: 'opened'; callId: string; phonePort: number; roomPort: number }

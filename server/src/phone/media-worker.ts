@@ -25,6 +25,7 @@ interface MediaCall {
   sources: Map<number, Source>;
   allowed: Map<number, number>; // ssrc -> payload type
   inbound: JitterBuffer; // the caller's voice, towards the room
+  assembling: Map<number, { pcm: Int16Array; filled: number }>;
   dtmf: DtmfReceiver;
   limiter: Limiter;
   prompt: { pcm: Int16Array; at: number } | null;
@@ -43,9 +44,9 @@ function open(m: Extract<ToMedia, { type: 'open' }>): void {
   const call: MediaCall = {
     id: m.callId, codec: m.codec, payloadType: m.payloadType, dtmfPayloadType: m.dtmfPayloadType, phone, room,
     remote: m.remote, latched: false, producer: null, encoder: new OpusEncoder(8000, 1), sources: new Map(), allowed: new Map(),
-    inbound: new JitterBuffer(2), dtmf: new DtmfReceiver(), limiter: new Limiter(), prompt: null,
+    inbound: new JitterBuffer(2), assembling: new Map(), dtmf: new DtmfReceiver(), limiter: new Limiter(), prompt: null,
     out: { seq: Math.floor(Math.random() * 0xffff), ts: Math.floor(Math.random() * 0xffffffff), ssrc: (Math.random() * 0xffffffff) >>> 0 },
-    stats: { rtpIn: 0, rtpOut: 0, toRoom: 0, fromRoom: 0, foreign: 0, malformed: 0, underruns: 0, late: 0, mixedFrames: 0 },
+    stats: { rtpIn: 0, rtpOut: 0, toRoom: 0, fromRoom: 0, lost: 0, sources: 0, foreign: 0, malformed: 0, underruns: 0, late: 0, mixedFrames: 0 },
   };
   call.encoder.setBitrate(24_000);
   phone.on('message', (buf, rinfo) => fromPhone(call, buf, rinfo));
@@ -75,7 +76,20 @@ function fromPhone(call: MediaCall, buf: Buffer, rinfo: { address: string; port:
     return;
   }
   if (p.payloadType !== call.payloadType || p.payload.length === 0 || p.payload.length > 480) { call.stats.malformed++; return; }
-  call.inbound.push(p.seq, decodeG711(call.codec, p.payload));
+  // Phones send 10, 20, 30 or 40 ms per packet: cut the samples into 20 ms frames by their
+  // RTP timestamps (Opus takes 20 ms, not 30), so frame n holds samples [160 n, 160 n + 160).
+  const pcm = decodeG711(call.codec, p.payload);
+  for (let i = 0; i < pcm.length; i++) {
+    const t = (p.timestamp + i) >>> 0;
+    const n = Math.floor(t / FRAME);
+    let f = call.assembling.get(n);
+    if (!f) {
+      if (call.assembling.size >= 8) call.assembling.delete(call.assembling.keys().next().value!);
+      call.assembling.set(n, (f = { pcm: new Int16Array(FRAME), filled: 0 }));
+    }
+    f.pcm[t % FRAME] = pcm[i]!;
+    if (++f.filled === FRAME) { call.assembling.delete(n); call.inbound.push(n & 0xffff, f.pcm); }
+  }
 }
 
 function fromRoom(call: MediaCall, buf: Buffer): void {
@@ -94,7 +108,14 @@ function fromRoom(call: MediaCall, buf: Buffer): void {
 function padded(f: Int16Array): Int16Array { const out = new Int16Array(FRAME); out.set(f.subarray(0, FRAME)); return out; }
 
 function tick(): void {
+  // One call's trouble (a codec error) must not stop the others.
   for (const call of calls.values()) {
+    try { tickCall(call); } catch (e) { post({ type: 'error', callId: call.id, message: e instanceof Error ? e.message : String(e) }); }
+  }
+}
+
+function tickCall(call: MediaCall): void {
+  {
     // Towards the phone: everyone else, limited, plus the prompt being played.
     const frames = [...call.sources.values()].map((s) => s.buffer.pop());
     if (call.prompt) {
@@ -114,7 +135,8 @@ function tick(): void {
     const voice = call.inbound.pop();
     if (voice && call.producer) {
       const pr = call.producer;
-      const opus = call.encoder.encode(Buffer.from(voice.buffer, voice.byteOffset, voice.byteLength));
+      let opus: Buffer;
+      opus = call.encoder.encode(Buffer.from(voice.buffer, voice.byteOffset, voice.byteLength));
       call.room.send(buildRtp({ payloadType: pr.payloadType, marker: false, seq: pr.seq, timestamp: pr.ts, ssrc: pr.ssrc }, opus), pr.target.port, pr.target.ip);
       pr.seq = (pr.seq + 1) & 0xffff;
       call.stats.toRoom++;
@@ -138,6 +160,8 @@ setInterval(() => {
   for (const c of calls.values()) {
     c.stats.underruns = [...c.sources.values()].reduce((n, s) => n + s.buffer.underruns, c.inbound.underruns);
     c.stats.late = [...c.sources.values()].reduce((n, s) => n + s.buffer.late, c.inbound.late);
+    c.stats.lost = [...c.sources.values()].reduce((n, s) => n + s.buffer.lost, c.inbound.lost);
+    c.stats.sources = c.sources.size;
     post({ type: 'stats', callId: c.id, stats: { ...c.stats } });
   }
 }, 1000).unref();
