@@ -45,6 +45,7 @@ it('waiting room, muted start, *6, chair mute with "only the chair unmutes", *9,
     await until(() => peer.handRaisedAt !== null, 5000, 'the hand');
 
     const { motion } = await chair.client.ok('motionOpen', { title: 'Geheime Wahl', allowAbstain: true, kind: 'secret', eligible: [peer.id, chair.join.peerId], rule: 'simple', quorum: null, durationS: null });
+    await until(() => call.events.includes('motionAnnounced'), 5000, 'the motion read out to the caller');
     await phone.keys('2');
     await until(() => call.events.includes('vote:2'), 10_000, 'the ballot');
     await phone.keys('1'); // a second press changes nothing: one ballot per voter

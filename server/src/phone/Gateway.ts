@@ -17,6 +17,8 @@ import { Speech } from './speech.js';
 import { Registration, type TrunkConfig } from './Registration.js';
 
 const log = logger('phone');
+/** Where `npm run build` leaves the spoken prompts (scripts/prompts.ts). */
+export const PREBUILT_PROMPTS = join(import.meta.dirname, '../../../dist/prompts');
 
 export interface PhoneConfig {
   /** SIP port (UDP and TCP); 0 picks a free one (tests). */
@@ -76,7 +78,7 @@ export class PhoneGateway {
   private constructor(config: PhoneConfig, registry: AppRegistry, opts: { dataDir: string; graceMs: number }) {
     this.config = config;
     this.#media = new MediaThread();
-    this.#speech = new Speech(join(opts.dataDir, 'prompts'));
+    this.#speech = new Speech(join(opts.dataDir, 'prompts'), PREBUILT_PROMPTS);
     const attempts = new Attempts();
     this.#sip = new SipServer({ address: config.host, port: config.port, publicAddress: config.publicAddress, contactHost: config.mediaAddress, ringMs: config.ringMs, tcp: config.tcp, allowedSources: config.allowedSources, maxCalls: config.maxCalls }, {
       invite: async (d, offer) => {

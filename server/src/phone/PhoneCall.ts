@@ -223,6 +223,7 @@ export class PhoneCall {
         const m = n.data.motion;
         if (m.state === 'open' && m.eligibleMe && !m.votedMe && !this.#announced.has(m.id)) {
           this.#announced.add(m.id);
+          this.events.push('motionAnnounced');
           this.#say(`${this.#ivr.lang === 'de' ? 'Abstimmung' : 'Vote'}: ${m.title}. ${this.#optionsText(m)}`);
         }
         return;

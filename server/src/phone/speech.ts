@@ -50,18 +50,29 @@ export function resample(input: Int16Array, from: number, to: number): Int16Arra
   return out;
 }
 
+/** The cache file of a text in a voice (the build script and the gateway agree on it). */
+export function promptFile(dir: string, lang: Lang, text: string): string {
+  const voice = lang === 'de' ? 'de' : 'en-gb';
+  return join(dir, `${createHash('sha256').update(`${voice}\n${text}`).digest('hex').slice(0, 24)}.pcm`);
+}
+
 export class Speech {
   readonly #dir: string;
+  readonly #prebuilt: string | null;
   #available: boolean | null = null;
 
-  constructor(cacheDir: string) {
+  /** `prebuilt`: prompts spoken at build time (scripts/prompts.ts), read before synthesising. */
+  constructor(cacheDir: string, prebuilt: string | null = null) {
     this.#dir = cacheDir;
+    this.#prebuilt = prebuilt;
     mkdirSync(cacheDir, { recursive: true });
   }
 
   async say(lang: Lang, text: string): Promise<Int16Array> {
     const voice = lang === 'de' ? 'de' : 'en-gb';
-    const file = join(this.#dir, `${createHash('sha256').update(`${voice}\n${text}`).digest('hex').slice(0, 24)}.pcm`);
+    const built = this.#prebuilt ? promptFile(this.#prebuilt, lang, text) : null;
+    if (built && existsSync(built)) { const b = readFileSync(built); return new Int16Array(b.buffer, b.byteOffset, b.length / 2); }
+    const file = promptFile(this.#dir, lang, text);
     if (existsSync(file)) { const b = readFileSync(file); return new Int16Array(b.buffer, b.byteOffset, b.length / 2); }
     if (this.#available === false) return new Int16Array(8000);
     try {

@@ -5,6 +5,8 @@ export class Participant {
   readonly id: string;
   name = $state('');
   role = $state<Role>('participant');
+  /** A browser, or a telephone caller (dial-in). */
+  channel = $state<'browser' | 'phone'>('browser');
   handRaisedAt = $state<number | null>(null);
   mutedByChair = $state(false);
   canShareScreen = $state(true);
@@ -38,6 +40,7 @@ export class Participant {
   update(info: PeerInfo): void {
     this.name = info.name;
     this.role = info.role;
+    this.channel = info.channel ?? 'browser';
     this.handRaisedAt = info.handRaisedAt;
     this.mutedByChair = info.mutedByChair;
     this.canShareScreen = info.canShareScreen;
