@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { freePort, PCAP_DIR, runSipp, scenario, ACK, invite, inDialog, keys } from '../../tests/phone/sipp.js';
+import { toneMic } from '../../tests/e2e/helpers.js';
 import { percentile } from './metrics.js';
 import { tree } from './proc.js';
 
@@ -45,29 +46,11 @@ async function cpuOver(pid: number, ms: number): Promise<{ own: number; tree: nu
   return { own: ((procCpu(pid, false) - o0) / s) * 100, tree: ((procCpu(pid, true) - t0) / s) * 100 };
 }
 
-const TONE = (freq: number, beep: boolean) => `(() => {
-  const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-  navigator.mediaDevices.getUserMedia = async (c) => {
-    const s = await original(c);
-    if (c && c.audio) {
-      const ctx = new AudioContext();
-      const osc = ctx.createOscillator(); osc.frequency.value = ${freq};
-      const gain = ctx.createGain(); gain.gain.value = ${beep ? 0 : 0.2};
-      const dest = ctx.createMediaStreamDestination();
-      osc.connect(gain).connect(dest); osc.start();
-      ${beep ? `window.__beep = (ms) => { const t = ctx.currentTime + 0.05; gain.gain.setValueAtTime(0.6, t); gain.gain.setValueAtTime(0, t + ms / 1000); return performance.now() + 50; };` : ''}
-      for (const t of s.getAudioTracks()) { s.removeTrack(t); t.stop(); }
-      s.addTrack(dest.stream.getAudioTracks()[0]);
-    }
-    return s;
-  };
-})();`;
-
-async function joinRoom(browser: Browser, url: string, name: string, script: string): Promise<Page> {
+async function joinRoom(browser: Browser, url: string, name: string, script: { content: string }): Promise<Page> {
   const ctx = await browser.newContext({ locale: 'en-US' });
   // tsx keeps function names with a helper the page does not have.
   await ctx.addInitScript({ content: 'window.__name = (f) => f;' });
-  await ctx.addInitScript({ content: script });
+  await ctx.addInitScript(script);
   const page = await ctx.newPage();
   await page.goto(url);
   await page.getByLabel('Your name').fill(name);
@@ -129,8 +112,8 @@ export async function runPhoneBench(opts: { log: (l: string) => void; callers?: 
     const room = (await (await fetch(`${base}/api/rooms`, { method: 'POST', body: JSON.stringify({ name: 'phone bench', lobby: false }) })).json()) as { roomId: string; moderatorUrl: string; participantUrl: string; dialIn: { id: string; pin: string } };
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required'] });
     const beepHz = 2500;
-    const a = await joinRoom(browser, room.moderatorUrl, 'Browser A', TONE(beepHz, true));
-    await joinRoom(browser, room.participantUrl, 'Browser B', TONE(500, false));
+    const a = await joinRoom(browser, room.moderatorUrl, 'Browser A', toneMic(beepHz, { beep: true }));
+    await joinRoom(browser, room.participantUrl, 'Browser B', toneMic(500, { level: 0.2 }));
     opts.log('[bench] phone: 2 browsers joined; measuring the idle server for 10 s');
     const idle = await cpuOver(server.pid!, 10_000);
     const target = { host: '127.0.0.1', port: sipPort };

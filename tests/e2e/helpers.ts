@@ -108,8 +108,12 @@ export async function rawRequest(page: Page, method: string, data: unknown): Pro
   }, [method, data] as const);
 }
 
-/** An init script: the microphone is a pure tone of `freq` Hz (WebAudio), nothing else. */
-export function toneMic(freq: number): { content: string } {
+/**
+ * An init script: the microphone is a pure tone of `freq` Hz (WebAudio), nothing else.
+ * `beep`: silent until the page calls `window.__beep(ms)` (which returns when the beep
+ * starts, in performance.now() time): the phone bench's latency probe.
+ */
+export function toneMic(freq: number, opts: { beep?: boolean; level?: number } = {}): { content: string } {
   return { content: `(() => {
     const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
     navigator.mediaDevices.getUserMedia = async (c) => {
@@ -117,9 +121,10 @@ export function toneMic(freq: number): { content: string } {
       if (c && c.audio) {
         const ctx = new AudioContext();
         const osc = ctx.createOscillator(); osc.frequency.value = ${freq};
-        const gain = ctx.createGain(); gain.gain.value = 0.25;
+        const gain = ctx.createGain(); gain.gain.value = ${opts.beep ? 0 : (opts.level ?? 0.25)};
         const dest = ctx.createMediaStreamDestination();
         osc.connect(gain).connect(dest); osc.start();
+        ${opts.beep ? 'window.__beep = (ms) => { const t = ctx.currentTime + 0.05; gain.gain.setValueAtTime(0.6, t); gain.gain.setValueAtTime(0, t + ms / 1000); return performance.now() + 50; };' : ''}
         for (const t of s.getAudioTracks()) { s.removeTrack(t); t.stop(); }
         s.addTrack(dest.stream.getAudioTracks()[0]);
       }
