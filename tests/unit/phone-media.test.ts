@@ -2,7 +2,7 @@
 // untrusted bytes, one digit per key press, the jitter buffer's concealment, the limiter.
 import { describe, expect, it } from 'vitest';
 import { decodeG711, encodeG711 } from '../../server/src/phone/g711.js';
-import { FRAME, JitterBuffer, Limiter } from '../../server/src/phone/jitter.js';
+import { FRAME, FrameAssembler, JitterBuffer, Limiter } from '../../server/src/phone/jitter.js';
 import { buildRtp, DtmfReceiver, parseRtp } from '../../server/src/phone/rtp.js';
 
 describe('G.711', () => {
@@ -103,3 +103,25 @@ describe('Limiter', () => {
     expect(Math.min(...out)).toBeGreaterThan(20_000);
   });
 });
+
+describe('FrameAssembler', () => {
+  const ramp = (from: number, n: number) => Int16Array.from({ length: n }, (_, i) => from + i);
+  it('30 ms packets become 20 ms frames with every sample in place (Opus takes no 30 ms frames)', () => {
+    const a = new FrameAssembler();
+    const frames = [...a.push(0, ramp(0, 240)), ...a.push(240, ramp(240, 240))];
+    expect(frames.map(([n]) => n)).toEqual([0, 1, 2]);
+    for (const [n, f] of frames) { expect(f.length).toBe(FRAME); expect(f[0]).toBe(n * FRAME); expect(f[FRAME - 1]).toBe(n * FRAME + FRAME - 1); }
+  });
+  it('10 ms packets out of order still make whole frames; a frame missing a packet never completes', () => {
+    const a = new FrameAssembler();
+    expect(a.push(80, ramp(80, 80))).toEqual([]);
+    expect(a.push(0, ramp(0, 80)).map(([n]) => n)).toEqual([0]);
+    expect(a.push(160, ramp(160, 80))).toEqual([]); // its second half is lost
+    expect(a.push(320, ramp(320, 160)).map(([n]) => n)).toEqual([2]);
+  });
+  it('the frame index wraps with the timestamp without an exception', () => {
+    const a = new FrameAssembler();
+    expect(() => a.push(0xffffffff - 100, ramp(0, 400))).not.toThrow();
+  });
+});
+

@@ -67,6 +67,33 @@ export class JitterBuffer {
   }
 }
 
+/**
+ * Phones send 10, 20, 30 or 40 ms per packet; Opus takes 20 ms frames (not 30). Cuts the
+ * samples into 20 ms frames by their RTP timestamps, so frame n holds samples
+ * [160 n, 160 n + 160) whatever the packet sizes, and reordering is harmless. Bounded:
+ * frames that never complete (a lost packet) are dropped after 8 newer ones.
+ */
+export class FrameAssembler {
+  readonly #open = new Map<number, { pcm: Int16Array; filled: number }>();
+
+  /** Adds a packet's samples; returns the frames it completed as [frame index (mod 2^16), samples]. */
+  push(timestamp: number, pcm: Int16Array): [number, Int16Array][] {
+    const done: [number, Int16Array][] = [];
+    for (let i = 0; i < pcm.length; i++) {
+      const t = (timestamp + i) >>> 0;
+      const n = Math.floor(t / FRAME);
+      let f = this.#open.get(n);
+      if (!f) {
+        if (this.#open.size >= 8) this.#open.delete(this.#open.keys().next().value!);
+        this.#open.set(n, (f = { pcm: new Int16Array(FRAME), filled: 0 }));
+      }
+      f.pcm[t % FRAME] = pcm[i]!;
+      if (++f.filled === FRAME) { this.#open.delete(n); done.push([n & 0xffff, f.pcm]); }
+    }
+    return done;
+  }
+}
+
 function seqBefore(a: number, b: number): boolean {
   return ((b - a) & 0xffff) !== 0 && ((b - a) & 0xffff) < 0x8000;
 }

@@ -9,7 +9,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { parentPort } from 'node:worker_threads';
 import opus from '@discordjs/opus';
 import { decodeG711, encodeG711, type G711 } from './g711.js';
-import { FRAME, JitterBuffer, Limiter } from './jitter.js';
+import { FRAME, FrameAssembler, JitterBuffer, Limiter } from './jitter.js';
 import type { Address, CallStats, FromMedia, ToMedia } from './media-protocol.js';
 import { buildRtp, DtmfReceiver, parseRtp } from './rtp.js';
 
@@ -25,7 +25,7 @@ interface MediaCall {
   sources: Map<number, Source>;
   allowed: Map<number, number>; // ssrc -> payload type
   inbound: JitterBuffer; // the caller's voice, towards the room
-  assembling: Map<number, { pcm: Int16Array; filled: number }>;
+  assembler: FrameAssembler;
   dtmf: DtmfReceiver;
   limiter: Limiter;
   prompt: { pcm: Int16Array; at: number } | null;
@@ -44,7 +44,7 @@ function open(m: Extract<ToMedia, { type: 'open' }>): void {
   const call: MediaCall = {
     id: m.callId, codec: m.codec, payloadType: m.payloadType, dtmfPayloadType: m.dtmfPayloadType, phone, room,
     remote: m.remote, latched: false, producer: null, encoder: new OpusEncoder(8000, 1), sources: new Map(), allowed: new Map(),
-    inbound: new JitterBuffer(2), assembling: new Map(), dtmf: new DtmfReceiver(), limiter: new Limiter(), prompt: null,
+    inbound: new JitterBuffer(2), assembler: new FrameAssembler(), dtmf: new DtmfReceiver(), limiter: new Limiter(), prompt: null,
     out: { seq: Math.floor(Math.random() * 0xffff), ts: Math.floor(Math.random() * 0xffffffff), ssrc: (Math.random() * 0xffffffff) >>> 0 },
     stats: { rtpIn: 0, rtpOut: 0, toRoom: 0, fromRoom: 0, lost: 0, sources: 0, foreign: 0, malformed: 0, underruns: 0, late: 0, mixedFrames: 0 },
   };
@@ -76,20 +76,7 @@ function fromPhone(call: MediaCall, buf: Buffer, rinfo: { address: string; port:
     return;
   }
   if (p.payloadType !== call.payloadType || p.payload.length === 0 || p.payload.length > 480) { call.stats.malformed++; return; }
-  // Phones send 10, 20, 30 or 40 ms per packet: cut the samples into 20 ms frames by their
-  // RTP timestamps (Opus takes 20 ms, not 30), so frame n holds samples [160 n, 160 n + 160).
-  const pcm = decodeG711(call.codec, p.payload);
-  for (let i = 0; i < pcm.length; i++) {
-    const t = (p.timestamp + i) >>> 0;
-    const n = Math.floor(t / FRAME);
-    let f = call.assembling.get(n);
-    if (!f) {
-      if (call.assembling.size >= 8) call.assembling.delete(call.assembling.keys().next().value!);
-      call.assembling.set(n, (f = { pcm: new Int16Array(FRAME), filled: 0 }));
-    }
-    f.pcm[t % FRAME] = pcm[i]!;
-    if (++f.filled === FRAME) { call.assembling.delete(n); call.inbound.push(n & 0xffff, f.pcm); }
-  }
+  for (const [n, frame] of call.assembler.push(p.timestamp, decodeG711(call.codec, p.payload))) call.inbound.push(n, frame);
 }
 
 function fromRoom(call: MediaCall, buf: Buffer): void {
