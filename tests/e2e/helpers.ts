@@ -53,7 +53,7 @@ export async function trackStates(page: Page): Promise<string[]> {
   return page.evaluate(() => ((window as any).__tracks as MediaStreamTrack[]).map((t) => `${t.kind}:${t.readyState}`));
 }
 
-export interface InboundStat { kind: string; framesDecoded: number; packetsReceived: number; frameWidth: number; concealedSamples: number; totalSamplesReceived: number }
+export interface InboundStat { kind: string; framesDecoded: number; packetsReceived: number; frameWidth: number; frameHeight: number; concealedSamples: number; totalSamplesReceived: number }
 
 export async function inboundStats(page: Page): Promise<InboundStat[]> {
   return page.evaluate(async () => {
@@ -62,7 +62,7 @@ export async function inboundStats(page: Page): Promise<InboundStat[]> {
     report?.forEach((s: any) => {
       if (s.type === 'inbound-rtp') {
         out.push({
-          kind: s.kind, framesDecoded: s.framesDecoded ?? 0, packetsReceived: s.packetsReceived ?? 0, frameWidth: s.frameWidth ?? 0,
+          kind: s.kind, framesDecoded: s.framesDecoded ?? 0, packetsReceived: s.packetsReceived ?? 0, frameWidth: s.frameWidth ?? 0, frameHeight: s.frameHeight ?? 0,
           concealedSamples: s.concealedSamples ?? 0, totalSamplesReceived: s.totalSamplesReceived ?? 0,
         });
       }

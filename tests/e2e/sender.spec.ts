@@ -1,6 +1,6 @@
 // The sender on an old PC and a dead-slow link: CPU throttling moves it down the ladder
 // while the receiver keeps decoding; the still-image rung keeps a face visible.
-import { createRoom, expect, test, totals } from './helpers.js';
+import { createRoom, expect, inboundStats, test, totals } from './helpers.js';
 
 test('with 6x CPU throttling the sender steps down the ladder and the receiver keeps decoding', async ({ join, baseURL }) => {
   test.setTimeout(90_000);
@@ -47,4 +47,21 @@ test('the still-image rung: the receiver shows a picture that changes over time'
   const s = await sender.evaluate(() => (window as any).thinline.call.sender.scalerStats());
   expect(s.framesIn).toBeGreaterThan(0);
   expect(s.framesIn - s.inputClosed).toBeLessThanOrEqual(s.framesOut + 1);
+});
+
+test('a sender scaled down to 90p is not divided again by its simulcast layers: the receiver gets 90 px, not 22', async ({ join, baseURL }) => {
+  test.setTimeout(60_000);
+  const room = await createRoom(baseURL!);
+  const sender = await join(room.moderatorUrl, 'Narrow Uplink');
+  const receiver = await join(room.participantUrl, 'Viewer');
+  await expect.poll(async () => (await totals(receiver)).videoFrames, { timeout: 15_000 }).toBeGreaterThan(10);
+  await sender.evaluate(() => (window as any).thinline.call.sender.force(3)); // the 90p rung
+  const height = async () => (await inboundStats(receiver)).filter((s) => s.kind === 'video' && s.framesDecoded > 0).map((s) => s.frameHeight)[0] ?? 0;
+  // The receiver's picture follows the sender down to the 90p rung ...
+  await expect.poll(height, { timeout: 20_000 }).toBeLessThanOrEqual(100);
+  // ... and stays at 90 px while frames keep coming (before the fix: 22 or 45 px layers).
+  const frames = (await totals(receiver)).videoFrames;
+  const seen: number[] = [];
+  await expect.poll(async () => { seen.push(await height()); return (await totals(receiver)).videoFrames - frames; }, { timeout: 15_000 }).toBeGreaterThan(15);
+  expect(Math.min(...seen), JSON.stringify(seen)).toBeGreaterThanOrEqual(88);
 });

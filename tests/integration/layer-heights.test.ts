@@ -35,6 +35,11 @@ it('re-derives every layer height when the sender announces a rescaled capture',
   await sender.client.ok('setVideoHeight', { producerId: cam.producerId, height: 360 });
   expect(room.allocator.trackOf(peer, consumerId)?.layerHeights).toEqual([90, 180, 360]);
   await until(() => max() === 2, 5000, 'the top layer, which is 360p now');
+  // The ladder shrinks the picture to 180p: the encodings are re-scaled, not divided again
+  // (no 45p layer); the lowest is 90p and the middle one duplicates it (the sender turns it off).
+  await sender.client.ok('setVideoHeight', { producerId: cam.producerId, height: 180 });
+  expect(room.allocator.trackOf(peer, consumerId)?.layerHeights).toEqual([90, 90, 180]);
+  await sender.client.ok('setVideoHeight', { producerId: cam.producerId, height: 360 });
 
   // Only the owner can say how big its camera is; and only for video.
   expect((await viewer.client.call('setVideoHeight', { producerId: cam.producerId, height: 90 })).error?.code).toBe('not_found');

@@ -2,6 +2,7 @@
 // Simulcast: one stream per spatial layer (ordered as the encodings), each with
 // bitrateByLayer "0.t" (cumulative over temporal layers). SVC: one stream whose
 // bitrateByLayer has "s.t" keys, cumulative over all lower layers.
+import { simulcastLayers } from '../../../protocol/index.js';
 import { defaultMatrix } from './layers.js';
 
 export interface StreamStat { ssrc?: number; rid?: string; bitrate?: number; bitrateByLayer?: Record<string, number> }
@@ -39,6 +40,7 @@ export function bitrateMatrix(encodings: readonly EncodingInfo[], stats: readonl
 /** Frame height of each spatial layer, from the source height and the encodings' scaling. */
 export function layerHeights(encodings: readonly EncodingInfo[], sourceHeight: number): number[] {
   const { spatial } = layerCounts(encodings);
-  if (encodings.length > 1) return encodings.map((e) => Math.round(sourceHeight / (e.scaleResolutionDownBy ?? 1)));
+  // The sender re-scales its encodings the same way when its ladder shrinks the picture.
+  if (encodings.length > 1) return simulcastLayers(sourceHeight, encodings.map((e) => e.scaleResolutionDownBy ?? 1)).map((l) => l.height);
   return Array.from({ length: spatial }, (_, s) => Math.round(sourceHeight / 2 ** (spatial - 1 - s)));
 }

@@ -4,7 +4,7 @@
 // moved the room to a new media worker or our session could not be resumed.
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
-import type { MediaSource, ResponseData } from '../../../../protocol/index.js';
+import { simulcastLayers, type MediaSource, type ResponseData } from '../../../../protocol/index.js';
 import { Emitter } from '../../lib/emitter.js';
 import type { SignalingClient } from '../../lib/signaling.js';
 
@@ -134,6 +134,8 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
       ...(source === 'mic' ? { codecOptions: AUDIO_OPTIONS } : {}),
     });
     this.#producers.set(source, producer);
+    const height = track.kind === 'video' ? (videoHeight ?? track.getSettings().height) : undefined;
+    if (source === 'camera' && height) await this.setSentHeight('camera', height).catch(() => undefined);
   }
 
   async closeProducer(source: MediaSource): Promise<void> {
@@ -150,11 +152,43 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
    * turning layers back on after they were all switched off.
    */
   async setMaxSpatialLayer(producerId: string, max: number | null): Promise<void> {
+    const state = this.#encodingState.get(producerId) ?? { max: undefined, height: null };
+    state.max = max;
+    this.#encodingState.set(producerId, state);
+    await this.#applyEncodings(producerId);
+  }
+
+  /**
+   * The camera's sent picture is now `height` tall (the ladder rescaled it): the simulcast
+   * encodings are re-scaled so that no layer falls below 90 px and no two are the same size
+   * (the SFU derives the same layers from `setVideoHeight`: protocol simulcastLayers()).
+   */
+  async setSentHeight(source: MediaSource, height: number): Promise<void> {
+    const producer = this.#producers.get(source);
+    if (!producer) return;
+    const state = this.#encodingState.get(producer.id) ?? { max: undefined, height: null };
+    if (state.height === height) return;
+    state.height = height;
+    this.#encodingState.set(producer.id, state);
+    await this.#applyEncodings(producer.id);
+  }
+
+  /** Dynacast's highest wanted layer (undefined: all) and the sent height, per producer. */
+  readonly #encodingState = new Map<string, { max: number | null | undefined; height: number | null }>();
+
+  async #applyEncodings(producerId: string): Promise<void> {
     const producer = [...this.#producers.values()].find((p) => p.id === producerId);
     const sender = producer?.rtpSender;
     if (!producer || producer.closed || !sender) return;
+    const { max, height } = this.#encodingState.get(producerId) ?? { max: undefined, height: null };
     const params = sender.getParameters();
-    params.encodings.forEach((e, i) => { e.active = max !== null && i <= max; });
+    const simulcast = (producer.appData as { source?: string }).source === 'camera' && params.encodings.length === CAMERA_ENCODINGS.length;
+    const plan = simulcast && height ? simulcastLayers(height, CAMERA_ENCODINGS.map((e) => e.scaleResolutionDownBy ?? 1)) : null;
+    params.encodings.forEach((e, i) => {
+      const wanted = max === undefined || (max !== null && i <= max);
+      e.active = wanted && (plan?.[i]?.active ?? true);
+      if (plan?.[i]) e.scaleResolutionDownBy = plan[i]!.scale;
+    });
     await sender.setParameters(params);
   }
 

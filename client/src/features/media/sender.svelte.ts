@@ -141,6 +141,8 @@ export class Sender {
     const key = `${producerId}:${this.outputHeight}`;
     if (!producerId || key === this.#announced) return;
     this.#announced = key;
+    // Re-scale our own encodings first (never a layer below 90 px), then tell the SFU.
+    await this.#media.setSentHeight('camera', this.outputHeight).catch(() => undefined);
     await this.#signaling.request('setVideoHeight', { producerId, height: this.outputHeight }).catch(() => { this.#announced = ''; });
   }
 
