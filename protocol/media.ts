@@ -142,24 +142,21 @@ export interface MediaNotifications {
 /** No simulcast layer is sent smaller than this (a 40x22 picture shows nobody). */
 export const MIN_LAYER_HEIGHT = 90;
 
-export interface SimulcastLayer { scale: number; height: number; active: boolean }
+export interface SimulcastLayer { scale: number; height: number }
 
 /**
  * The simulcast layers of a camera whose sent picture is `height` pixels tall, from the
  * encodings' nominal down-scaling (e.g. 4, 2, 1). Shared by the sender (which sets
- * scaleResolutionDownBy and active) and the SFU (which picks layers by height).
+ * scaleResolutionDownBy) and the SFU (which picks layers by height).
  * Goals: when the sender's ladder already scaled the picture down, the encodings must not
- * divide it again below MIN_LAYER_HEIGHT; two layers of the same size are one too many
- * (the cheaper, lower one stays on, the other is switched off).
+ * divide it again below MIN_LAYER_HEIGHT. Layers may then coincide in size; the SFU wants
+ * only the lowest of equal ones, so dynacast switches the others off (no layer vanishes
+ * under a receiver that is being sent it).
  */
 export function simulcastLayers(height: number, nominalScales: readonly number[]): SimulcastLayer[] {
   const limit = Math.max(1, height / MIN_LAYER_HEIGHT);
-  const layers = nominalScales.map((nominal) => {
+  return nominalScales.map((nominal) => {
     const scale = Math.max(1, Math.min(nominal, limit));
-    return { scale, height: Math.round(height / scale), active: true };
+    return { scale, height: Math.round(height / scale) };
   });
-  for (let i = 1; i < layers.length; i++) {
-    for (let j = 0; j < i; j++) if (layers[j]!.active && layers[j]!.height === layers[i]!.height) layers[i]!.active = false;
-  }
-  return layers;
 }

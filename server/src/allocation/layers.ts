@@ -38,7 +38,8 @@ export function maxLayerForTile(track: TrackInput): Layer | null {
   let spatial = spatials[spatials.length - 1]!;
   if (track.source === 'camera' && track.tileHeight !== null) {
     const fits = spatials.find((s) => (track.layerHeights[s] ?? Infinity) >= track.tileHeight! * 0.9);
-    if (fits !== undefined) spatial = fits;
+    // Nothing is tall enough: the tallest, and of equal ones (a rescaled sender) the cheapest.
+    spatial = fits ?? lowestTallest(track.layerHeights, spatials);
   }
   const temporal = Math.max(...layers.filter((l) => l.spatial === spatial).map((l) => l.temporal));
   return { spatial, temporal };
@@ -58,8 +59,19 @@ export function ladder(bitrates: BitrateMatrix, max: Layer): Layer[] {
  */
 export function dynacastWants(track: TrackInput, reason: PausedReason | null, producerPaused: boolean): number | null {
   if (producerPaused || reason === 'hidden' || reason === 'lastN') return null;
-  const top = track.layerHeights.length - 1;
-  if (track.source !== 'camera' || track.tileHeight === null) return top;
+  if (track.source !== 'camera') return track.layerHeights.length - 1;
+  const all = track.layerHeights.map((_, i) => i);
+  // Of layers of equal height (a sender scaled down so far that layers coincide), only the
+  // lowest is wanted: dynacast switches the duplicates off.
+  const top = lowestTallest(track.layerHeights, all);
+  if (track.tileHeight === null) return top;
   const fit = track.layerHeights.findIndex((h) => h >= track.tileHeight! * 0.9);
   return fit >= 0 ? fit : top;
+}
+
+/** Among `spatials`, the lowest index whose layer is as tall as the tallest of them. */
+function lowestTallest(heights: readonly number[], spatials: number[]): number {
+  if (heights.length === 0) return spatials[spatials.length - 1]!;
+  const max = Math.max(...spatials.map((s) => heights[s] ?? 0));
+  return spatials.find((s) => (heights[s] ?? 0) === max) ?? spatials[spatials.length - 1]!;
 }

@@ -160,8 +160,9 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
 
   /**
    * The camera's sent picture is now `height` tall (the ladder rescaled it): the simulcast
-   * encodings are re-scaled so that no layer falls below 90 px and no two are the same size
-   * (the SFU derives the same layers from `setVideoHeight`: protocol simulcastLayers()).
+   * encodings are re-scaled so that no layer falls below 90 px (the SFU derives the same
+   * layers from `setVideoHeight`, protocol simulcastLayers(), and its dynacast switches off
+   * layers that coincide in size).
    */
   async setSentHeight(source: MediaSource, height: number): Promise<void> {
     const producer = this.#producers.get(source);
@@ -186,7 +187,7 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
     const plan = simulcast && height ? simulcastLayers(height, CAMERA_ENCODINGS.map((e) => e.scaleResolutionDownBy ?? 1)) : null;
     params.encodings.forEach((e, i) => {
       const wanted = max === undefined || (max !== null && i <= max);
-      e.active = wanted && (plan?.[i]?.active ?? true);
+      e.active = wanted;
       if (plan?.[i]) e.scaleResolutionDownBy = plan[i]!.scale;
     });
     await sender.setParameters(params);
