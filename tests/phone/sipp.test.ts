@@ -20,8 +20,9 @@ afterAll(() => server?.close());
 const ok = (r: { code: number; stdout: string; stderr: string; errors: string }) => expect(r.code, `${r.errors}\n${r.stderr}`).toBe(0);
 
 describe('sipp', () => {
-  it('OPTIONS is answered', async () => {
+  it('OPTIONS is answered, over UDP and over TCP', async () => {
     ok(await runSipp(target, scenario('options', `${inDialog('OPTIONS', 1).replace('[peer_tag_param]', '')}\n<recv response="200"/>`)));
+    ok(await runSipp(target, scenario('options-tcp', `${inDialog('OPTIONS', 1).replace('[peer_tag_param]', '')}\n<recv response="200"/>`), { transport: 't1' }));
   });
 
   it('a caller types the meeting number and PIN, joins as "Phone …6789", and is hung up on when the chair removes them', async () => {

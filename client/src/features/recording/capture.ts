@@ -64,7 +64,7 @@ export class Capture {
       // A timer, not requestAnimationFrame: rAF stops entirely in a background tab.
       this.#draw = setInterval(() => this.#paint(g), 1000 / FPS);
       const stream = new MediaStream([...canvas.captureStream(FPS).getVideoTracks(), ...this.#mix.stream.getAudioTracks()]);
-      const rec = new MediaRecorder(stream, { mimeType: VIDEO_MIME, videoBitsPerSecond: 600_000, audioBitsPerSecond: 64_000 });
+      const rec = new MediaRecorder(stream, { mimeType: VIDEO_MIME, videoBitsPerSecond: canvas.height > 360 ? 1_200_000 : 600_000, audioBitsPerSecond: 64_000 });
       rec.ondataavailable = (e) => { if (e.data.size > 0) this.#save(e.data.arrayBuffer().then((b) => new Uint8Array(b))); };
       rec.onerror = () => this.#opts.onError('MediaRecorder failed');
       this.#recorder = rec;

@@ -29,5 +29,5 @@ export function fit(srcW: number, srcH: number, box: Omit<Rect, 'id'>): Omit<Rec
 
 /** Bytes a recording of `kind` needs per hour (what the storage check asks for). */
 export function bytesPerHour(kind: 'video' | 'audio', videoBps = 600_000): number {
-  return kind === 'audio' ? 7_500_000 : Math.round(((videoBps + 64_000) / 8) * 3600 * 1.05);
+  return kind === 'audio' ? 7_500_000 : Math.round((videoBps / 8) * 3600 * 1.05);
 }

@@ -44,6 +44,7 @@ export const recordingEn = {
   archiveDelete: 'Delete {name}',
   archiveDownload: 'Download {name}',
   recordingUnsupported: 'This browser cannot record (MediaRecorder or IndexedDB missing).',
+  recordingSize: 'Picture size of video recordings',
 };
 
 export const recordingDe: Partial<Record<keyof typeof recordingEn, string>> = {
@@ -91,4 +92,5 @@ export const recordingDe: Partial<Record<keyof typeof recordingEn, string>> = {
   archiveDelete: '{name} löschen',
   archiveDownload: '{name} herunterladen',
   recordingUnsupported: 'Dieser Browser kann nicht aufzeichnen (MediaRecorder oder IndexedDB fehlt).',
+  recordingSize: 'Bildgröße von Videoaufzeichnungen',
 };
