@@ -8,7 +8,7 @@ import type { DialIn } from '../../../protocol/index.js';
 import type { AppRegistry as RoomRegistry } from '../signaling/context.js';
 import { secretEquals } from '../domain/secrets.js';
 import { logger } from '../log.js';
-import { RateLimiter } from '../signaling/RateLimiter.js';
+import { KeyedRateLimiter } from '../signaling/RateLimiter.js';
 import { AppError } from '../errors.js';
 import type { HttpResponse, TemplatedApp } from '../uws.js';
 import { clientIp, isOpen, onAbort, replyJson, route } from './guard.js';
@@ -61,25 +61,8 @@ export interface ApiOptions {
   extraMetrics?: { phone?: () => unknown };
 }
 
-/** Token buckets per client address, bounded: idle (full) buckets are dropped. */
-class PerIpLimiter {
-  readonly #buckets = new Map<string, { limiter: RateLimiter; at: number }>();
-  readonly #perMinute: number;
-  constructor(perMinute: number) { this.#perMinute = perMinute; }
-  take(ip: string, now = Date.now()): boolean {
-    if (this.#buckets.size > 10_000) {
-      // A bucket untouched for a minute has refilled completely: forgetting it changes nothing.
-      for (const [k, b] of this.#buckets) if (now - b.at > 60_000) this.#buckets.delete(k);
-    }
-    let b = this.#buckets.get(ip);
-    if (!b) this.#buckets.set(ip, (b = { limiter: new RateLimiter(this.#perMinute / 60, this.#perMinute), at: now }));
-    b.at = now;
-    return b.limiter.take();
-  }
-}
-
 export function registerApi(app: TemplatedApp, opts: ApiOptions): void {
-  const creations = new PerIpLimiter(opts.limits.roomsPerIpPerMinute);
+  const creations = new KeyedRateLimiter(opts.limits.roomsPerIpPerMinute / 60, opts.limits.roomsPerIpPerMinute);
 
   app.get('/api/health', route('health', (res) => void replyJson(res, '200 OK', { ok: true })));
 

@@ -6,7 +6,7 @@ import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 import type { AppRegistry } from '../signaling/context.js';
 import { logger } from '../log.js';
-import { RateLimiter } from '../signaling/RateLimiter.js';
+import { KeyedRateLimiter } from '../signaling/RateLimiter.js';
 import { MediaThread } from './MediaThread.js';
 import type { CallStats } from './media-protocol.js';
 import { PhoneCall } from './PhoneCall.js';
@@ -42,20 +42,9 @@ export interface PhoneConfig {
 
 /** Failed PIN entries: 5 per 10 minutes per caller number and per source address. */
 class Attempts {
-  readonly #buckets = new Map<string, { limiter: RateLimiter; at: number }>();
-  blocked(keys: string[]): boolean {
-    return keys.some((k) => { const b = this.#buckets.get(k); return b !== undefined && !b.limiter.available; });
-  }
-  failed(keys: string[]): void {
-    const now = Date.now();
-    if (this.#buckets.size > 10_000) for (const [k, b] of this.#buckets) if (now - b.at > 600_000) this.#buckets.delete(k);
-    for (const k of keys) {
-      let b = this.#buckets.get(k);
-      if (!b) this.#buckets.set(k, (b = { limiter: new RateLimiter(5 / 600, 5), at: now }));
-      b.at = now;
-      b.limiter.take();
-    }
-  }
+  readonly #failures = new KeyedRateLimiter(5 / 600, 5);
+  blocked(keys: string[]): boolean { return keys.some((k) => !this.#failures.available(k)); }
+  failed(keys: string[]): void { for (const k of keys) this.#failures.take(k); }
 }
 
 async function freeUdpPort(host: string): Promise<number> {

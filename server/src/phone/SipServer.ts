@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import * as sip from 'sip';
 import { logger } from '../log.js';
-import { RateLimiter } from '../signaling/RateLimiter.js';
+import { KeyedRateLimiter } from '../signaling/RateLimiter.js';
 
 const log = logger('sip');
 
@@ -47,7 +47,8 @@ export class SipServer {
   readonly #opts: SipServerOptions;
   readonly #handlers: SipHandlers;
   readonly #dialogs = new Map<string, Pending>();
-  readonly #invites = new Map<string, { limiter: RateLimiter; at: number }>();
+  /** INVITEs per source address: 2 per second, bursts of 10. */
+  readonly #invites = new KeyedRateLimiter(2, 10);
   rejected = 0;
 
   constructor(opts: SipServerOptions, handlers: SipHandlers) {
@@ -74,14 +75,6 @@ export class SipServer {
     if (content !== undefined) { res.headers['content-type'] = 'application/sdp'; res.content = content; }
     this.#stack.send(res);
     return res;
-  }
-
-  #allowedInvite(source: string, now = Date.now()): boolean {
-    if (this.#invites.size > 10_000) for (const [k, v] of this.#invites) if (now - v.at > 60_000) this.#invites.delete(k);
-    let e = this.#invites.get(source);
-    if (!e) this.#invites.set(source, (e = { limiter: new RateLimiter(2, 10), at: now }));
-    e.at = now;
-    return e.limiter.take();
   }
 
   #onRequest(rq: sip.SipMessage, remote: sip.Remote): void {
@@ -139,7 +132,7 @@ export class SipServer {
   #contact(): string { return `sip:thinline@${this.#opts.contactHost}:${this.#opts.port}`; }
 
   #invite(rq: sip.SipMessage, remote: sip.Remote): void {
-    if (!this.#allowedInvite(remote.address)) { this.rejected++; return void this.#respond(rq, 503, 'Service Unavailable', { 'retry-after': 5 }); }
+    if (!this.#invites.take(remote.address)) { this.rejected++; return void this.#respond(rq, 503, 'Service Unavailable', { 'retry-after': 5 }); }
     if (this.#dialogs.size >= this.#opts.maxCalls) return void this.#respond(rq, 486, 'Busy Here');
     const contact = Array.isArray(rq.headers.contact) ? rq.headers.contact[0]?.uri : undefined;
     let caller = '';

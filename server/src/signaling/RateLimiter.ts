@@ -37,3 +37,37 @@ export class RateLimiter {
     this.#last = now;
   }
 }
+
+/**
+ * Token buckets per key (a client address, a caller number), bounded: above `maxKeys` the
+ * buckets untouched long enough to have refilled completely are forgotten, which changes
+ * nothing for their keys.
+ */
+export class KeyedRateLimiter {
+  readonly #buckets = new Map<string, { limiter: RateLimiter; at: number }>();
+  readonly #perSecond: number;
+  readonly #burst: number;
+  readonly #maxKeys: number;
+
+  constructor(perSecond: number, burst: number, maxKeys = 10_000) {
+    this.#perSecond = perSecond;
+    this.#burst = burst;
+    this.#maxKeys = maxKeys;
+  }
+
+  take(key: string, now = Date.now()): boolean {
+    if (this.#buckets.size > this.#maxKeys) {
+      const refilledMs = (this.#burst / this.#perSecond) * 1000;
+      for (const [k, b] of this.#buckets) if (now - b.at > refilledMs) this.#buckets.delete(k);
+    }
+    let b = this.#buckets.get(key);
+    if (!b) this.#buckets.set(key, (b = { limiter: new RateLimiter(this.#perSecond, this.#burst), at: now }));
+    b.at = now;
+    return b.limiter.take();
+  }
+
+  /** Whether `key` has a token left (without taking it); a key never seen has. */
+  available(key: string): boolean {
+    return this.#buckets.get(key)?.limiter.available ?? true;
+  }
+}

@@ -269,7 +269,7 @@ export class RecordingFeature {
     if (!this.supported || this.#capture) return;
     try {
       const local = await (await this.#openStore()).list(this.#env.roomId());
-      this.offer = recovery(local.filter((r) => !r.finished || r.chunks > 0), this.state, this.#env.selfId() ?? '');
+      this.offer = recovery(local, this.state, this.#env.selfId() ?? '');
     } catch { /* no IndexedDB (private mode): nothing to recover */ }
   }
 
