@@ -189,4 +189,31 @@ describe('archive', () => {
     expect(archive.sweep(Date.now() + 91 * 86_400_000)).toBe(1);
     expect((await (await fetch(base, { headers: auth(grant.token) })).json())).toEqual({ items: [] });
   });
+
+  it('hostile requests to the archive get clear errors and break nothing', async () => {
+    const { grant, base } = await setup();
+    const raw = async (lines: string[]) => {
+      const { connect } = await import('node:net');
+      const port = Number(new URL(server!.url).port);
+      return new Promise<string>((resolve) => {
+        const sock = connect(port, '127.0.0.1', () => sock.write(lines.join('\r\n')));
+        let out = '';
+        sock.on('data', (d) => { out += String(d); if (out.includes('\r\n\r\n')) sock.end(); });
+        sock.on('close', () => resolve(out.split('\r\n')[0] ?? ''));
+        setTimeout(() => sock.destroy(), 5000).unref();
+      });
+    };
+    const auth = `Authorization: Bearer ${grant.token}`;
+    expect((await fetch(`${base}/uploads`, { method: 'POST', headers: { authorization: `Bearer ${grant.token}` }, body: '{not json' })).status).toBe(400);
+    expect((await fetch(`${base}/uploads`, { method: 'POST', headers: { authorization: `Bearer ${grant.token}` }, body: '[1,2]' })).status).toBe(400);
+    expect(await raw(['POST /api/recordings/uploads HTTP/1.1', 'Host: x', auth, '', ''])).toContain('411');
+    expect(await raw(['PUT /api/recordings/uploads/nonexistent1?offset=0 HTTP/1.1', 'Host: x', auth, 'Content-Length: 999999999', '', ''])).toContain('413');
+    expect((await fetch(`${base}/uploads/nonexistent1?offset=abc`, { method: 'PUT', headers: { authorization: `Bearer ${grant.token}` }, body: 'x' })).status).toBe(400);
+    expect((await fetch(`${base}/uploads/nonexistent1?offset=0`, { method: 'PUT', headers: { authorization: `Bearer ${grant.token}` }, body: 'x' })).status).toBe(404);
+    expect((await fetch(`${base}/${'a'.repeat(2000)}/file?token=${'b'.repeat(600)}`)).status).toBe(401);
+    // Still serving.
+    expect((await fetch(`${server!.url}/api/health`)).status).toBe(200);
+    expect((await fetch(base, { headers: { authorization: `Bearer ${grant.token}` } })).status).toBe(200);
+  });
 });
+
