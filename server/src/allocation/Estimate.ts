@@ -1,11 +1,16 @@
-// Goals: react to congestion at once, grow only after the link proved stable, and never
-// oscillate. Congestion is a measurement below what we actually send (5 % dead band): it
-// is applied immediately. A measurement merely below our budget while we send less is
+// Goals: react to congestion quickly, grow only after the link proved stable, and never
+// oscillate. Congestion is a measurement below what we actually send (5 % dead band) that
+// lasts `confirmMs`, or one below half of it: a single low reading is what random loss
+// does to an estimate now and then, and acting on it would cost two keyframes. A measurement merely below our budget while we send less is
 // not congestion: mediasoup's BWE follows what is sent when the sender is app-limited.
 // Growth waits `hold` ms without a drop, then probes above what was measured (mediasoup's
 // BWE only finds more capacity when we ask for more), one probe per `probeIntervalMs`
 // while they succeed. A probe followed by a drop within `hold` failed: the next growth
 // waits twice as long (up to maxHold), so a link at its limit is not probed every second.
+// Probes grow from our own budget, never from the measurement: mediasoup's BWE reports
+// absurd values on a jittery, lossy link (we saw 200 Mbit/s on a 256 kbit/s link), and a
+// budget that follows them sends far more than the link carries. And we probe only while
+// the allocation wants more: a budget nobody uses is a promise nobody has tested.
 export interface EstimateOptions {
   holdMs: number;
   maxHoldMs: number;
@@ -14,19 +19,22 @@ export interface EstimateOptions {
   probeFraction: number;
   probeFloorBps: number;
   maxStep: number;
+  /** A moderate drop counts once it lasted this long. */
+  confirmMs: number;
 }
 
 export const DEFAULT_ESTIMATE_OPTIONS: EstimateOptions = {
-  holdMs: 3000, maxHoldMs: 24_000, probeIntervalMs: 1000, probeFraction: 0.5, probeFloorBps: 50_000, maxStep: 2,
+  holdMs: 3000, maxHoldMs: 24_000, probeIntervalMs: 1000, probeFraction: 0.5, probeFloorBps: 50_000, maxStep: 2, confirmMs: 500,
 };
 
 export class Estimate {
   readonly #o: EstimateOptions;
   #effective: number;
-  #samples: { at: number; bps: number }[] = [];
   #lastDownAt = -Infinity;
   #lastUpAt = -Infinity;
   #hold: number;
+  /** Since when readings are below what we send, and the highest of them. */
+  #low: { since: number; max: number } | null = null;
 
   constructor(initialBps: number, options: Partial<EstimateOptions> = {}, now = 0) {
     this.#o = { ...DEFAULT_ESTIMATE_OPTIONS, ...options };
@@ -39,21 +47,28 @@ export class Estimate {
   get bps(): number { return this.#effective; }
   get holdMs(): number { return this.#hold; }
 
-  /** Feeds one measurement (and what is currently sent); returns the effective budget. */
-  update(measuredBps: number, now: number, usedBps = Infinity): number {
-    this.#samples.push({ at: now, bps: measuredBps });
-    // The floor of recent measurements is what we trust; a probe window is short.
-    while (this.#samples.length > 0 && this.#samples[0]!.at < now - this.#o.probeIntervalMs) this.#samples.shift();
-    if (measuredBps < Math.min(this.#effective, usedBps) * 0.95) {
-      if (now - this.#lastUpAt < this.#hold) this.#hold = Math.min(this.#hold * 2, this.#o.maxHoldMs);
-      this.#effective = measuredBps;
+  /**
+   * Feeds one measurement, what is currently sent, and whether the allocation is held back
+   * by the budget (only then is probing worth its risk); returns the effective budget.
+   */
+  update(measuredBps: number, now: number, usedBps = Infinity, wantsMore = true): number {
+    const threshold = Math.min(this.#effective, usedBps) * 0.95;
+    if (measuredBps < threshold) {
+      this.#low = this.#low ? { since: this.#low.since, max: Math.max(this.#low.max, measuredBps) } : { since: now, max: measuredBps };
+      const collapse = measuredBps < threshold * 0.5;
+      if (!collapse && now - this.#low.since < this.#o.confirmMs) return this.#effective;
+      // It began soon after a probe: the probe failed.
+      if (this.#low.since - this.#lastUpAt < this.#hold) this.#hold = Math.min(this.#hold * 2, this.#o.maxHoldMs);
+      // A sustained drop: the best of its readings (each one is already below what we send).
+      this.#effective = collapse ? measuredBps : this.#low.max;
+      this.#low = null;
       this.#lastDownAt = now;
       return this.#effective;
     }
-    if (now - this.#lastDownAt >= this.#hold && now - this.#lastUpAt >= this.#o.probeIntervalMs) {
-      // Grow from what we allow now (or what was measured, if more), never by more than maxStep.
-      const floor = Math.max(this.#effective, Math.min(...this.#samples.map((s) => s.bps)));
-      const probe = Math.min(floor * (1 + this.#o.probeFraction) + this.#o.probeFloorBps, this.#effective * this.#o.maxStep);
+    this.#low = null;
+    if (wantsMore && now - this.#lastDownAt >= this.#hold && now - this.#lastUpAt >= this.#o.probeIntervalMs) {
+      // Grow from what we allow now, never by more than maxStep.
+      const probe = Math.min(this.#effective * (1 + this.#o.probeFraction) + this.#o.probeFloorBps, this.#effective * this.#o.maxStep);
       if (probe > this.#effective) {
         this.#effective = probe;
         this.#lastUpAt = now;

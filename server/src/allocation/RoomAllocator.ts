@@ -18,7 +18,14 @@ const log = logger('allocator');
 const AUDIO_RESERVE_BPS = 40_000;
 
 export interface RoomAllocatorOptions { lastN: number; intervalMs: number; initialEstimateBps: number }
-export const DEFAULT_ALLOCATION: RoomAllocatorOptions = { lastN: 16, intervalMs: 500, initialEstimateBps: 600_000 };
+/**
+ * Where a new subscriber's downlink estimate starts (and mediasoup's BWE with it): the
+ * narrowest link we promise to serve (256 kbit/s), then probing finds more. Starting
+ * higher fills a narrow link's queue in the first seconds (we measured 1-1.6 s of jitter
+ * buffer at 600 kbit/s) and the loss that follows collapses the estimate.
+ */
+export const INITIAL_ESTIMATE_BPS = 250_000;
+export const DEFAULT_ALLOCATION: RoomAllocatorOptions = { lastN: 16, intervalMs: 500, initialEstimateBps: INITIAL_ESTIMATE_BPS };
 export interface Tile { consumerId: string; height: number; visible: boolean; pinned: boolean }
 
 interface Subscriber {
@@ -237,7 +244,7 @@ export class RoomAllocator {
     for (const sub of this.#subs.values()) {
       const audio = [...sub.peer.consumers.values()].filter((c) => c.kind === 'audio' && !c.producerPaused).length;
       sub.allocator.setAudioBitrate(audio * AUDIO_RESERVE_BPS);
-      const { allocation, changed } = sub.allocator.update();
+      const { allocation, changed } = sub.allocator.update(Date.now());
       for (const t of allocation.tracks) sub.decisions.set(t.id, t);
       for (const decision of changed) await this.#apply(sub, decision, allocation.budget).catch(() => undefined);
     }

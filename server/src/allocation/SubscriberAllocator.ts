@@ -1,7 +1,13 @@
 // One per subscriber: keeps its video tracks' inputs and its downlink estimate, and turns
 // them into an allocation plus the list of tracks whose decision changed (only those are
 // applied to mediasoup and sent to the client).
+//
+// Stability (goals: every layer switch or resume costs a keyframe, which on a narrow link
+// delays the audio queued behind it, so a decision changes only when it must): a track
+// goes down at once when the budget no longer covers it, but up only when the budget
+// covers the higher layer with UP_MARGIN to spare and its last change is UP_HOLD_MS old.
 import { allocate } from './allocate.js';
+import { stabilize } from './stabilize.js';
 import { Estimate, type EstimateOptions } from './Estimate.js';
 import type { Allocation, TrackAllocation, TrackInput } from './types.js';
 
@@ -24,7 +30,9 @@ export class SubscriberAllocator {
   #cap: number | null = null;
   #audioBps = 0;
   #last = new Map<string, TrackAllocation>();
+  readonly #changedAt = new Map<string, number>();
   #lastUsed = Infinity;
+  #wantsMore = true;
 
   constructor(options: SubscriberAllocatorOptions, now = 0) {
     this.#lastN = options.lastN;
@@ -38,7 +46,7 @@ export class SubscriberAllocator {
     if (t) this.#tracks.set(id, { ...t, ...patch });
   }
 
-  removeTrack(id: string): void { this.#tracks.delete(id); }
+  removeTrack(id: string): void { this.#tracks.delete(id); this.#changedAt.delete(id); }
 
   track(id: string): TrackInput | undefined { return this.#tracks.get(id); }
 
@@ -46,7 +54,8 @@ export class SubscriberAllocator {
   // Congestion is judged against the video we actually allocated: the audio reserve is a
   // planning margin (DTX sends far less), and with every video paused nothing can be
   // concluded, so probing goes on instead of deadlocking at an audio-only estimate.
-  setEstimate(bps: number, now: number): void { this.#estimate.update(bps, now, this.#lastUsed); }
+  // Probing only while some track is held back by the budget.
+  setEstimate(bps: number, now: number): void { this.#estimate.update(bps, now, this.#lastUsed, this.#wantsMore); }
 
   /** A hard cap on this subscriber's downlink ("save data", or an operator limit). */
   setCap(bps: number | null): void { this.#cap = bps; }
@@ -62,18 +71,32 @@ export class SubscriberAllocator {
   /** Video bitrate the last allocation handed out. */
   get used(): number { return Number.isFinite(this.#lastUsed) ? this.#lastUsed : 0; }
 
-  update(): AllocationUpdate {
-    const allocation = allocate({ budget: this.videoBudget, lastN: this.#lastN, tracks: [...this.#tracks.values()] });
+  update(now: number): AllocationUpdate {
+    const input = { budget: this.videoBudget, lastN: this.#lastN, tracks: [...this.#tracks.values()] };
+    const allocation = stabilize({
+      fresh: allocate(input), safe: allocate({ ...input, budget: input.budget * UP_MARGIN }), tracks: input.tracks,
+      last: this.#last, changedAt: this.#changedAt, now, upHoldMs: UP_HOLD_MS,
+    });
     const next = new Map(allocation.tracks.map((t) => [t.id, t]));
     const changed = allocation.tracks.filter((t) => !sameDecision(this.#last.get(t.id), t));
+    for (const t of changed) if (!sameLayer(this.#last.get(t.id), t)) this.#changedAt.set(t.id, now);
     const removed = [...this.#last.keys()].filter((id) => !next.has(id));
     this.#last = next;
     this.#lastUsed = allocation.used;
+    this.#wantsMore = allocation.tracks.some((t) => t.deficient);
     return { allocation, changed, removed };
   }
 }
 
+/** Upgrades need this share of the budget to spare (a budget of 100 upgrades as if it were 85). */
+export const UP_MARGIN = 0.85;
+/** A track's layer goes up at most once in this long (down at once). */
+export const UP_HOLD_MS = 5000;
+
+function sameLayer(a: TrackAllocation | undefined, b: TrackAllocation): boolean {
+  return a !== undefined && a.pausedReason === b.pausedReason && a.target?.spatial === b.target?.spatial && a.target?.temporal === b.target?.temporal;
+}
+
 function sameDecision(a: TrackAllocation | undefined, b: TrackAllocation): boolean {
-  return a !== undefined && a.pausedReason === b.pausedReason && a.rank === b.rank
-    && a.target?.spatial === b.target?.spatial && a.target?.temporal === b.target?.temporal;
+  return sameLayer(a, b) && a!.rank === b.rank;
 }

@@ -8,6 +8,7 @@ import type { Handlers } from '../signaling/context.js';
 import { joined } from '../signaling/guards.js';
 import { actorOf, allow } from '../meeting/authorize.js';
 import { can } from '../meeting/policy.js';
+import { INITIAL_ESTIMATE_BPS } from '../allocation/RoomAllocator.js';
 import { clearStill, consume, produce, setupConsumer } from './produce.js';
 
 const MAX_TRANSPORTS = 4;
@@ -26,7 +27,7 @@ export const mediaHandlers: Handlers<MediaMethod> = {
       enableUdp: true,
       enableTcp: true,
       preferUdp: true,
-      initialAvailableOutgoingBitrate: 600_000,
+      initialAvailableOutgoingBitrate: INITIAL_ESTIMATE_BPS,
       appData: { peerId: peer.id, direction },
     });
     if (peer.closed) { transport.close(); throw new AppError(ErrorCode.NotJoined, 'left while creating the transport'); }

@@ -1,0 +1,70 @@
+// Goals: an allocation that changes only when it must. Each switch of layer and each
+// resume costs a keyframe (10-15 KB at 180p: half a second of a 256 kbit/s link, with the
+// audio queued behind it), so flapping on a noisy estimate does more harm than the better
+// picture is worth. Down at once: a decision the budget no longer covers is congestion.
+// Up only with margin and not too often: the higher layer must fit `safe` (the allocation
+// for a budget with margin to spare) and the track's last change must be `upHoldMs` old.
+// Everything that is not about bandwidth (hidden, Last-N, the producer paused) follows at once.
+import { compareLayers, cost } from './layers.js';
+import type { Allocation, Layer, TrackAllocation, TrackInput } from './types.js';
+
+export interface StabilizeInput {
+  /** The allocation for the whole budget. */
+  fresh: Allocation;
+  /** The allocation for the budget with the upgrade margin taken off. */
+  safe: Allocation;
+  tracks: readonly TrackInput[];
+  last: ReadonlyMap<string, TrackAllocation>;
+  /** When each track's layer last changed. */
+  changedAt: ReadonlyMap<string, number>;
+  now: number;
+  upHoldMs: number;
+}
+
+/** -1 for paused, so that a pause sorts below every layer. */
+function order(a: Layer | null, b: Layer | null): number {
+  if (a === null || b === null) return (a === null ? -1 : 0) - (b === null ? -1 : 0);
+  return compareLayers(a, b);
+}
+
+const aboutBandwidth = (t: TrackAllocation) => t.pausedReason === null || t.pausedReason === 'bandwidth';
+
+export function stabilize(i: StabilizeInput): Allocation {
+  const safe = new Map(i.safe.tracks.map((t) => [t.id, t]));
+  const inputs = new Map(i.tracks.map((t) => [t.id, t]));
+  const costOf = (id: string, target: Layer | null) => { const input = inputs.get(id); return target && input ? cost(input.bitrates, target) : 0; };
+  const keep = (f: TrackAllocation, target: Layer | null): TrackAllocation => ({
+    ...f, target, pausedReason: target ? null : 'bandwidth', bandwidthRequested: costOf(f.id, target),
+    deficient: target === null || f.max === null || compareLayers(target, f.max) < 0,
+  });
+  // 1. Keep every bandwidth decision as it was, where it still makes sense.
+  let tracks = i.fresh.tracks.map((f): TrackAllocation => {
+    const prev = i.last.get(f.id);
+    const s = safe.get(f.id) ?? f;
+    if (!aboutBandwidth(f)) return f;
+    // A new track (or one coming back from hidden/Last-N) starts with margin to spare.
+    if (!prev || !aboutBandwidth(prev)) return s.target ? s : f;
+    if (prev.target === null) return keep(f, null);
+    // The kept layer must still exist (a sender that stepped down stops sending it) and
+    // not exceed what the tile can show now (a smaller tile is not about bandwidth).
+    if (costOf(f.id, prev.target) <= 0 || f.max === null || compareLayers(prev.target, f.max) > 0) return f;
+    return keep(f, prev.target);
+  });
+  const sum = (ts: TrackAllocation[]) => ts.reduce((x, t) => x + t.bandwidthRequested, 0);
+  const budget = i.fresh.budget;
+  if (sum(tracks) > budget) {
+    // 2. Congestion: down at once to the plain allocation where it is lower.
+    tracks = tracks.map((t, k) => { const f = i.fresh.tracks[k]!; return order(f.target, t.target) < 0 ? f : t; });
+    if (sum(tracks) > budget) return i.fresh;
+  } else {
+    // 3. Room to spare: calm tracks go up to their share of the allocation with margin.
+    tracks = tracks.map((t) => {
+      const s = safe.get(t.id);
+      const calm = i.now - (i.changedAt.get(t.id) ?? -Infinity) >= i.upHoldMs;
+      if (!s || !calm || !i.last.has(t.id) || order(s.target, t.target) <= 0) return t;
+      return { ...s, rank: t.rank, max: t.max };
+    });
+    if (sum(tracks) > budget) return i.fresh;
+  }
+  return { tracks, budget, used: sum(tracks) };
+}
