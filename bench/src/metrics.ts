@@ -1,8 +1,13 @@
 // Turns what each page recorded into per-participant metrics. Pure functions over the
 // recorded data, so they are unit-tested without browsers.
-export interface StreamRow { id: string; bytes: number; frames: number; height: number; concealed: number; samples: number; packets: number }
-export interface LayerRow { target: { spatial: number } | null; current: { spatial: number } | null; max: { spatial: number } | null; reason: string | null; budget: number }
-export interface Sample { at: number; video: StreamRow[]; audio: StreamRow[]; sentBytes: number; outBwe?: number; layers: LayerRow[] }
+import { concealmentBySender, maxLayerChangesPer10s, minVideoHeight, playoutDelayP95Ms, rttExcessP95Ms } from './link-metrics.js';
+export interface StreamRow {
+  id: string; bytes: number; frames: number; height: number; concealed: number; samples: number; packets: number;
+  /** The remote participant this track comes from; jitter buffer totals (s, samples). */
+  peer?: string | null; jbDelay?: number; jbEmitted?: number;
+}
+export interface LayerRow { id?: string; target: { spatial: number } | null; current: { spatial: number } | null; max: { spatial: number } | null; reason: string | null; budget: number }
+export interface Sample { at: number; video: StreamRow[]; audio: StreamRow[]; sentBytes: number; outBwe?: number; layers: LayerRow[]; self?: string | null; rttMs?: number }
 export interface PageRecord {
   latencies: { at: number; ms: number; peer: string }[];
   frames: { at: number; peer: string; gap: number; paused: boolean }[];
@@ -32,6 +37,14 @@ export interface ParticipantMetrics {
   adaptMs?: number | null;
   recoverMs?: number | null;
   maxAudioInterruptionMs?: number;
+  /** Narrow-link metrics, judged from `judgeFrom` (see link-metrics.ts). */
+  playoutDelayP95Ms: number | null;
+  rttExcessP95Ms: number | null;
+  minVideoHeight: number | null;
+  concealmentBySender: Record<string, number>;
+  layerChangesPer10s: number;
+  /** This participant's peer id (to name it as a sender in others' metrics). */
+  peerId: string | null;
   series: Series[];
 }
 
@@ -121,9 +134,12 @@ export function freezesIn(record: PageRecord, start: number, end: number): { at:
 export function participantMetrics(opts: {
   name: string; profile: string; record: PageRecord; openedAt: number; start: number; end: number; expectsRemoteVideo: boolean;
   steps?: { downAt: number; upAt: number } | undefined;
+  /** Judge audio and link metrics from here (steady state); default `start`. */
+  judgeFrom?: number; baseRttMs?: number;
 }): ParticipantMetrics {
   const { record, start, end } = opts;
   const inWindow = record.samples.filter((s) => s.at >= start && s.at <= end);
+  const judged = inWindow.filter((s) => s.at >= (opts.judgeFrom ?? start));
   const lat = record.latencies.filter((l) => l.at >= start && l.at <= end).map((l) => l.ms);
   const freezes = freezesIn(record, start, end);
   const s = series(inWindow, start, record.latencies);
@@ -136,12 +152,18 @@ export function participantMetrics(opts: {
     g2gP50Ms: percentile(lat, 50),
     g2gP95Ms: percentile(lat, 95),
     g2gSamples: lat.length,
-    audioConcealmentPct: concealmentPct(inWindow),
+    audioConcealmentPct: concealmentPct(judged),
     freezes: freezes.length,
     freezeTotalMs: freezes.reduce((x, f) => x + f.gap, 0),
     maxFreezeMsAfter10s: Math.max(0, ...freezes.filter((f) => f.at >= start + 10_000).map((f) => f.gap)),
     recvKbpsAvg: s.reduce((x, r) => x + r.recvKbps * 0.2, 0) / seconds,
     sentKbpsAvg: s.reduce((x, r) => x + r.sentKbps * 0.2, 0) / seconds,
+    playoutDelayP95Ms: playoutDelayP95Ms(judged),
+    rttExcessP95Ms: rttExcessP95Ms(judged, opts.baseRttMs ?? 0),
+    minVideoHeight: minVideoHeight(judged),
+    concealmentBySender: concealmentBySender(judged),
+    layerChangesPer10s: maxLayerChangesPer10s(judged),
+    peerId: record.samples.find((x) => x.self)?.self ?? null,
     series: s,
   };
   if (opts.steps) {
@@ -174,5 +196,25 @@ export function summarize(ps: ParticipantMetrics[]): Record<string, number | nul
     adaptMs: stepped('adaptMs'),
     recoverMs: stepped('recoverMs'),
     maxAudioInterruptionMs: stepped('maxAudioInterruptionMs'),
+    playoutDelayP95Ms: worstOrNull(ps.map((p) => p.playoutDelayP95Ms)),
+    rttExcessP95Ms: worstOrNull(ps.map((p) => p.rttExcessP95Ms)),
+    // A floor: the smallest picture anyone was shown (null if someone saw no video at all).
+    minVideoHeight: ps.some((p) => p.minVideoHeight === null) ? null : Math.min(...ps.map((p) => p.minVideoHeight!)),
+    audioConcealmentPerSenderPct: worstPerSender(ps),
+    layerChangesPer10s: Math.max(0, ...ps.map((p) => p.layerChangesPer10s)),
   };
+}
+
+/** The worst concealment any receiver had of any one sender's audio; null if some sender was never heard. */
+export function worstPerSender(ps: ParticipantMetrics[]): number | null {
+  let worst = 0;
+  for (const receiver of ps) {
+    for (const sender of ps) {
+      if (sender === receiver || !sender.peerId) continue;
+      const v = receiver.concealmentBySender[sender.peerId];
+      if (v === undefined) return null;
+      worst = Math.max(worst, v);
+    }
+  }
+  return worst;
 }

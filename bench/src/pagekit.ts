@@ -118,11 +118,25 @@ export function pageKit(): void {
     if (!call || call.status !== 'joined') return;
     const sample: Record<string, unknown> = { at: Date.now(), video: [], audio: [] as unknown[] };
     const recv: RTCStatsReport | null = await call.media?.recvStats().catch(() => null);
+    // Which remote participant each received track belongs to (by track id).
+    const owner = new Map<string, string>();
+    for (const p of (call.participants ?? []) as any[]) for (const t of [p.audioTrack, p.videoTrack]) if (t) owner.set(t.id, p.id);
+    let rtt: number | undefined;
     recv?.forEach((s: any) => {
+      if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded' && typeof s.currentRoundTripTime === 'number') rtt = s.currentRoundTripTime * 1000;
       if (s.type !== 'inbound-rtp') return;
-      const row = { id: s.id, bytes: s.bytesReceived ?? 0, frames: s.framesDecoded ?? 0, height: s.frameHeight ?? 0, freezes: s.freezeCount ?? 0, freezeS: s.totalFreezesDuration ?? 0, concealed: (s.concealedSamples ?? 0) - (s.silentConcealedSamples ?? 0), samples: s.totalSamplesReceived ?? 0, packets: s.packetsReceived ?? 0, lost: s.packetsLost ?? 0 };
+      const row = {
+        id: s.id, peer: owner.get(s.trackIdentifier) ?? null, bytes: s.bytesReceived ?? 0, frames: s.framesDecoded ?? 0, height: s.frameHeight ?? 0, freezes: s.freezeCount ?? 0, freezeS: s.totalFreezesDuration ?? 0,
+        concealed: (s.concealedSamples ?? 0) - (s.silentConcealedSamples ?? 0), samples: s.totalSamplesReceived ?? 0, packets: s.packetsReceived ?? 0, lost: s.packetsLost ?? 0,
+        jbDelay: s.jitterBufferDelay ?? 0, jbEmitted: s.jitterBufferEmittedCount ?? 0,
+        // For digging into freezes: loss repair and keyframes.
+        nacks: s.nackCount ?? 0, plis: s.pliCount ?? 0, keyframes: s.keyFramesDecoded ?? 0, rtx: s.retransmittedPacketsReceived ?? 0, dropped: s.framesDropped ?? 0,
+        fec: s.fecPacketsReceived ?? 0,
+      };
       (sample[s.kind === 'audio' ? 'audio' : 'video'] as unknown[]).push(row);
     });
+    sample.self = call.selfId;
+    sample.rttMs = rtt;
     const send: RTCStatsReport | null = await call.media?.sendStats().catch(() => null);
     let sent = 0;
     let outBwe: number | undefined;
@@ -132,7 +146,7 @@ export function pageKit(): void {
     });
     sample.sentBytes = sent;
     sample.outBwe = outBwe;
-    sample.layers = Object.values(call.layers ?? {}).map((l: any) => ({ target: l.target, current: l.current, max: l.max, reason: l.reason, budget: l.budgetBps }));
+    sample.layers = Object.entries(call.layers ?? {}).map(([id, l]: [string, any]) => ({ id, target: l.target, current: l.current, max: l.max, reason: l.reason, budget: l.budgetBps }));
     bench.samples.push(sample);
   }, 200);
 }

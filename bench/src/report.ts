@@ -14,11 +14,15 @@ export function loadBudgets(path = join(ROOT, 'budgets.json')): Budgets {
   return Object.fromEntries(Object.entries(raw).filter(([k]) => !k.startsWith('$'))) as Budgets;
 }
 
-/** A metric that was not measured breaks its budget: "no data" must never pass. */
+/**
+ * A metric that was not measured breaks its budget: "no data" must never pass. Metrics
+ * named min… are floors (the value must reach the budget); all others are ceilings.
+ */
 export function checkBudgets(result: ScenarioResult, budgets: Budgets, key = result.scenario): Verdict[] {
   return Object.entries(budgets[key] ?? {}).map(([metric, budget]) => {
     const value = result.summary[metric] ?? null;
-    return { scenario: result.scenario, metric, value, budget, ok: value !== null && value <= budget };
+    const ok = value !== null && (metric.startsWith('min') ? value >= budget : value <= budget);
+    return { scenario: result.scenario, metric, value, budget, ok };
   });
 }
 
@@ -33,10 +37,15 @@ export function markdown(results: ScenarioResult[], verdicts: Verdict[]): string
     for (const p of r.participants) {
       lines.push(`| ${p.name} | ${p.profile} | ${f(p.joinMs)} | ${f(p.g2gP50Ms)} | ${f(p.g2gP95Ms)} | ${f(p.audioConcealmentPct, 2)} | ${p.freezes} (${p.freezeTotalMs}) | ${f(p.maxFreezeMsAfter10s)} | ${f(p.recvKbpsAvg)} | ${f(p.sentKbpsAvg)} | ${f(p.adaptMs)} | ${f(p.recoverMs)} | ${f(p.maxAudioInterruptionMs)} |`);
     }
+    lines.push('', '| participant | audio playout p95 ms | RTT above link p95 ms | smallest picture px | worst sender concealed % | layer changes / 10 s |', '| --- | --- | --- | --- | --- | --- |');
+    for (const p of r.participants) {
+      const worst = Math.max(0, ...Object.values(p.concealmentBySender ?? {}));
+      lines.push(`| ${p.name} | ${f(p.playoutDelayP95Ms)} | ${f(p.rttExcessP95Ms)} | ${f(p.minVideoHeight)} | ${f(worst, 2)} | ${p.layerChangesPer10s ?? '–'} |`);
+    }
     const v = verdicts.filter((x) => x.scenario === r.scenario);
     if (v.length) {
       lines.push('', '| budget | measured | limit | verdict |', '| --- | --- | --- | --- |');
-      for (const x of v) lines.push(`| ${x.metric} | ${f(x.value)} | ${x.budget} | ${x.ok ? 'ok' : '**BROKEN**'} |`);
+      for (const x of v) lines.push(`| ${x.metric} | ${f(x.value, x.value !== null && Math.abs(x.value) < 10 ? 2 : 0)} | ${x.budget} | ${x.ok ? 'ok' : '**BROKEN**'} |`);
     }
     lines.push('', `![${r.scenario}](${r.scenario}.svg)`, '');
   }

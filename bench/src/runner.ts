@@ -136,7 +136,12 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
       const marks = (record as unknown as { marks?: [string, number][]; nav?: number });
       if (marks.marks && marks.nav) log(`  ${name} join milestones (ms after link opened): ${marks.marks.map(([n, t]) => `${n.replace('thinline:', '')} ${Math.round(marks.nav! + t - openedAt)}`).join(', ')}, first frame ${record.firstFrameAt - openedAt}`);
       const steps = scenario.steps?.participant === i ? { downAt: start + scenario.steps.downAtS * 1000, upAt: start + scenario.steps.upAtS * 1000 } : undefined;
-      participants.push(participantMetrics({ name, profile: scenario.participants[i]!.profile, record, openedAt, start, end, expectsRemoteVideo: i > 0, steps }));
+      // The link's own round trip: its one-way delay both ways (the server side is not shaped).
+      const link = initial(profiles[i]!).link;
+      participants.push(participantMetrics({
+        name, profile: scenario.participants[i]!.profile, record, openedAt, start, end, expectsRemoteVideo: i > 0, steps,
+        judgeFrom: start + (scenario.judgeAfterS ?? 0) * 1000, baseRttMs: 2 * (link?.delayMs ?? 0),
+      }));
     }
     const cpu = sampler.samples.map((x) => x.cpuPct);
     return {

@@ -8,6 +8,8 @@ export interface Scenario {
   durationS: number;
   /** Profile timelines start when measuring starts; `stepAtS` marks the step-down and step-up times. */
   steps?: { downAtS: number; upAtS: number; participant: number };
+  /** Audio and link metrics are judged from this many seconds in (steady state). */
+  judgeAfterS?: number;
 }
 
 export const SCENARIOS: Scenario[] = [
@@ -23,7 +25,11 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'edge-3', description: '3 participants; P1 on edge (256/128 kbit/s, 150 ms +-40, 2 % loss), two on dsl',
-    participants: [{ profile: 'edge' }, { profile: 'dsl' }, { profile: 'dsl' }], durationS: 60,
+    participants: [{ profile: 'edge' }, { profile: 'dsl' }, { profile: 'dsl' }], durationS: 60, judgeAfterS: 15,
+  },
+  {
+    name: 'lossy-burst-3', description: '3 participants; P1 on lossy-burst (2 Mbit/s, 40 ms, 5 % loss in bursts of ~3), two on dsl',
+    participants: [{ profile: 'lossy-burst' }, { profile: 'dsl' }, { profile: 'dsl' }], durationS: 60, judgeAfterS: 15,
   },
 ];
 

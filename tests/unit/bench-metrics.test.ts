@@ -2,8 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   atBest, atLowest, concealmentPct, freezesIn, maxAudioInterruptionMs, participantMetrics, percentile, series, summarize, timeUntil, worstOrNull,
-  type PageRecord, type ParticipantMetrics, type Sample, type StreamRow,
+  worstPerSender, type PageRecord, type ParticipantMetrics, type Sample, type StreamRow,
 } from '../../bench/src/metrics.js';
+import { concealmentBySender, maxLayerChangesPer10s, minVideoHeight, playoutDelayP95Ms, rttExcessP95Ms } from '../../bench/src/link-metrics.js';
+import { checkBudgets } from '../../bench/src/report.js';
+import type { ScenarioResult } from '../../bench/src/runner.js';
 
 const row = (p: Partial<StreamRow>): StreamRow => ({ id: 'x', bytes: 0, frames: 0, height: 0, concealed: 0, samples: 0, packets: 0, ...p });
 const sample = (at: number, audio: { samples: number; concealed: number }, extra: Partial<Sample> = {}): Sample =>
@@ -90,7 +93,8 @@ describe('series', () => {
 describe('summary', () => {
   const p = (over: Partial<ParticipantMetrics>): ParticipantMetrics => ({
     name: 'P', profile: 'lan', expectsJoin: true, joinMs: 1000, g2gP50Ms: 100, g2gP95Ms: 150, g2gSamples: 10, audioConcealmentPct: 1,
-    freezes: 0, freezeTotalMs: 0, maxFreezeMsAfter10s: 0, recvKbpsAvg: 1, sentKbpsAvg: 1, series: [], ...over,
+    freezes: 0, freezeTotalMs: 0, maxFreezeMsAfter10s: 0, recvKbpsAvg: 1, sentKbpsAvg: 1, series: [],
+    playoutDelayP95Ms: 60, rttExcessP95Ms: 10, minVideoHeight: 180, concealmentBySender: {}, layerChangesPer10s: 0, peerId: null, ...over,
   });
 
   it('takes the worst participant', () => {
@@ -113,5 +117,62 @@ describe('summary', () => {
     expect(s.recoverMs).toBe(2000);
     expect(summarize([p({ joinMs: null })]).joinP95Ms).toBeNull();
     expect(summarize([p({})]).adaptMs).toBeNull();
+  });
+});
+
+describe('narrow-link metrics', () => {
+  const at = (t: number, over: Partial<Sample>): Sample => ({ at: t, video: [], audio: [], sentBytes: 0, layers: [], ...over });
+
+  it('playout delay per step from the jitter buffer totals, p95', () => {
+    // jitterBufferDelay sums each emitted sample's wait (s): 100 ms for 9600 samples adds 960.
+    const delay = [0, 960, 1920, 1920 + 2 * 9600];
+    const steps = [0, 1, 2, 3].map((i) => at(i * 200, { audio: [row({ id: 'a', jbDelay: delay[i], jbEmitted: i * 9600 })] }));
+    // Steps 1 and 2: 100 ms each; step 3: 2 s.
+    expect(playoutDelayP95Ms(steps.slice(0, 3))).toBeCloseTo(100);
+    expect(playoutDelayP95Ms(steps)).toBeGreaterThan(1000);
+    expect(playoutDelayP95Ms([steps[0]!])).toBeNull();
+  });
+
+  it('RTT above the link’s own, p95; none measured is null', () => {
+    const s = [100, 320, 330, 900].map((rtt, i) => at(i, { rttMs: rtt }));
+    expect(rttExcessP95Ms(s, 300)).toBe(600);
+    expect(rttExcessP95Ms([at(0, {}), at(1, {})], 300)).toBeNull();
+  });
+
+  it('smallest picture among videos that were playing, not of stalled ones', () => {
+    const a = at(0, { video: [row({ id: 'v1', frames: 10, height: 180 }), row({ id: 'v2', frames: 5, height: 22 })] });
+    const b = at(200, { video: [row({ id: 'v1', frames: 13, height: 90 }), row({ id: 'v2', frames: 5, height: 22 })] });
+    expect(minVideoHeight([a, b])).toBe(90);
+    const c = at(400, { video: [row({ id: 'v1', frames: 16, height: 90 }), row({ id: 'v2', frames: 6, height: 22 })] });
+    expect(minVideoHeight([a, b, c])).toBe(22);
+  });
+
+  it('concealment per sender, and the summary takes the worst pair (null if a sender was never heard)', () => {
+    const a = at(0, { audio: [row({ id: 'x', peer: 'p2', samples: 0, concealed: 0 }), row({ id: 'y', peer: 'p3', samples: 0, concealed: 0 })] });
+    const b = at(1000, { audio: [row({ id: 'x', peer: 'p2', samples: 48_000, concealed: 480 }), row({ id: 'y', peer: 'p3', samples: 48_000, concealed: 1440 })] });
+    expect(concealmentBySender([a, b])).toEqual({ p2: 1, p3: 3 });
+    const base = { name: 'P', profile: 'lan', expectsJoin: false, joinMs: null, g2gP50Ms: 1, g2gP95Ms: 1, g2gSamples: 1, audioConcealmentPct: 0, freezes: 0, freezeTotalMs: 0, maxFreezeMsAfter10s: 0, recvKbpsAvg: 0, sentKbpsAvg: 0, series: [], playoutDelayP95Ms: 1, rttExcessP95Ms: 1, minVideoHeight: 90, layerChangesPer10s: 0 };
+    const ps: ParticipantMetrics[] = [
+      { ...base, peerId: 'p1', concealmentBySender: { p2: 1, p3: 3 } },
+      { ...base, peerId: 'p2', concealmentBySender: { p1: 0.5, p3: 0.2 } },
+      { ...base, peerId: 'p3', concealmentBySender: { p1: 2.5, p2: 0.1 } },
+    ];
+    expect(worstPerSender(ps)).toBe(3);
+    expect(worstPerSender([ps[0]!, { ...ps[1]!, concealmentBySender: { p3: 0 } }])).toBeNull();
+  });
+
+  it('layer changes: spatial and pause changes within any 10 s, temporal ones are free', () => {
+    const L = (spatial: number | null, temporal = 0) => ({ id: 'c', target: spatial === null ? null : { spatial, temporal } as { spatial: number }, current: null, max: null, reason: null, budget: 0 });
+    const seq = [L(0), L(0, 2), L(1), L(1), L(null), L(0), L(0)];
+    const samples = seq.map((l, i) => at(i * 3000, { layers: [l] }));
+    // Changes at 6 s (0 -> 1), 12 s (pause), 15 s (resume): three within 10 s.
+    expect(maxLayerChangesPer10s(samples)).toBe(3);
+    expect(maxLayerChangesPer10s(samples.slice(0, 4))).toBe(1);
+  });
+
+  it('budgets named min… are floors', () => {
+    const result = { scenario: 's', summary: { minVideoHeight: 90, layerChangesPer10s: 2 } } as unknown as ScenarioResult;
+    const v = checkBudgets(result, { s: { minVideoHeight: 90, layerChangesPer10s: 1 } });
+    expect(v.map((x) => [x.metric, x.ok])).toEqual([['minVideoHeight', true], ['layerChangesPer10s', false]]);
   });
 });
