@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { calibrate, type Check } from '../../netem/src/calibrate.js';
 import { linkAt, listProfiles, loadProfile } from '../../netem/src/profile.js';
 import { apply, down, requireRoot, up } from '../../netem/src/topology.js';
-import { checkBudgets, loadBudgets, markdown, writeResults, type Verdict } from './report.js';
+import { aggregateRuns, checkBudgets, loadBudgets, markdown, writeResults, type Verdict } from './report.js';
 import { runKernelBench } from './kernels.js';
 import { runScenario, type ScenarioResult } from './runner.js';
 import { findScenario, SCENARIOS, type Scenario } from './scenarios.js';
@@ -44,20 +44,27 @@ async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
   const verdicts: Verdict[] = [];
   const startedAt = Date.now();
+  // --runs N repeats every scenario; the summary then gives each budget's median and worst.
+  const runs = Math.max(1, Number(opt('runs') ?? 1));
+  const byScenario = new Map<string, ScenarioResult[]>();
   for (const [i, s] of scenarios.entries()) {
-    console.log(`[bench] ${i + 1}/${scenarios.length} ${s.name}: ${s.description}`);
-    const r = await runScenario(s);
-    results.push(r);
-    // A run on another profile is still judged by its scenario's budgets.
-    const key = profile && !only ? s.name.slice(0, -(profile.length + 1)) : s.name;
-    verdicts.push(...checkBudgets(r, budgets, key));
-    console.log(JSON.stringify({ scenario: r.scenario, summary: r.summary, server: { cpuPctAvg: Math.round(r.server.cpuPctAvg), rssMbMax: Math.round(r.server.rssMbMax) } }));
+    for (let k = 1; k <= runs; k++) {
+      console.log(`[bench] ${i + 1}/${scenarios.length} ${s.name}${runs > 1 ? ` (run ${k}/${runs})` : ''}: ${s.description}`);
+      const r = await runScenario(runs > 1 ? { ...s, name: `${s.name}-run${k}` } : s);
+      results.push(r);
+      // A run on another profile is still judged by its scenario's budgets.
+      const key = profile && !only ? s.name.slice(0, -(profile.length + 1)) : s.name;
+      verdicts.push(...checkBudgets(r, budgets, key));
+      byScenario.set(key, [...(byScenario.get(key) ?? []), r]);
+      console.log(JSON.stringify({ scenario: r.scenario, summary: r.summary, server: { cpuPctAvg: Math.round(r.server.cpuPctAvg), rssMbMax: Math.round(r.server.rssMbMax) } }));
+    }
   }
+  const overRuns = runs > 1 ? [...byScenario].flatMap(([key, rs]) => aggregateRuns(key, rs, budgets)) : [];
   const dir = resolve(import.meta.dirname, '../results', new Date(startedAt).toISOString().replace(/[:.]/g, '-'));
   const kernelBudget = loadBudgets().kernels?.wasmSimd720to360Ms;
   const simd = kernels.find((k) => k.target === '720p->360p' && k.name === 'wasm-simd');
   if (kernelBudget !== undefined && kernels.length) verdicts.push({ scenario: 'kernels', metric: 'wasmSimd720to360Ms', value: simd?.msPerFrame ?? null, budget: kernelBudget, ok: simd !== undefined && simd.msPerFrame <= kernelBudget });
-  writeResults(dir, results, verdicts);
+  writeResults(dir, results, verdicts, overRuns);
   if (kernels.length) writeFileSync(join(dir, 'kernels.json'), JSON.stringify(kernels, null, 1));
   if (calibration.length) {
     writeFileSync(join(dir, 'calibration.json'), JSON.stringify(calibration, null, 1));
@@ -65,7 +72,7 @@ async function main(): Promise<void> {
     console.log(`[bench] calibration: ${calibration.length - bad.length}/${calibration.length} checks within tolerance${bad.length ? `; off: ${bad.map((c) => `${c.profile} ${c.what} ${Math.round(c.measured)} vs ${Math.round(c.expected)}`).join(', ')}` : ''}`);
     verdicts.push(...bad.map((c) => ({ scenario: `calibration:${c.profile}`, metric: c.what, value: c.measured, budget: c.expected, ok: false })));
   }
-  console.log('\n' + markdown(results, verdicts).replace(/!\[.*\]\(.*\)\n/g, ''));
+  console.log('\n' + markdown(results, verdicts, overRuns).replace(/!\[.*\]\(.*\)\n/g, ''));
   console.log(`[bench] results: ${join(dir, 'summary.md')} (JSON: results.json, plots: *.svg)`);
   const broken = verdicts.filter((v) => !v.ok);
   if (broken.length) {

@@ -26,10 +26,32 @@ export function checkBudgets(result: ScenarioResult, budgets: Budgets, key = res
   });
 }
 
+/** One budget over several runs of a scenario: every run's value, the median and the worst. */
+export interface OverRuns { scenario: string; metric: string; values: (number | null)[]; median: number | null; worst: number | null; budget: number; ok: boolean }
+
+export function aggregateRuns(key: string, runs: ScenarioResult[], budgets: Budgets): OverRuns[] {
+  return Object.entries(budgets[key] ?? {}).map(([metric, budget]) => {
+    const floor = metric.startsWith('min');
+    const values = runs.map((r) => r.summary[metric] ?? null);
+    const measured = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
+    // An unmeasured run is the worst run.
+    const worst = values.some((v) => v === null) ? null : floor ? measured[0]! : measured.at(-1)!;
+    const median = measured.length ? measured[Math.floor((measured.length - 1) / 2)]! : null;
+    return { scenario: key, metric, values, median, worst, budget, ok: worst !== null && (floor ? worst >= budget : worst <= budget) };
+  });
+}
+
 const f = (v: number | null | undefined, digits = 0) => (v === null || v === undefined ? '–' : v.toFixed(digits));
 
-export function markdown(results: ScenarioResult[], verdicts: Verdict[]): string {
+export function markdown(results: ScenarioResult[], verdicts: Verdict[], overRuns: OverRuns[] = []): string {
   const lines = ['# Thinline bench results', ''];
+  const d = (v: number | null) => f(v, v !== null && Math.abs(v) < 10 ? 2 : 0);
+  for (const key of [...new Set(overRuns.map((o) => o.scenario))]) {
+    const rows = overRuns.filter((o) => o.scenario === key);
+    lines.push(`## ${key} over ${rows[0]?.values.length ?? 0} runs (verdict on the worst run)`, '', '| budget | runs | median | worst | limit | verdict |', '| --- | --- | --- | --- | --- | --- |');
+    for (const o of rows) lines.push(`| ${o.metric} | ${o.values.map(d).join(' / ')} | ${d(o.median)} | ${d(o.worst)} | ${o.budget} | ${o.ok ? 'ok' : '**BROKEN**'} |`);
+    lines.push('');
+  }
   for (const r of results) {
     lines.push(`## ${r.scenario} — ${r.description}`, '', `${r.durationS} s measured, started ${r.startedAt}. Server: CPU ${f(r.server.cpuPctAvg)} % avg / ${f(r.server.cpuPctMax)} % max of one core, RSS ${f(r.server.rssMbMax)} MB max.`, '');
     lines.push('| participant | profile | join ms | g2g p50 ms | g2g p95 ms | audio concealed % | freezes (total ms) | max freeze after 10 s | recv kbit/s | sent kbit/s | adapt ms | recover ms | max audio gap ms |');
@@ -83,10 +105,10 @@ export function svgPlot(r: ScenarioResult): string {
   return out.join('\n');
 }
 
-export function writeResults(dir: string, results: ScenarioResult[], verdicts: Verdict[]): void {
+export function writeResults(dir: string, results: ScenarioResult[], verdicts: Verdict[], overRuns: OverRuns[] = []): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'results.json'), JSON.stringify({ results: results.map(({ raw: _raw, ...r }) => r), verdicts }, null, 1));
+  writeFileSync(join(dir, 'results.json'), JSON.stringify({ results: results.map(({ raw: _raw, ...r }) => r), verdicts, overRuns }, null, 1));
   for (const r of results) if (r.raw) writeFileSync(join(dir, `raw-${r.scenario}.json`), JSON.stringify(r.raw));
-  writeFileSync(join(dir, 'summary.md'), markdown(results, verdicts));
+  writeFileSync(join(dir, 'summary.md'), markdown(results, verdicts, overRuns));
   for (const r of results) writeFileSync(join(dir, `${r.scenario}.svg`), svgPlot(r));
 }

@@ -5,7 +5,7 @@ import {
   worstPerSender, type PageRecord, type ParticipantMetrics, type Sample, type StreamRow,
 } from '../../bench/src/metrics.js';
 import { concealmentBySender, maxLayerChangesPer10s, minVideoHeight, playoutDelayP95Ms, rttExcessP95Ms } from '../../bench/src/link-metrics.js';
-import { checkBudgets } from '../../bench/src/report.js';
+import { aggregateRuns, checkBudgets } from '../../bench/src/report.js';
 import type { ScenarioResult } from '../../bench/src/runner.js';
 
 const row = (p: Partial<StreamRow>): StreamRow => ({ id: 'x', bytes: 0, frames: 0, height: 0, concealed: 0, samples: 0, packets: 0, ...p });
@@ -174,5 +174,17 @@ describe('narrow-link metrics', () => {
     const result = { scenario: 's', summary: { minVideoHeight: 90, layerChangesPer10s: 2 } } as unknown as ScenarioResult;
     const v = checkBudgets(result, { s: { minVideoHeight: 90, layerChangesPer10s: 1 } });
     expect(v.map((x) => [x.metric, x.ok])).toEqual([['minVideoHeight', true], ['layerChangesPer10s', false]]);
+  });
+});
+
+describe('several runs', () => {
+  it('median and worst per budget; floors take the smallest; an unmeasured run is the worst', () => {
+    const run = (summary: Record<string, number | null>) => ({ scenario: 's', summary }) as unknown as ScenarioResult;
+    const rows = aggregateRuns('s', [run({ a: 3, minH: 90 }), run({ a: 1, minH: 180 }), run({ a: 2, minH: 90 })], { s: { a: 2.5, minH: 90 } });
+    expect(rows).toEqual([
+      { scenario: 's', metric: 'a', values: [3, 1, 2], median: 2, worst: 3, budget: 2.5, ok: false },
+      { scenario: 's', metric: 'minH', values: [90, 180, 90], median: 90, worst: 90, budget: 90, ok: true },
+    ]);
+    expect(aggregateRuns('s', [run({ a: 1 }), run({ a: null })], { s: { a: 2 } })[0]).toMatchObject({ worst: null, median: 1, ok: false });
   });
 });

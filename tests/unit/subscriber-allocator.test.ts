@@ -128,6 +128,22 @@ describe('SubscriberAllocator', () => {
     expect(reason).toBeNull();
   });
 
+  it('judges the estimate against what the transport really sends, not the layers\' nominal rates', () => {
+    const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 600_000 }, 0);
+    s.setAudioBitrate(80_000);
+    s.setTrack(cam('a', { tileHeight: 360 }));
+    expect(s.update(0).allocation.tracks[0]!.target).toEqual({ spatial: 1, temporal: 2 }); // 300 kbit/s by its matrix
+    // What goes out is less (180 kbit/s), and an app-limited BWE follows it: no congestion.
+    s.setSent(180_000);
+    for (let t = 250; t <= 3000; t += 250) s.setEstimate(185_000, t);
+    expect(s.update(3000).allocation.tracks[0]!.target).toEqual({ spatial: 1, temporal: 2 });
+    // Below what goes out for 500 ms: congestion, and the budget follows the estimate.
+    s.setEstimate(150_000, 3250);
+    s.setEstimate(150_000, 3750);
+    expect(s.videoBudget).toBe(70_000);
+    expect(s.update(3750).allocation.tracks[0]!.target).toEqual({ spatial: 0, temporal: 0 });
+  });
+
   it('reports only changed decisions, and removed tracks', () => {
     const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 5_000_000 }, 0);
     s.setTrack(cam('a'));

@@ -218,6 +218,10 @@ export class RoomAllocator {
         const recv = peer.recvTransport();
         const stats = recv && !recv.closed ? await recv.getStats() : [];
         const bwe = stats[0]?.availableOutgoingBitrate;
+        // What really goes out (media, retransmissions, probing): the estimate is judged
+        // against it, since the BWE of an app-limited link merely follows it.
+        const sent = stats[0]?.sendBitrate;
+        if (typeof sent === 'number') this.#sub(peer).allocator.setSent(sent);
         if (typeof bwe === 'number' && bwe > 0) this.#sub(peer).allocator.setEstimate(bwe, Date.now());
       }
       for (const sub of this.#subs.values()) {

@@ -33,6 +33,7 @@ export class SubscriberAllocator {
   readonly #changedAt = new Map<string, number>();
   #lastUsed = Infinity;
   #wantsMore = true;
+  #sentBps: number | null = null;
 
   constructor(options: SubscriberAllocatorOptions, now = 0) {
     this.#lastN = options.lastN;
@@ -51,11 +52,20 @@ export class SubscriberAllocator {
   track(id: string): TrackInput | undefined { return this.#tracks.get(id); }
 
   /** A downlink measurement (mediasoup's availableOutgoingBitrate). */
-  // Congestion is judged against the video we actually allocated: the audio reserve is a
-  // planning margin (DTX sends far less), and with every video paused nothing can be
-  // concluded, so probing goes on instead of deadlocking at an audio-only estimate.
+  // Congestion is an estimate below what the transport really sends (all media, as the
+  // estimate counts it). Until that is known, below the video we allocated: the audio
+  // reserve is a planning margin (DTX sends far less), and with every video paused
+  // nothing can be concluded, so probing goes on instead of deadlocking at an audio-only
+  // estimate. (Compared with allocated video, an estimate that follows a link's real
+  // traffic looked like congestion whenever the layers' measured rates were high: the
+  // edge-3 bench paused video for seconds on a link with room to spare.)
   // Probing only while some track is held back by the budget.
-  setEstimate(bps: number, now: number): void { this.#estimate.update(bps, now, this.#lastUsed, this.#wantsMore); }
+  setEstimate(bps: number, now: number): void {
+    this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore);
+  }
+
+  /** What the subscriber's transport sends now (mediasoup's sendBitrate). */
+  setSent(bps: number): void { this.#sentBps = bps; }
 
   /** A hard cap on this subscriber's downlink ("save data", or an operator limit). */
   setCap(bps: number | null): void { this.#cap = bps; }
