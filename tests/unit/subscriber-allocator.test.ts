@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Estimate } from '../../server/src/allocation/Estimate.js';
 import { SubscriberAllocator } from '../../server/src/allocation/SubscriberAllocator.js';
+import { QueueingDelay } from '../../server/src/allocation/queueing.js';
 import type { TrackInput } from '../../server/src/allocation/types.js';
 
 const CAM = [[50_000, 75_000, 100_000], [150_000, 225_000, 300_000], [450_000, 675_000, 900_000]];
@@ -158,5 +159,30 @@ describe('SubscriberAllocator', () => {
     s.setCap(40_000);
     s.patchTrack('b', { visible: true });
     expect(s.update(0).changed.map((t) => [t.id, t.pausedReason])).toEqual([['b', 'bandwidth']]);
+  });
+});
+
+describe('queueing delay gates a moderate drop', () => {
+  it('the link’s own RTT (with jitter) is no queue; RTT well above it is', () => {
+    const q = new QueueingDelay();
+    expect(q.ms).toBeNull();
+    // 300 ms +-80 of jitter, one reading a second.
+    const jitter = [0, 60, -70, 20, -40, 80, -10, 30];
+    jitter.forEach((j, i) => q.add(300 + j, i * 1000));
+    expect(q.ms!).toBeLessThan(100);
+    // The queue fills: 250 ms more for a few seconds.
+    [0, 40, -30, 10].forEach((j, i) => q.add(550 + j, 8000 + i * 1000));
+    expect(q.ms!).toBeGreaterThan(150);
+  });
+
+  it('an estimate below what is sent, without a queue, is not congestion; with one it is', () => {
+    const calm = new Estimate(300_000, { holdMs: 3000 }, 0);
+    for (let t = 0; t <= 3000; t += 250) calm.update(120_000, t, 160_000, false, 40);
+    expect(calm.bps).toBe(300_000);
+    const queued = new Estimate(300_000, { holdMs: 3000 }, 0);
+    for (let t = 0; t <= 3000; t += 250) queued.update(120_000, t, 160_000, false, 150);
+    expect(queued.bps).toBe(120_000);
+    // A collapse needs no queue evidence (the link went away).
+    expect(calm.update(20_000, 3500, 160_000, false, 0)).toBe(20_000);
   });
 });

@@ -1,7 +1,9 @@
 // Goals: react to congestion quickly, grow only after the link proved stable, and never
 // oscillate. Congestion is a measurement below what we actually send (5 % dead band) that
 // lasts `confirmMs`, or one below half of it: a single low reading is what random loss
-// does to an estimate now and then, and acting on it would cost two keyframes. A measurement merely below our budget while we send less is
+// does to an estimate now and then, and acting on it would cost two keyframes. And a
+// moderate drop counts only with evidence of a filling queue (RTT `queueMs` above the
+// link's own, see queueing.ts) when RTT is known: an estimate alone is not enough. A measurement merely below our budget while we send less is
 // not congestion: mediasoup's BWE follows what is sent when the sender is app-limited.
 // Growth waits `hold` ms without a drop, then probes above what was measured (mediasoup's
 // BWE only finds more capacity when we ask for more), one probe per `probeIntervalMs`
@@ -21,10 +23,12 @@ export interface EstimateOptions {
   maxStep: number;
   /** A moderate drop counts once it lasted this long. */
   confirmMs: number;
+  /** ... and, where RTT is measured, the queue holds at least this much (ms). */
+  queueMs: number;
 }
 
 export const DEFAULT_ESTIMATE_OPTIONS: EstimateOptions = {
-  holdMs: 3000, maxHoldMs: 24_000, probeIntervalMs: 1000, probeFraction: 0.5, probeFloorBps: 50_000, maxStep: 2, confirmMs: 500,
+  holdMs: 3000, maxHoldMs: 24_000, probeIntervalMs: 1000, probeFraction: 0.5, probeFloorBps: 50_000, maxStep: 2, confirmMs: 500, queueMs: 100,
 };
 
 export class Estimate {
@@ -51,12 +55,13 @@ export class Estimate {
    * Feeds one measurement, what is currently sent, and whether the allocation is held back
    * by the budget (only then is probing worth its risk); returns the effective budget.
    */
-  update(measuredBps: number, now: number, usedBps = Infinity, wantsMore = true): number {
+  update(measuredBps: number, now: number, usedBps = Infinity, wantsMore = true, queueMs: number | null = null): number {
     const threshold = Math.min(this.#effective, usedBps) * 0.95;
     if (measuredBps < threshold) {
       this.#low = this.#low ? { since: this.#low.since, max: Math.max(this.#low.max, measuredBps) } : { since: now, max: measuredBps };
       const collapse = measuredBps < threshold * 0.5;
-      if (!collapse && now - this.#low.since < this.#o.confirmMs) return this.#effective;
+      const queueing = queueMs === null || queueMs >= this.#o.queueMs;
+      if (!collapse && (now - this.#low.since < this.#o.confirmMs || !queueing)) return this.#effective;
       // It began soon after a probe: the probe failed.
       if (this.#low.since - this.#lastUpAt < this.#hold) this.#hold = Math.min(this.#hold * 2, this.#o.maxHoldMs);
       // A sustained drop: the best of its readings (each one is already below what we send).

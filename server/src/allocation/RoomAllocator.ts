@@ -222,6 +222,11 @@ export class RoomAllocator {
         // against it, since the BWE of an app-limited link merely follows it.
         const sent = stats[0]?.sendBitrate;
         if (typeof sent === 'number') this.#sub(peer).allocator.setSent(sent);
+        // One RTT per subscriber per tick (from a forwarding consumer's receiver reports).
+        const live = [...peer.consumers.values()].filter((c) => !c.closed && !c.paused && !c.producerPaused);
+        const probe = live.find((c) => c.kind === 'video') ?? live[0];
+        const rtt = probe ? (await probe.getStats()).find((x) => x.type === 'outbound-rtp')?.roundTripTime : undefined;
+        if (typeof rtt === 'number' && rtt > 0) this.#sub(peer).allocator.setRtt(rtt, Date.now());
         if (typeof bwe === 'number' && bwe > 0) this.#sub(peer).allocator.setEstimate(bwe, Date.now());
       }
       for (const sub of this.#subs.values()) {

@@ -7,6 +7,7 @@
 // goes down at once when the budget no longer covers it, but up only when the budget
 // covers the higher layer with UP_MARGIN to spare and its last change is UP_HOLD_MS old.
 import { allocate } from './allocate.js';
+import { QueueingDelay } from './queueing.js';
 import { stabilize } from './stabilize.js';
 import { Estimate, type EstimateOptions } from './Estimate.js';
 import type { Allocation, TrackAllocation, TrackInput } from './types.js';
@@ -34,6 +35,7 @@ export class SubscriberAllocator {
   #lastUsed = Infinity;
   #wantsMore = true;
   #sentBps: number | null = null;
+  readonly #queue = new QueueingDelay();
 
   constructor(options: SubscriberAllocatorOptions, now = 0) {
     this.#lastN = options.lastN;
@@ -61,8 +63,11 @@ export class SubscriberAllocator {
   // edge-3 bench paused video for seconds on a link with room to spare.)
   // Probing only while some track is held back by the budget.
   setEstimate(bps: number, now: number): void {
-    this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore);
+    this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, this.#queue.ms);
   }
+
+  /** A round-trip time to this subscriber (from its receiver reports). */
+  setRtt(ms: number, now: number): void { this.#queue.add(ms, now); }
 
   /** What the subscriber's transport sends now (mediasoup's sendBitrate). */
   setSent(bps: number): void { this.#sentBps = bps; }

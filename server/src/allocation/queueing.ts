@@ -1,0 +1,28 @@
+// Goals: tell a full bottleneck queue from a noisy estimate. mediasoup's BWE on a link with
+// jitter (edge: 150 ms +-40 ms) reads far below what the link carries, and trusting it
+// paused video for tens of seconds on a link with room to spare. A queue that really fills
+// shows as round-trip time above the link's own. Readings jitter by the link's jitter both
+// ways, so we compare the median of the last few seconds with the lowest such median of
+// the last half minute (the link's own RTT).
+export const QUEUE_WINDOW_MS = 5000;
+export const BASE_WINDOW_MS = 30_000;
+
+export class QueueingDelay {
+  #rtts: { at: number; ms: number }[] = [];
+  #medians: { at: number; ms: number }[] = [];
+
+  add(rttMs: number, now: number): void {
+    this.#rtts.push({ at: now, ms: rttMs });
+    this.#rtts = this.#rtts.filter((r) => r.at > now - QUEUE_WINDOW_MS);
+    const sorted = this.#rtts.map((r) => r.ms).sort((a, b) => a - b);
+    this.#medians.push({ at: now, ms: sorted[Math.floor((sorted.length - 1) / 2)]! });
+    this.#medians = this.#medians.filter((m) => m.at > now - BASE_WINDOW_MS);
+  }
+
+  /** Smoothed RTT above the link's own (ms), or null before two readings. */
+  get ms(): number | null {
+    if (this.#rtts.length < 2) return null;
+    const now = this.#medians.at(-1)!;
+    return now.ms - Math.min(...this.#medians.map((m) => m.ms));
+  }
+}
