@@ -20,6 +20,7 @@ describe('stabilize (one track, budget in bit/s, last change 1 s or 10 s ago)', 
     { name: 'new track: starts with margin', budget: 350_000, last: null, agoMs: 0, want: L(1, 1) },
     { name: 'new track, nothing fits with margin: the plain allocation', budget: 55_000, last: null, agoMs: 0, want: L(0, 0) },
     { name: 'over budget: down at once, even just after a change', budget: 200_000, last: was(L(1, 2)), agoMs: 1000, want: L(1, 0) },
+    { name: 'a little over budget (a keyframe in the measured rate): keep', budget: 280_000, last: was(L(1, 2)), agoMs: 1000, want: L(1, 2) },
     { name: 'budget gone: paused at once', budget: 40_000, last: was(L(0, 0)), agoMs: 1000, want: null },
     { name: 'more budget, but the last change is recent: keep', budget: 2_000_000, last: was(L(0, 2)), agoMs: 1000, want: L(0, 2) },
     { name: 'more budget, calm: up to what fits with margin', budget: 1_000_000, last: was(L(0, 2)), agoMs: 10_000, want: L(2, 1) },
@@ -36,7 +37,7 @@ describe('stabilize (one track, budget in bit/s, last change 1 s or 10 s ago)', 
         last: new Map(c.last ? [['a', c.last]] : []), changedAt: new Map([['a', 10_000 - c.agoMs]]), now: 10_000, upHoldMs: 5000,
       });
       expect(out.tracks[0]!.target).toEqual(c.want);
-      expect(out.used).toBeLessThanOrEqual(c.budget);
+      expect(out.used).toBeLessThanOrEqual(c.budget * 1.1);
     });
   }
 

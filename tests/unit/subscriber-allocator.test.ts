@@ -182,7 +182,11 @@ describe('queueing delay gates a moderate drop', () => {
     const queued = new Estimate(300_000, { holdMs: 3000 }, 0);
     for (let t = 0; t <= 3000; t += 250) queued.update(120_000, t, 160_000, false, 150);
     expect(queued.bps).toBe(120_000);
-    // A collapse needs no queue evidence (the link went away).
-    expect(calm.update(20_000, 3500, 160_000, false, 0)).toBe(20_000);
+    // Even a reading under half of what is sent needs the queue, where RTT is known ...
+    expect(calm.update(20_000, 3500, 160_000, false, 0)).toBe(300_000);
+    expect(calm.update(20_000, 3600, 160_000, false, 200)).toBe(20_000); // ... and then acts at once
+    // Without RTT readings the estimate is all we have.
+    const blind = new Estimate(300_000, { holdMs: 3000 }, 0);
+    expect(blind.update(20_000, 100, 160_000, false, null)).toBe(20_000);
   });
 });

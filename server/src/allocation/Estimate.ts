@@ -1,9 +1,9 @@
 // Goals: react to congestion quickly, grow only after the link proved stable, and never
 // oscillate. Congestion is a measurement below what we actually send (5 % dead band) that
 // lasts `confirmMs`, or one below half of it: a single low reading is what random loss
-// does to an estimate now and then, and acting on it would cost two keyframes. And a
-// moderate drop counts only with evidence of a filling queue (RTT `queueMs` above the
-// link's own, see queueing.ts) when RTT is known: an estimate alone is not enough. A measurement merely below our budget while we send less is
+// does to an estimate now and then, and acting on it would cost two keyframes. And where
+// RTT is known, a drop counts only with evidence of a filling queue (RTT `queueMs` above
+// the link's own, see queueing.ts): an estimate alone is not enough. A measurement merely below our budget while we send less is
 // not congestion: mediasoup's BWE follows what is sent when the sender is app-limited.
 // Growth waits `hold` ms without a drop, then probes above what was measured (mediasoup's
 // BWE only finds more capacity when we ask for more), one probe per `probeIntervalMs`
@@ -60,8 +60,10 @@ export class Estimate {
     if (measuredBps < threshold) {
       this.#low = this.#low ? { since: this.#low.since, max: Math.max(this.#low.max, measuredBps) } : { since: now, max: measuredBps };
       const collapse = measuredBps < threshold * 0.5;
+      // Where RTT is measured, even a reading under half of what is sent needs a filling
+      // queue: on the jittery edge link mediasoup read that low with room to spare.
       const queueing = queueMs === null || queueMs >= this.#o.queueMs;
-      if (!collapse && (now - this.#low.since < this.#o.confirmMs || !queueing)) return this.#effective;
+      if (!queueing || (!collapse && now - this.#low.since < this.#o.confirmMs)) return this.#effective;
       // It began soon after a probe: the probe failed.
       if (this.#low.since - this.#lastUpAt < this.#hold) this.#hold = Math.min(this.#hold * 2, this.#o.maxHoldMs);
       // A sustained drop: the best of its readings (each one is already below what we send).

@@ -27,6 +27,13 @@ function order(a: Layer | null, b: Layer | null): number {
   return compareLayers(a, b);
 }
 
+/**
+ * Kept decisions may exceed the budget by this factor before anything is forced down: a
+ * layer's measured rate jumps with each keyframe, and a budget is an estimate with the
+ * audio reserve as margin. (Up needs 15 % to spare, so the band is 0.85-1.1.)
+ */
+export const DOWN_TOLERANCE = 1.1;
+
 const aboutBandwidth = (t: TrackAllocation) => t.pausedReason === null || t.pausedReason === 'bandwidth';
 
 export function stabilize(i: StabilizeInput): Allocation {
@@ -52,19 +59,20 @@ export function stabilize(i: StabilizeInput): Allocation {
   });
   const sum = (ts: TrackAllocation[]) => ts.reduce((x, t) => x + t.bandwidthRequested, 0);
   const budget = i.fresh.budget;
-  if (sum(tracks) > budget) {
+  if (sum(tracks) > budget * DOWN_TOLERANCE) {
     // 2. Congestion: down at once to the plain allocation where it is lower.
     tracks = tracks.map((t, k) => { const f = i.fresh.tracks[k]!; return order(f.target, t.target) < 0 ? f : t; });
     if (sum(tracks) > budget) return i.fresh;
   } else {
-    // 3. Room to spare: calm tracks go up to their share of the allocation with margin.
-    tracks = tracks.map((t) => {
+    // 3. Room to spare: calm tracks go up to their share of the allocation with margin
+    //    (all of them or none: together they must fit the budget itself).
+    const up = tracks.map((t) => {
       const s = safe.get(t.id);
       const calm = i.now - (i.changedAt.get(t.id) ?? -Infinity) >= i.upHoldMs;
       if (!s || !calm || !i.last.has(t.id) || order(s.target, t.target) <= 0) return t;
       return { ...s, rank: t.rank, max: t.max };
     });
-    if (sum(tracks) > budget) return i.fresh;
+    if (sum(up) <= budget) tracks = up;
   }
   return { tracks, budget, used: sum(tracks) };
 }
