@@ -58,6 +58,8 @@ export const mediaRequests = [
   request('setProducerPaused', v.strictObject({ producerId: Id, paused: v.boolean(), reason: v.optional(v.picklist(['user', 'ladder'])) })),
   request('consume', v.strictObject({ transportId: Id, producerId: Id })),
   request('resumeConsumer', v.strictObject({ consumerId: Id })),
+  /** Our decoder is stuck while packets arrive (a loss NACK did not repair): ask the sender for a keyframe. */
+  request('requestKeyFrame', v.strictObject({ consumerId: Id })),
   request('closeConsumer', v.strictObject({ consumerId: Id })),
   /** Rendered size and visibility of the tiles showing our video consumers (debounced, on change). */
   request('updateTiles', v.strictObject({
@@ -105,6 +107,8 @@ export interface MediaResponses {
     producerPaused: boolean;
   };
   resumeConsumer: Record<string, never>;
+  /** false: asked too soon after the last time (at most one per KEYFRAME_REQUEST_MS per consumer). */
+  requestKeyFrame: { requested: boolean };
   closeConsumer: Record<string, never>;
   updateTiles: Record<string, never>;
   setReceiveBitrate: Record<string, never>;

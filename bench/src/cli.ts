@@ -12,6 +12,7 @@ import { runScenario, type ScenarioResult } from './runner.js';
 import { findScenario, SCENARIOS, type Scenario } from './scenarios.js';
 import { runVoteStorm, voteStormSvg } from './vote-storm.js';
 import { phoneSvg, runPhoneBench } from './phone.js';
+import { capacityBench } from './capacity-report.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : undefined; };
@@ -19,6 +20,7 @@ const opt = (name: string) => { const i = argv.indexOf(`--${name}`); return i >=
 async function main(): Promise<void> {
   if (opt('scenario') === 'vote-storm') return voteStorm();
   if (opt('scenario') === 'phone') return phoneBench();
+  if (opt('scenario') === 'capacity') { if (!(await capacityBench())) process.exit(1); return; }
   requireRoot();
   let scenarios: Scenario[] = SCENARIOS;
   const only = opt('scenario');
@@ -74,6 +76,8 @@ async function main(): Promise<void> {
   }
   console.log('\n' + markdown(results, verdicts, overRuns).replace(/!\[.*\]\(.*\)\n/g, ''));
   console.log(`[bench] results: ${join(dir, 'summary.md')} (JSON: results.json, plots: *.svg)`);
+  // The standard suite also measures SFU capacity (no browsers, no namespaces).
+  if (!only && !(await capacityBench())) verdicts.push({ scenario: 'capacity', metric: 'see capacity summary', value: null, budget: 0, ok: false });
   const broken = verdicts.filter((v) => !v.ok);
   if (broken.length) {
     console.error(`[bench] ${broken.length} budget(s) broken: ${broken.map((b) => `${b.scenario}.${b.metric}=${b.value ?? 'n/a'} > ${b.budget}`).join(', ')}`);

@@ -142,6 +142,9 @@ export function pageKit(): void {
     let outBwe: number | undefined;
     send?.forEach((s: any) => {
       if (s.type === 'outbound-rtp') sent += s.bytesSent ?? 0;
+      // What the SFU reports back about our audio (it forwards its receivers' worst loss
+      // when in-band FEC is on, so our Opus encoder adds FEC).
+      if (s.type === 'remote-inbound-rtp' && s.kind === 'audio') sample.audioRemoteLoss = s.fractionLost;
       if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') outBwe = s.availableOutgoingBitrate;
     });
     sample.sentBytes = sent;

@@ -7,6 +7,8 @@ import {
 import { concealmentBySender, maxLayerChangesPer10s, minVideoHeight, playoutDelayP95Ms, rttExcessP95Ms } from '../../bench/src/link-metrics.js';
 import { aggregateRuns, checkBudgets } from '../../bench/src/report.js';
 import type { ScenarioResult } from '../../bench/src/runner.js';
+import { at80 } from '../../bench/src/capacity.js';
+import { capacityVerdicts } from '../../bench/src/capacity-report.js';
 
 const row = (p: Partial<StreamRow>): StreamRow => ({ id: 'x', bytes: 0, frames: 0, height: 0, concealed: 0, samples: 0, packets: 0, ...p });
 const sample = (at: number, audio: { samples: number; concealed: number }, extra: Partial<Sample> = {}): Sample =>
@@ -186,5 +188,22 @@ describe('several runs', () => {
       { scenario: 's', metric: 'minH', values: [90, 180, 90], median: 90, worst: 90, budget: 90, ok: true },
     ]);
     expect(aggregateRuns('s', [run({ a: 1 }), run({ a: null })], { s: { a: 2 } })[0]).toMatchObject({ worst: null, median: 1, ok: false });
+  });
+});
+
+describe('capacity', () => {
+  const step = (consumers: number, workerCpuPct: number, deliveredPct = 100) => ({ consumers, workerCpuPct, nodeCpuPct: 1, deliveredPct });
+
+  it('consumers at 80 % of a core, interpolated between the steps around it', () => {
+    expect(at80([step(100, 20), step(200, 40), step(300, 60), step(400, 90)])).toBe(367);
+    expect(at80([step(100, 20), step(200, 40)])).toBeNull(); // never reached: not extrapolated
+    expect(at80([step(100, 70), step(200, 85, 80)])).toBeNull(); // delivery had broken
+  });
+
+  it('judges our code against mediasoup alone, by the worst room size', () => {
+    const run = (name: string, full: boolean, consumersAt80: number | null) => ({ name, mode: 'srtp' as const, full, roomSize: 10, steps: [], consumersAt80, nodeCpuPer100: 1 });
+    const v = capacityVerdicts([run('raw-srtp', false, 600), run('a', true, 570), run('b', true, 520)], { minFullVsRawPct: 90, minConsumersAt80Pct: 500 });
+    expect(v.map((x) => [x.metric, Math.round(x.value!), x.ok])).toEqual([['minFullVsRawPct', 87, false], ['minConsumersAt80Pct', 520, true]]);
+    expect(capacityVerdicts([run('raw-srtp', false, 600), run('a', true, null)], { minFullVsRawPct: 90, minConsumersAt80Pct: 500 }).every((x) => !x.ok)).toBe(true);
   });
 });

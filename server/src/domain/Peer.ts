@@ -20,7 +20,11 @@ export interface PeerEvents {
 }
 
 export interface ProducerAppData extends types.AppData { peerId: string; source: MediaSource; videoHeight?: number }
-export interface ConsumerAppData extends types.AppData { peerId: string; producerPeerId: string; source: MediaSource }
+export interface ConsumerAppData extends types.AppData {
+  peerId: string; producerPeerId: string; source: MediaSource;
+  /** When the receiver last asked for a keyframe (its requests are rate-limited). */
+  keyframeRequestedAt?: number;
+}
 
 export interface PeerOptions {
   id: string; name: string; role: Role; resumeToken: string | null; resumeTokenHash?: string;

@@ -13,9 +13,11 @@ import { clearStill, consume, produce, setupConsumer } from './produce.js';
 
 const MAX_TRANSPORTS = 4;
 const STILL_INTERVAL_MS = 1500;
+/** A receiver's keyframe requests per consumer: at most one this often. */
+export const KEYFRAME_REQUEST_MS = 2000;
 
 type MediaMethod = 'createTransport' | 'connectTransport' | 'restartIce' | 'produce' | 'closeProducer' | 'setVideoHeight' | 'setProducerPaused' | 'consume'
-  | 'resumeConsumer' | 'closeConsumer' | 'updateTiles' | 'setReceiveBitrate' | 'stillImage';
+  | 'resumeConsumer' | 'requestKeyFrame' | 'closeConsumer' | 'updateTiles' | 'setReceiveBitrate' | 'stillImage';
 
 export const mediaHandlers: Handlers<MediaMethod> = {
   async createTransport(ctx, { direction }) {
@@ -119,6 +121,18 @@ export const mediaHandlers: Handlers<MediaMethod> = {
     const { room: r, peer } = joined(ctx);
     await r.allocator.clientReady(peer, peer.consumer(consumerId));
     return {};
+  },
+
+  async requestKeyFrame(ctx, { consumerId }) {
+    const { peer } = joined(ctx);
+    const consumer = peer.consumer(consumerId);
+    if (consumer.kind !== 'video') throw new AppError(ErrorCode.InvalidState, 'consumerId: not a video consumer');
+    // Each request makes the sender encode a keyframe for everyone watching that layer.
+    const now = Date.now();
+    if (now - (consumer.appData.keyframeRequestedAt ?? 0) < KEYFRAME_REQUEST_MS) return { requested: false };
+    consumer.appData.keyframeRequestedAt = now;
+    await consumer.requestKeyFrame();
+    return { requested: true };
   },
 
   closeConsumer(ctx, { consumerId }) {

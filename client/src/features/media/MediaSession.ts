@@ -6,6 +6,7 @@ import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
 import { simulcastLayers, type MediaSource, type ResponseData } from '../../../../protocol/index.js';
 import { Emitter } from '../../lib/emitter.js';
+import { inboundVideo, StallWatch } from './stall.js';
 import type { SignalingClient } from '../../lib/signaling.js';
 
 export interface RemoteTrack {
@@ -42,6 +43,8 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
   #recv: Promise<types.Transport> | null = null;
   readonly #producers = new Map<MediaSource, types.Producer>();
   readonly #consumers = new Map<string, { consumer: types.Consumer; remote: RemoteTrack }>();
+  readonly #stalls = new StallWatch();
+  #stallTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(signaling: SignalingClient) {
     super();
@@ -112,7 +115,18 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
 
   #recvTransport(): Promise<types.Transport> {
     this.#recv ??= this.#createTransport('recv').catch((e: unknown) => { this.#recv = null; throw e; });
+    this.#stallTimer ??= setInterval(() => void this.#repairStalls(), 250);
     return this.#recv;
+  }
+
+  /** Videos stuck while their packets arrive get a keyframe request (see stall.ts). */
+  async #repairStalls(): Promise<void> {
+    const report = await this.recvStats().catch(() => null);
+    if (!report) return;
+    for (const trackId of this.#stalls.check(inboundVideo(report), Date.now())) {
+      const entry = [...this.#consumers.values()].find((c) => c.remote.track.id === trackId);
+      if (entry) void this.#signaling.request('requestKeyFrame', { consumerId: entry.consumer.id }).catch(() => undefined);
+    }
   }
 
   /** 'vp9' uses SVC when this browser can send VP9; otherwise VP8 simulcast. */
@@ -279,6 +293,8 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
 
   /** Forgets all transports, producers and consumers (the server side is gone already). */
   reset(): void {
+    if (this.#stallTimer) clearInterval(this.#stallTimer);
+    this.#stallTimer = null;
     for (const { remote } of this.#consumers.values()) this.emit('trackended', remote);
     this.#consumers.clear();
     this.#producers.clear();

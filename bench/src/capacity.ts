@@ -1,0 +1,127 @@
+// `npm run bench -- --scenario capacity`: how many forwarded 500 kbit/s video consumers one
+// mediasoup worker carries at 80 % of a core, raw (mediasoup alone) and with our per-room
+// code (Peer objects, RoomAllocator tick, stats polling, decisions applied), and what that
+// code costs on the Node side per 100 consumers for two room sizes (it must not grow with
+// peers per room). Method: consumers are added in steps; at each step the worker's CPU
+// (/proc), this process's CPU and the sink's received rate are measured over a window.
+// The consumer count at 80 % is interpolated between the steps around it.
+import { readFileSync } from 'node:fs';
+import type { types } from 'mediasoup';
+import { ensureWorkerBin } from '../../server/src/workerBin.js';
+import { DEFAULT_ALLOCATION, RoomAllocator } from '../../server/src/allocation/RoomAllocator.js';
+import { Peer, type ConsumerAppData, type ProducerAppData } from '../../server/src/domain/Peer.js';
+import { mediaCodecs } from '../../server/src/media/codecs.js';
+import { plainConsumer, prepare, Sink, Source, type TransportMode } from './capacity-rig.js';
+
+export interface CapacityStep { consumers: number; workerCpuPct: number; nodeCpuPct: number; deliveredPct: number }
+export interface CapacityRun {
+  name: string; mode: TransportMode; full: boolean; roomSize: number; steps: CapacityStep[];
+  /** Consumers at 80 % of a core (interpolated; null if 80 % was never reached or delivery broke first). */
+  consumersAt80: number | null;
+  /** This process's CPU per 100 consumers at the largest step (% of a core). */
+  nodeCpuPer100: number | null;
+}
+
+const STEP = 100;
+const MAX = 2000;
+const WINDOW_MS = 5000;
+
+function ticks(pid: number): number {
+  const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
+
+interface Room { router: types.Router; producer: types.Producer<ProducerAppData>; peers: Peer[]; allocator: RoomAllocator | null; subscribers: number }
+
+export async function runCapacity(spec: { name: string; mode: TransportMode; full: boolean; roomSize: number }, log: (l: string) => void): Promise<CapacityRun> {
+  ensureWorkerBin();
+  const mediasoup = await import('mediasoup');
+  const { sinkBin, clip } = prepare();
+  const worker = await mediasoup.createWorker({ logLevel: 'warn' });
+  const sink = await Sink.start(sinkBin, 47_000 + Math.floor(Math.random() * 1000));
+  const source = await Source.start(worker, mediaCodecs, clip);
+  const rooms: Room[] = [];
+  let count = 0;
+  const peer = (id: string) => new Peer({ id, name: id, role: 'participant', resumeToken: null, rtpCapabilities: source.router.rtpCapabilities });
+
+  async function addRoom(): Promise<Room> {
+    const router = await worker.createRouter({ mediaCodecs });
+    const { pipeProducer } = await source.router.pipeToRouter({ producerId: source.producer.id, router });
+    const producer = pipeProducer as types.Producer<ProducerAppData>;
+    const room: Room = { router, producer, peers: [], allocator: null, subscribers: 0 };
+    if (spec.full) {
+      const speaker = peer(`r${rooms.length}-speaker`);
+      producer.appData.peerId = speaker.id;
+      producer.appData.source = 'camera';
+      producer.appData.videoHeight = 360;
+      speaker.producers.set(producer.id, producer);
+      room.peers.push(speaker);
+      room.allocator = new RoomAllocator(() => room.peers, DEFAULT_ALLOCATION);
+      room.allocator.addProducer(producer);
+    }
+    rooms.push(room);
+    return room;
+  }
+
+  async function addConsumer(): Promise<void> {
+    let room = rooms.at(-1);
+    if (!room || room.subscribers >= spec.roomSize - 1) room = await addRoom();
+    const id = `r${rooms.length - 1}-p${room.subscribers}`;
+    const appData: ConsumerAppData = { peerId: id, producerPeerId: room.peers[0]?.id ?? 'source', source: 'camera' };
+    const { transport, consumer } = await plainConsumer(room.router, room.producer, sink.port, spec.mode, appData);
+    room.subscribers++;
+    count++;
+    if (!room.allocator) return;
+    // Our per-room code sees a subscriber like any browser's: its downlink transport and consumer.
+    const p = peer(id);
+    p.transports.set(transport.id, transport as unknown as types.WebRtcTransport);
+    p.consumers.set(consumer.id, consumer as types.Consumer<ConsumerAppData>);
+    room.peers.push(p);
+    room.allocator.addConsumer(p, consumer as types.Consumer<ConsumerAppData>, room.producer);
+    room.allocator.setTiles(p, [{ consumerId: consumer.id, height: 360, visible: true, pinned: false }]);
+    await room.allocator.clientReady(p, consumer as types.Consumer<ConsumerAppData>);
+  }
+
+  const steps: CapacityStep[] = [];
+  try {
+    const producerBps = async () => (await source.producer.getStats())[0]?.bitrate ?? 0;
+    while (count < MAX) {
+      while (count < (steps.length + 1) * STEP) await addConsumer();
+      await new Promise((r) => setTimeout(r, 2000)); // settle: allocator decisions, first keyframes
+      const t0 = { at: Date.now(), worker: ticks(worker.pid), node: process.cpuUsage(), bytes: sink.bytes };
+      await new Promise((r) => setTimeout(r, WINDOW_MS));
+      const secs = (Date.now() - t0.at) / 1000;
+      const node = process.cpuUsage(t0.node);
+      const expected = (count * (await producerBps())) / 8;
+      const step: CapacityStep = {
+        consumers: count,
+        workerCpuPct: ((ticks(worker.pid) - t0.worker) / 100 / secs) * 100,
+        nodeCpuPct: ((node.user + node.system) / 1e6 / secs) * 100,
+        deliveredPct: expected > 0 ? Math.min(100, (((sink.bytes - t0.bytes) / secs) / expected) * 100) : 0,
+      };
+      steps.push(step);
+      log(`  ${spec.name}: ${count} consumers, worker ${step.workerCpuPct.toFixed(1)} % of a core, node ${step.nodeCpuPct.toFixed(1)} %, delivered ${step.deliveredPct.toFixed(1)} %`);
+      if (step.workerCpuPct >= 90 || step.deliveredPct < 90) break;
+    }
+  } finally {
+    for (const r of rooms) r.allocator?.close();
+    source.stop();
+    sink.stop();
+    worker.close();
+  }
+  const last = steps.at(-1);
+  return { ...spec, steps, consumersAt80: at80(steps), nodeCpuPer100: last ? last.nodeCpuPct / (last.consumers / 100) : null };
+}
+
+/** Consumers at 80 % of a core, linear between the steps around it (delivery must hold there). */
+export function at80(steps: readonly CapacityStep[]): number | null {
+  for (let i = 1; i < steps.length; i++) {
+    const a = steps[i - 1]!;
+    const b = steps[i]!;
+    if (a.workerCpuPct < 80 && b.workerCpuPct >= 80 && b.deliveredPct >= 90) {
+      return Math.round(a.consumers + ((80 - a.workerCpuPct) / (b.workerCpuPct - a.workerCpuPct)) * (b.consumers - a.consumers));
+    }
+  }
+  return null;
+}
