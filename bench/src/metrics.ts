@@ -7,7 +7,7 @@ export interface StreamRow {
   peer?: string | null; jbDelay?: number; jbEmitted?: number;
 }
 export interface LayerRow { id?: string; target: { spatial: number } | null; current: { spatial: number } | null; max: { spatial: number } | null; reason: string | null; budget: number }
-export interface Sample { at: number; video: StreamRow[]; audio: StreamRow[]; sentBytes: number; outBwe?: number; layers: LayerRow[]; self?: string | null; rttMs?: number }
+export interface Sample { at: number; video: StreamRow[]; audio: StreamRow[]; sentBytes: number; outBwe?: number; layers: LayerRow[]; self?: string | null; rttMs?: number; rung?: number; rungReason?: string }
 export interface PageRecord {
   latencies: { at: number; ms: number; peer: string }[];
   frames: { at: number; peer: string; gap: number; paused: boolean }[];

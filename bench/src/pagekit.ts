@@ -149,6 +149,9 @@ export function pageKit(): void {
     });
     sample.sentBytes = sent;
     sample.outBwe = outBwe;
+    // Our own sender's ladder (is it sending what others' tiles want, and if not, why).
+    sample.rung = call.sender?.rung;
+    sample.rungReason = call.sender?.reason;
     sample.layers = Object.entries(call.layers ?? {}).map(([id, l]: [string, any]) => ({ id, target: l.target, current: l.current, max: l.max, reason: l.reason, budget: l.budgetBps }));
     bench.samples.push(sample);
   }, 200);

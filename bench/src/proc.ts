@@ -52,3 +52,34 @@ export class ProcSampler {
 
   stop(): void { clearInterval(this.#timer); }
 }
+
+/**
+ * The whole machine's CPU, once a second: the share of all cores busy. A bench result
+ * taken while the rig was saturated measures the rig, not the product.
+ */
+export class SystemCpuSampler {
+  readonly samples: { at: number; busyPct: number }[] = [];
+  #last: { busy: number; total: number } | null = null;
+  #timer: NodeJS.Timeout;
+
+  constructor(intervalMs = 1000) {
+    this.#timer = setInterval(() => {
+      const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+      const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0);
+      const total = cpu.reduce((a, b) => a + b, 0);
+      if (this.#last && total > this.#last.total) {
+        this.samples.push({ at: Date.now(), busyPct: (((total - idle) - this.#last.busy) / (total - this.#last.total)) * 100 });
+      }
+      this.#last = { busy: total - idle, total };
+    }, intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Share of seconds in [from, to] with at least `threshold` % of all cores busy. */
+  saturatedPct(from: number, to: number, threshold = 95): number {
+    const inWindow = this.samples.filter((s) => s.at >= from && s.at <= to);
+    return inWindow.length ? (inWindow.filter((s) => s.busyPct >= threshold).length / inWindow.length) * 100 : 0;
+  }
+
+  stop(): void { clearInterval(this.#timer); }
+}

@@ -11,7 +11,8 @@ import { loadProfile, type Profile } from '../../netem/src/profile.js';
 import { apply, down, up, type Topology } from '../../netem/src/topology.js';
 import { participantMetrics, summarize, type PageRecord, type ParticipantMetrics } from './metrics.js';
 import { pageKitScript } from './pagekit.js';
-import { ProcSampler } from './proc.js';
+import { ProcSampler, SystemCpuSampler } from './proc.js';
+import { preconditionFailures, rungChanges, videoShownPct, type RungChange } from './step-metrics.js';
 import type { Scenario } from './scenarios.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -25,6 +26,12 @@ export interface ScenarioResult {
   participants: ParticipantMetrics[];
   server: { cpuPctAvg: number; cpuPctMax: number; rssMbMax: number; samples: { t: number; cpuPct: number; rssMb: number }[] };
   summary: Record<string, number | null>;
+  /** The whole machine: share of seconds with all cores >= 95 % busy (over 10 %: rig-bound). */
+  rig: { saturatedPct: number; busyPctAvg: number; bound: boolean };
+  /** Each participant's camera ladder over time (rung and reason changes). */
+  rungs: Record<string, RungChange[]>;
+  /** Step scenarios: why the run does not measure what it claims (empty: valid). */
+  preconditionFailures?: string[];
   /** Everything the pages recorded, for digging into outliers (written to raw-*.json). */
   raw?: { name: string; openedAt: number; record: PageRecord }[];
 }
@@ -86,6 +93,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     const control = `http://${t.server.controlIp}:${PORT}`;
     await waitFor('server', async () => (await fetch(`${control}/api/health`)).ok, 30_000);
     const sampler = new ProcSampler(server.pid!);
+    const system = new SystemCpuSampler();
     const room = (await (await fetch(`${control}/api/rooms`, { method: 'POST', body: JSON.stringify({ name: scenario.name, lobby: false }) })).json()) as { participantUrl: string };
     const origin = `http://${t.server.ip}:${PORT}`;
 
@@ -127,6 +135,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     }
     const end = Date.now();
     sampler.stop();
+    system.stop();
 
     const participants: ParticipantMetrics[] = [];
     const raw: NonNullable<ScenarioResult['raw']> = [];
@@ -144,13 +153,28 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
       }));
     }
     const cpu = sampler.samples.map((x) => x.cpuPct);
+    const summary = summarize(participants);
+    let failures: string[] | undefined;
+    if (scenario.steps) {
+      const { downAtS, upAtS, participant } = scenario.steps;
+      failures = preconditionFailures(raw.map((r, i) => ({ name: r.name, stepped: i === participant, samples: r.record.samples })), start + downAtS * 1000);
+      summary.minPreconditionsHeld = failures.length ? 0 : 1;
+      // What the stepped user sees once adapted: some video (lowest layer) in every second.
+      summary.minVideoShownDuringStepPct = videoShownPct(raw[participant]!.record.samples, start + downAtS * 1000 + 3000, start + upAtS * 1000);
+      if (failures.length) log(`  ${scenario.name}: INVALID run, preconditions before the step do not hold: ${failures.join('; ')}`);
+    }
+    const inWindow = system.samples.filter((x) => x.at >= start && x.at <= end);
+    const rig = {
+      saturatedPct: system.saturatedPct(start, end), busyPctAvg: inWindow.reduce((a, x) => a + x.busyPct, 0) / Math.max(1, inWindow.length), bound: system.saturatedPct(start, end) > 10,
+    };
     return {
       scenario: scenario.name, description: scenario.description, startedAt: new Date(start).toISOString(), durationS: scenario.durationS, participants,
       server: {
         cpuPctAvg: cpu.reduce((a, b) => a + b, 0) / Math.max(1, cpu.length), cpuPctMax: Math.max(0, ...cpu),
         rssMbMax: Math.max(0, ...sampler.samples.map((x) => x.rssMb)), samples: sampler.samples.map((x) => ({ t: (x.at - start) / 1000, cpuPct: x.cpuPct, rssMb: x.rssMb })),
       },
-      summary: summarize(participants),
+      summary, rig, rungs: Object.fromEntries(raw.map((r) => [r.name, rungChanges(r.record.samples, start)])),
+      ...(failures ? { preconditionFailures: failures } : {}),
       raw,
     };
   } finally {

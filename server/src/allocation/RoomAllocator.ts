@@ -7,10 +7,12 @@ import type { types } from 'mediasoup';
 import type { Layer as WireLayer, PausedReason } from '../../../protocol/index.js';
 import type { ConsumerAppData, Peer, ProducerAppData } from '../domain/Peer.js';
 import { logger } from '../log.js';
-import { bitrateMatrix, layerCounts, layerHeights, type EncodingInfo } from './layerStats.js';
+import { bitrateMatrix, layerCounts, layerHeights } from './layerStats.js';
+import { measureDownlink, measureProducer } from './measure.js';
 import { dynacastWants } from './layers.js';
 import { SubscriberAllocator } from './SubscriberAllocator.js';
 import { KeyframeThrottle } from './keyframes.js';
+import { StillBucket } from './stills.js';
 import type { TrackAllocation } from './types.js';
 
 const log = logger('allocator');
@@ -31,10 +33,8 @@ export interface Tile { consumerId: string; height: number; visible: boolean; pi
 interface Subscriber {
   peer: Peer; allocator: SubscriberAllocator; ready: Set<string>; decisions: Map<string, TrackAllocation>;
   /** Still-image byte bucket (see allowStill). */
-  stills: { tokens: number; at: number };
+  stills: StillBucket;
 }
-/** A subscriber's still bucket holds this many seconds of its spare downlink. */
-const STILL_BUCKET_S = 3;
 
 export class RoomAllocator {
   readonly #opts: RoomAllocatorOptions;
@@ -61,7 +61,7 @@ export class RoomAllocator {
   #sub(peer: Peer): Subscriber {
     let s = this.#subs.get(peer.id);
     if (!s) {
-      s = { peer, allocator: new SubscriberAllocator({ lastN: this.#opts.lastN, initialEstimateBps: this.#opts.initialEstimateBps }, Date.now()), ready: new Set(), decisions: new Map(), stills: { tokens: 0, at: 0 } };
+      s = { peer, allocator: new SubscriberAllocator({ lastN: this.#opts.lastN, initialEstimateBps: this.#opts.initialEstimateBps }, Date.now()), ready: new Set(), decisions: new Map(), stills: new StillBucket() };
       if (!peer.closed) this.#subs.set(peer.id, s);
     }
     return s;
@@ -83,22 +83,10 @@ export class RoomAllocator {
     if (this.#speaker === peerId) this.#speaker = null;
   }
 
-  /**
-   * Stills are video, just slower: a subscriber gets a still image only while what its
-   * downlink has left after its allocated video covers it. A byte bucket per subscriber
-   * fills at that spare rate and holds at most STILL_BUCKET_S of it, so many senders'
-   * stills together never exceed what the allocator would grant.
-   */
+  /** A still image for this subscriber fits what its downlink has left (see stills.ts). */
   allowStill(peer: Peer, bytes: number, now = Date.now()): boolean {
-    const sub = this.#sub(peer);
-    const spareBytesPerS = Math.max(0, sub.allocator.videoBudget - sub.allocator.used) / 8;
-    const cap = spareBytesPerS * STILL_BUCKET_S;
-    const b = sub.stills;
-    b.tokens = Math.min(cap, b.at === 0 ? cap : b.tokens + (spareBytesPerS * (now - b.at)) / 1000);
-    b.at = now;
-    if (bytes > b.tokens) return false;
-    b.tokens -= bytes;
-    return true;
+    const { allocator, stills } = this.#sub(peer);
+    return stills.allow(allocator.videoBudget - allocator.used, bytes, now);
   }
 
   /** Sizes of the per-room maps (tests and metrics: they must not grow with churn). */
@@ -206,8 +194,7 @@ export class RoomAllocator {
       for (const peer of this.#peers()) {
         for (const producer of peer.producers.values()) {
           if (producer.kind !== 'video' || producer.closed) continue;
-          const encodings = (producer.rtpParameters.encodings ?? []) as EncodingInfo[];
-          const measured = bitrateMatrix(encodings, await producer.getStats());
+          const measured = await measureProducer(producer);
           // It may have closed while its stats were on the way: its close handler has
           // already run, so recording it now would leak an entry for a gone producer.
           if (producer.closed || this.#closed) continue;
@@ -215,19 +202,11 @@ export class RoomAllocator {
           if (measured.some((row) => row.some((bps) => bps > 0))) this.#measured.add(producer.id);
           if (this.#measured.has(producer.id)) this.#matrices.set(producer.id, measured);
         }
-        const recv = peer.recvTransport();
-        const stats = recv && !recv.closed ? await recv.getStats() : [];
-        const bwe = stats[0]?.availableOutgoingBitrate;
-        // What really goes out (media, retransmissions, probing): the estimate is judged
-        // against it, since the BWE of an app-limited link merely follows it.
-        const sent = stats[0]?.sendBitrate;
-        if (typeof sent === 'number') this.#sub(peer).allocator.setSent(sent);
-        // One RTT per subscriber per tick (from a forwarding consumer's receiver reports).
-        const live = [...peer.consumers.values()].filter((c) => !c.closed && !c.paused && !c.producerPaused);
-        const probe = live.find((c) => c.kind === 'video') ?? live[0];
-        const rtt = probe ? (await probe.getStats()).find((x) => x.type === 'outbound-rtp')?.roundTripTime : undefined;
-        if (typeof rtt === 'number' && rtt > 0) this.#sub(peer).allocator.setRtt(rtt, Date.now());
-        if (typeof bwe === 'number' && bwe > 0) this.#sub(peer).allocator.setEstimate(bwe, Date.now());
+        const down = await measureDownlink(peer);
+        const { allocator } = this.#sub(peer);
+        if (down.sentBps !== undefined) allocator.setSent(down.sentBps);
+        if (down.rttMs !== undefined) allocator.setRtt(down.rttMs, Date.now());
+        if (down.estimateBps !== undefined) allocator.setEstimate(down.estimateBps, Date.now());
       }
       for (const sub of this.#subs.values()) {
         for (const consumer of sub.peer.consumers.values()) {

@@ -1,0 +1,31 @@
+// What the allocator measures each tick, from mediasoup's stats: a producer's bitrate per
+// layer, and a subscriber's downlink (the BWE estimate, what really goes out, the RTT).
+import type { types } from 'mediasoup';
+import type { Peer } from '../domain/Peer.js';
+import { bitrateMatrix, type EncodingInfo } from './layerStats.js';
+
+/** Measured bits per second of each spatial/temporal layer a video producer receives. */
+export async function measureProducer(producer: types.Producer): Promise<number[][]> {
+  const encodings = (producer.rtpParameters.encodings ?? []) as EncodingInfo[];
+  return bitrateMatrix(encodings, await producer.getStats());
+}
+
+export interface DownlinkSample { estimateBps?: number; sentBps?: number; rttMs?: number }
+
+export async function measureDownlink(peer: Peer): Promise<DownlinkSample> {
+  const recv = peer.recvTransport();
+  const stats = recv && !recv.closed ? await recv.getStats() : [];
+  const out: DownlinkSample = {};
+  const bwe = stats[0]?.availableOutgoingBitrate;
+  if (typeof bwe === 'number' && bwe > 0) out.estimateBps = bwe;
+  // What really goes out (media, retransmissions, probing): the estimate is judged against
+  // it, since the BWE of an app-limited link merely follows it.
+  const sent = stats[0]?.sendBitrate;
+  if (typeof sent === 'number') out.sentBps = sent;
+  // One RTT per subscriber per tick (from a forwarding consumer's receiver reports).
+  const live = [...peer.consumers.values()].filter((c) => !c.closed && !c.paused && !c.producerPaused);
+  const probe = live.find((c) => c.kind === 'video') ?? live[0];
+  const rtt = probe ? (await probe.getStats()).find((x) => x.type === 'outbound-rtp')?.roundTripTime : undefined;
+  if (typeof rtt === 'number' && rtt > 0) out.rttMs = rtt;
+  return out;
+}
