@@ -8,6 +8,7 @@ import { concealmentBySender, maxLayerChangesPer10s, minVideoHeight, playoutDela
 import { aggregateRuns, checkBudgets } from '../../bench/src/report.js';
 import type { ScenarioResult } from '../../bench/src/runner.js';
 import { at80 } from '../../bench/src/capacity.js';
+import { preconditionFailures, rungChanges, videoShownPct } from '../../bench/src/step-metrics.js';
 import { capacityVerdicts } from '../../bench/src/capacity-report.js';
 
 const row = (p: Partial<StreamRow>): StreamRow => ({ id: 'x', bytes: 0, frames: 0, height: 0, concealed: 0, samples: 0, packets: 0, ...p });
@@ -205,5 +206,33 @@ describe('capacity', () => {
     const v = capacityVerdicts([run('raw-srtp', false, 600), run('a', true, 570), run('b', true, 520)], { minFullVsRawPct: 90, minConsumersAt80Pct: 500 });
     expect(v.map((x) => [x.metric, Math.round(x.value!), x.ok])).toEqual([['minFullVsRawPct', 87, false], ['minConsumersAt80Pct', 520, true]]);
     expect(capacityVerdicts([run('raw-srtp', false, 600), run('a', true, null)], { minFullVsRawPct: 90, minConsumersAt80Pct: 500 }).every((x) => !x.ok)).toBe(true);
+  });
+});
+
+describe('step-down validity', () => {
+  const L = (target: number | null, max: number, reason: string | null = null) => ({ target: target === null ? null : { spatial: target }, current: null, max: { spatial: max }, reason, budget: 0 });
+  const at = (t: number, over: Partial<Sample>): Sample => ({ at: t, video: [], audio: [], sentBytes: 0, layers: [], ...over });
+
+  it('holds when the unshaped get what their tiles want and cameras are at the top', () => {
+    const ok = [{ name: 'P1', stepped: false, samples: [at(9000, { layers: [L(2, 2)], rung: 0, rungReason: 'start' })] },
+      { name: 'P3', stepped: true, samples: [at(9500, { layers: [L(0, 2)], rung: 0 })] }];
+    expect(preconditionFailures(ok, 10_000)).toEqual([]);
+  });
+
+  it('names what does not hold: a lower layer, a pause, a camera stepped down for CPU', () => {
+    const bad = [{ name: 'P1', stepped: false, samples: [at(9000, { layers: [L(1, 2), L(null, 2, 'bandwidth')], rung: 2, rungReason: 'cpu' })] },
+      { name: 'P2', stepped: false, samples: [] }];
+    expect(preconditionFailures(bad, 10_000)).toEqual([
+      'P1 receives less than its tiles want (layer 1 of 2, paused (bandwidth) of 2)', "P1's camera is at rung 2 (cpu)", 'P2: no samples before the step',
+    ]);
+    // A rung capped by what others watch is not a failure.
+    expect(preconditionFailures([{ name: 'P1', stepped: false, samples: [at(9000, { layers: [L(2, 2)], rung: 1, rungReason: 'cap' })] }], 10_000)).toEqual([]);
+  });
+
+  it('seconds with some video decoding; ladder changes over time', () => {
+    const v = (frames: number) => [{ id: 'v', bytes: 0, frames, height: 90, concealed: 0, samples: 0, packets: 0 }];
+    const samples = [0, 1000, 2000, 3000, 4000].map((t, i) => at(t, { video: v([0, 5, 5, 9, 12][i]!), rung: i < 2 ? 0 : 3, rungReason: i < 2 ? 'start' : 'bandwidth' }));
+    expect(videoShownPct(samples, 0, 4000)).toBe(75); // 0-1 s, 2-3 s, 3-4 s; not 1-2 s
+    expect(rungChanges(samples, 0)).toEqual([{ t: 0, rung: 0, reason: 'start' }, { t: 2, rung: 3, reason: 'bandwidth' }]);
   });
 });
