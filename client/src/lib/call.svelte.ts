@@ -6,7 +6,7 @@
 import type { DialIn, MediaSource, Notification, PeerInfo, Role } from '../../../protocol/index.js';
 import { LocalMedia } from '../features/media/local.svelte.js';
 import { MediaSession } from '../features/media/MediaSession.js';
-import { Participant } from '../features/media/participant.svelte.js';
+import type { Participant } from '../features/media/participant.svelte.js';
 import { RemoteMedia } from '../features/media/remote.svelte.js';
 import type { Sender } from '../features/media/sender.svelte.js';
 import { TileReporter } from '../features/media/tiles.js';
@@ -15,6 +15,7 @@ import { VotesState } from '../features/votes/votes.svelte.js';
 import { MinutesState } from '../features/minutes/minutes.svelte.js';
 import { RecordingFeature } from '../features/recording/recording.svelte.js';
 import { chime } from './chime.js';
+import { Roster } from './roster.svelte.js';
 import { i18n, type MessageKey } from './i18n.svelte.js';
 import { clientId } from './settings.js';
 import { browserSocket, RequestError, SignalingClient, type Requester, type SocketFactory } from './signaling.js';
@@ -41,8 +42,7 @@ const FAILURES: Partial<Record<string, MessageKey>> = { room_not_found: 'roomNot
 export class Call {
   status = $state<CallStatus>('idle');
   error = $state<string | null>(null);
-  participants = $state<Participant[]>([]);
-  activeSpeakerId = $state<string | null>(null);
+  readonly roster: Roster;
   selfId = $state<string | null>(null);
   role = $state<Role>('participant');
   name = $state('');
@@ -53,7 +53,6 @@ export class Call {
   handRaised = $state(false);
   mutedByChair = $state(false);
   canShareScreen = $state(true);
-  selfQuality = $state(10);
   /** A short visible notice (refused actions, moderation errors). */
   notice = $state<string | null>(null);
   /** Polite live-region text for screen readers (joins, leaves, chat). */
@@ -84,6 +83,12 @@ export class Call {
   };
 
   constructor() {
+    this.roster = new Roster({
+      selfId: () => this.selfId,
+      self: (info) => this.#applySelf(info),
+      gone: (peerId) => this.#media?.dropConsumer({ peerId }),
+      announce: (text) => { this.announcement = text; },
+    });
     const transport: Requester = {
       request: (method, data) => this.#signaling ? this.#signaling.request(method, data) : Promise.reject(new RequestError('disconnected', 'not connected')),
     };
@@ -115,7 +120,7 @@ export class Call {
     const media = new MediaSession(signaling);
     this.#media = media;
     this.local = new LocalMedia(media, signaling);
-    this.remote = new RemoteMedia(media, { find: (id) => this.participants.find((p) => p.id === id) });
+    this.remote = new RemoteMedia(media, this.roster);
     this.#tiles = new TileReporter((tiles) => void signaling.request('updateTiles', { tiles }).catch(() => undefined));
     signaling.on('notification', (n) => this.#onNotification(n));
     signaling.on('state', (s) => { if (s === 'reconnecting' && this.status === 'joined') this.status = 'reconnecting'; });
@@ -179,7 +184,7 @@ export class Call {
     } else {
       await this.local!.restoreSaveData();
       this.#media!.reset();
-      this.participants = reply.peers.map((p) => new Participant(p));
+      this.roster.reset(reply.peers);
       // Receive first: seeing others is what makes a join feel done; publishing can follow.
       await Promise.all([
         this.local!.publish().then(() => mark('published')),
@@ -200,14 +205,12 @@ export class Call {
 
   /** After a resume: drop what left while we were away, consume what appeared. */
   #reconcile(peers: PeerInfo[]): void {
-    const byId = new Map(peers.map((p) => [p.id, p]));
-    for (const p of this.participants) if (!byId.has(p.id)) this.#removePeer(p.id);
+    this.roster.reconcile(peers);
     const consumed = new Set(this.#media!.consumedProducerIds());
     const live = new Set(peers.flatMap((p) => p.producers.map((pr) => pr.id)));
     for (const id of consumed) if (!live.has(id)) this.#media!.dropConsumer({ producerId: id });
     for (const info of peers) {
-      let p = this.participants.find((x) => x.id === info.id);
-      if (!p) { p = new Participant(info); this.participants.push(p); } else p.update(info);
+      const p = this.roster.find(info.id)!;
       for (const pr of info.producers) {
         p.setProducer(pr.id, pr.source, pr.paused);
         if (!consumed.has(pr.id)) void this.remote!.consume(pr.id);
@@ -224,16 +227,8 @@ export class Call {
     this.mediaResets++;
   }
 
-  #removePeer(peerId: string): void {
-    const p = this.participants.find((x) => x.id === peerId);
-    this.#media?.dropConsumer({ peerId });
-    this.participants = this.participants.filter((x) => x.id !== peerId);
-    if (this.activeSpeakerId === peerId) this.activeSpeakerId = null;
-    if (p) this.announcement = i18n.t('leftRoom', { name: p.name });
-  }
-
   #onNotification(n: Notification): void {
-    if (this.meeting.handle(n, this.#say) || this.votes.handle(n, (t) => this.#say.announce(t, true)) || this.minutes.handle(n) || this.recording.handle(n) || this.remote?.handle(n, this.local?.sender ?? null)) return;
+    if (this.roster.handle(n) || this.meeting.handle(n, this.#say) || this.votes.handle(n, (t) => this.#say.announce(t, true)) || this.minutes.handle(n) || this.recording.handle(n) || this.remote?.handle(n, this.local?.sender ?? null)) return;
     switch (n.notification) {
       case 'admitted':
         this.#ticket = n.data.ticket;
@@ -245,14 +240,10 @@ export class Call {
           // Back to the waiting room: a new join waits there.
           this.#resumeToken = undefined;
           this.#media?.reset();
-          this.participants = [];
+          this.roster.reset();
           return void this.#enter().catch((e: unknown) => this.#fail(e));
         }
         return this.#end('ended', i18n.t(n.data.reason === 'banned' ? 'removedBanned' : 'removedByChair'));
-      case 'peerUpdated':
-        if (n.data.peer.id === this.selfId) return this.#applySelf(n.data.peer);
-        this.participants.find((x) => x.id === n.data.peer.id)?.update(n.data.peer);
-        return;
       case 'mutedByChair':
         this.mutedByChair = true;
         this.local?.chairMuted();
@@ -262,22 +253,8 @@ export class Call {
         this.local?.stoppedByChair(n.data.source);
         this.alert = i18n.t(n.data.source === 'camera' ? 'cameraStoppedByChair' : 'screenStoppedByChair');
         return;
-      case 'peerJoined':
-        if (this.participants.some((p) => p.id === n.data.peer.id)) return;
-        this.participants.push(new Participant(n.data.peer));
-        this.announcement = i18n.t('joined', { name: n.data.peer.name });
-        return;
-      case 'peerLeft':
-        return this.#removePeer(n.data.peerId);
       case 'roomClosed':
         return this.#end('ended', i18n.t(n.data.reason === 'media_failed' ? 'roomClosedMedia' : 'roomEnded'));
-      case 'activeSpeaker':
-        this.activeSpeakerId = n.data.peerId;
-        return;
-      case 'peerQuality':
-        if (n.data.peerId === this.selfId) this.selfQuality = n.data.score;
-        else { const p = this.participants.find((x) => x.id === n.data.peerId); if (p) p.quality = n.data.score; }
-        return;
       case 'mediaReset':
         return void this.#rebuildMedia().catch((e: unknown) => this.#fail(e));
     }
@@ -334,7 +311,7 @@ export class Call {
     this.#media?.close();
     for (const t of [this.#opts?.mic, this.#opts?.camera]) t?.stop();
     this.#signaling?.close();
-    this.participants = [];
+    this.roster.reset();
     this.error = error;
     this.status = status;
   }
@@ -345,7 +322,7 @@ export class Call {
   }
 
   togglePin(peerId: string): void {
-    const p = this.participants.find((x) => x.id === peerId);
+    const p = this.roster.find(peerId);
     if (!p) return;
     p.pinned = !p.pinned;
     for (const id of [p.cameraConsumerId, p.screenConsumerId]) if (id) this.#tiles?.setPinned(id, p.pinned);
@@ -369,7 +346,10 @@ export class Call {
     this.#end('left');
   }
 
-  // What the components and tests read; the state lives in LocalMedia and RemoteMedia.
+  // What the components and tests read; the state lives in the Roster, LocalMedia and RemoteMedia.
+  get participants(): Participant[] { return this.roster.participants; }
+  get activeSpeakerId(): string | null { return this.roster.activeSpeakerId; }
+  get selfQuality(): number { return this.roster.selfQuality; }
   get micOn(): boolean { return this.local?.micOn ?? false; }
   get cameraOn(): boolean { return this.local?.cameraOn ?? false; }
   get screenOn(): boolean { return this.local?.screenOn ?? false; }
