@@ -14,7 +14,7 @@ import { clearStill, consume, produce, setupConsumer } from './produce.js';
 const MAX_TRANSPORTS = 4;
 const STILL_INTERVAL_MS = 1500;
 /** A receiver's keyframe requests per consumer: at most one this often. */
-export const KEYFRAME_REQUEST_MS = 2000;
+export const KEYFRAME_REQUEST_MS = 1000;
 
 type MediaMethod = 'createTransport' | 'connectTransport' | 'restartIce' | 'produce' | 'closeProducer' | 'setVideoHeight' | 'setProducerPaused' | 'consume'
   | 'resumeConsumer' | 'requestKeyFrame' | 'closeConsumer' | 'updateTiles' | 'setReceiveBitrate' | 'stillImage';

@@ -115,7 +115,7 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
 
   #recvTransport(): Promise<types.Transport> {
     this.#recv ??= this.#createTransport('recv').catch((e: unknown) => { this.#recv = null; throw e; });
-    this.#stallTimer ??= setInterval(() => void this.#repairStalls(), 250);
+    this.#stallTimer ??= setInterval(() => void this.#repairStalls(), 150);
     return this.#recv;
   }
 

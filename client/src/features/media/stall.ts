@@ -3,9 +3,9 @@
 // browser's own 3 s timeout asked for a keyframe). We ask for one after STALL_MS instead.
 // Not stuck: a paused or silent stream (no packets), or one that never decoded yet (the
 // SFU requests the first keyframe itself). Pure: stats rows in, track ids to repair out.
-export const STALL_MS = 500;
+export const STALL_MS = 350;
 /** At most one request per track this often (the server limits it too). */
-export const RETRY_MS = 2000;
+export const RETRY_MS = 1000;
 
 export interface InboundVideo { trackId: string; packets: number; frames: number }
 
