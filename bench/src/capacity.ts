@@ -47,8 +47,13 @@ export async function runCapacity(spec: { name: string; mode: TransportMode; ful
 
   async function addRoom(): Promise<Room> {
     const router = await worker.createRouter({ mediaCodecs });
-    const { pipeProducer } = await source.router.pipeToRouter({ producerId: source.producer.id, router });
-    const producer = pipeProducer as types.Producer<ProducerAppData>;
+    // Piped by hand: pipeToRouter keeps the producer id, which two routers of one worker cannot share.
+    const a = await source.router.createPipeTransport({ listenIp: '127.0.0.1' });
+    const b = await router.createPipeTransport({ listenIp: '127.0.0.1' });
+    await a.connect({ ip: '127.0.0.1', port: b.tuple.localPort });
+    await b.connect({ ip: '127.0.0.1', port: a.tuple.localPort });
+    const piped = await a.consume({ producerId: source.producer.id });
+    const producer = await b.produce<ProducerAppData>({ kind: piped.kind, rtpParameters: piped.rtpParameters, appData: { peerId: 'source', source: 'camera', videoHeight: 360 } });
     const room: Room = { router, producer, peers: [], allocator: null, subscribers: 0 };
     if (spec.full) {
       const speaker = peer(`r${rooms.length}-speaker`);

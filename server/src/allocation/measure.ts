@@ -12,7 +12,7 @@ export async function measureProducer(producer: types.Producer): Promise<number[
 
 export interface DownlinkSample { estimateBps?: number; sentBps?: number; rttMs?: number }
 
-export async function measureDownlink(peer: Peer): Promise<DownlinkSample> {
+export async function measureDownlink(peer: Peer, withRtt = true): Promise<DownlinkSample> {
   const recv = peer.recvTransport();
   const stats = recv && !recv.closed ? await recv.getStats() : [];
   const out: DownlinkSample = {};
@@ -22,7 +22,8 @@ export async function measureDownlink(peer: Peer): Promise<DownlinkSample> {
   // it, since the BWE of an app-limited link merely follows it.
   const sent = stats[0]?.sendBitrate;
   if (typeof sent === 'number') out.sentBps = sent;
-  // One RTT per subscriber per tick (from a forwarding consumer's receiver reports).
+  if (!withRtt) return out;
+  // One RTT per subscriber (from a forwarding consumer's receiver reports).
   const live = [...peer.consumers.values()].filter((c) => !c.closed && !c.paused && !c.producerPaused);
   const probe = live.find((c) => c.kind === 'video') ?? live[0];
   const rtt = probe ? (await probe.getStats()).find((x) => x.type === 'outbound-rtp')?.roundTripTime : undefined;
