@@ -16,6 +16,18 @@ import type { types } from 'mediasoup';
 const ROOT = resolve(import.meta.dirname, '../..');
 const CACHE = join(ROOT, '.cache', 'capacity');
 const SSRC = 11_111_111;
+
+// Children (feeder, sink) never outlive the bench, even when it is interrupted.
+const children = new Set<ChildProcess>();
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  if (children.size === 1) {
+    process.once('exit', () => { for (const c of children) c.kill('SIGKILL'); });
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
+  }
+  return child;
+}
 const PT = 101;
 
 /** Builds the sink (cc) and the looped VP8 file (ffmpeg) once; both are cached. */
@@ -44,7 +56,7 @@ export class Sink {
   private constructor(port: number, proc: ChildProcess) { this.port = port; this.#proc = proc; }
 
   static async start(bin: string, port: number): Promise<Sink> {
-    const proc = spawn(bin, [String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = track(spawn(bin, [String(port)], { stdio: ['ignore', 'pipe', 'inherit'] }));
     const sink = new Sink(port, proc);
     const lines = createInterface({ input: proc.stdout! });
     await new Promise<void>((ok, fail) => {
@@ -80,8 +92,8 @@ export class Source {
       rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: PT, clockRate: 90000 }], encodings: [{ ssrc: SSRC }] },
       appData: { peerId: 'source', source: 'camera', videoHeight: 360 },
     });
-    const feeder = spawn('ffmpeg', ['-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', clip, '-an', '-c:v', 'copy', '-payload_type', String(PT),
-      '-ssrc', String(SSRC), '-f', 'rtp', `rtp://127.0.0.1:${transport.tuple.localPort}?pkt_size=1200`], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const feeder = track(spawn('ffmpeg', ['-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', clip, '-an', '-c:v', 'copy', '-payload_type', String(PT),
+      '-ssrc', String(SSRC), '-f', 'rtp', `rtp://127.0.0.1:${transport.tuple.localPort}?pkt_size=1200`], { stdio: ['ignore', 'ignore', 'inherit'] }));
     return new Source(router, producer, feeder);
   }
 

@@ -185,6 +185,13 @@ describe('queueing delay gates a moderate drop', () => {
     // Even a reading under half of what is sent needs the queue, where RTT is known ...
     expect(calm.update(20_000, 3500, 160_000, false, 0)).toBe(300_000);
     expect(calm.update(20_000, 3600, 160_000, false, 200)).toBe(20_000); // ... and then acts at once
+    // Heavy loss is evidence too (a queue overflowing drops far more than random loss).
+    const lossy = new Estimate(300_000, { holdMs: 3000 }, 0);
+    expect(lossy.update(120_000, 0, 160_000, false, 10, 0.03)).toBe(300_000);
+    expect(lossy.suspect).toBe(true);
+    expect(lossy.update(120_000, 600, 160_000, false, 10, 0.03)).toBe(300_000); // 3 %: random loss
+    expect(lossy.update(120_000, 1200, 160_000, false, 10, 0.4)).toBe(120_000); // 40 %: congestion
+    expect(lossy.suspect).toBe(false);
     // Without RTT readings the estimate is all we have.
     const blind = new Estimate(300_000, { holdMs: 3000 }, 0);
     expect(blind.update(20_000, 100, 160_000, false, null)).toBe(20_000);

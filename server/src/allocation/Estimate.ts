@@ -1,18 +1,18 @@
-// Goals: react to congestion quickly, grow only after the link proved stable, and never
-// oscillate. Congestion is a measurement below what we actually send (5 % dead band) that
-// lasts `confirmMs`, or one below half of it: a single low reading is what random loss
-// does to an estimate now and then, and acting on it would cost two keyframes. And where
-// RTT is known, a drop counts only with evidence of a filling queue (RTT `queueMs` above
-// the link's own, see queueing.ts): an estimate alone is not enough. A measurement merely below our budget while we send less is
-// not congestion: mediasoup's BWE follows what is sent when the sender is app-limited.
-// Growth waits `hold` ms without a drop, then probes above what was measured (mediasoup's
-// BWE only finds more capacity when we ask for more), one probe per `probeIntervalMs`
-// while they succeed. A probe followed by a drop within `hold` failed: the next growth
-// waits twice as long (up to maxHold), so a link at its limit is not probed every second.
-// Probes grow from our own budget, never from the measurement: mediasoup's BWE reports
-// absurd values on a jittery, lossy link (we saw 200 Mbit/s on a 256 kbit/s link), and a
-// budget that follows them sends far more than the link carries. And we probe only while
-// the allocation wants more: a budget nobody uses is a promise nobody has tested.
+// Goals: react to congestion quickly, grow only after the link proved stable, never
+// oscillate, and never trust a single reading.
+// - Congestion is mediasoup's estimate below what we actually send (5 % dead band) for
+//   `confirmMs`, or under half of it; a lone low reading is what random loss does now and
+//   then, and acting on it costs two keyframes. Where RTT is known, the drop also needs a
+//   filling queue (RTT `queueMs` above the link's own, see queueing.ts) or heavy loss
+//   (`lossFraction`: random loss of a few % is no congestion; an overflowing queue drops
+//   far more). A reading merely
+//   below our budget while we send less is no congestion: the BWE of an app-limited link
+//   follows what is sent.
+// - Growth waits `hold` ms without a drop, then probes (mediasoup's BWE finds more capacity
+//   only when asked), one probe per `probeIntervalMs` while they succeed, only while the
+//   allocation wants more, and from our own budget, never from the reading: on a jittery
+//   link mediasoup reported 200 Mbit/s for a 256 kbit/s link. A drop that begins within
+//   `hold` of a probe means it failed: the next growth waits twice as long (up to maxHold).
 export interface EstimateOptions {
   holdMs: number;
   maxHoldMs: number;
@@ -23,12 +23,14 @@ export interface EstimateOptions {
   maxStep: number;
   /** A moderate drop counts once it lasted this long. */
   confirmMs: number;
-  /** ... and, where RTT is measured, the queue holds at least this much (ms). */
+  /** ... and, where RTT is measured, the queue holds at least this much (ms) ... */
   queueMs: number;
+  /** ... or the receiver reports at least this much loss. */
+  lossFraction: number;
 }
 
 export const DEFAULT_ESTIMATE_OPTIONS: EstimateOptions = {
-  holdMs: 3000, maxHoldMs: 24_000, probeIntervalMs: 1000, probeFraction: 0.5, probeFloorBps: 50_000, maxStep: 2, confirmMs: 500, queueMs: 100,
+  holdMs: 3000, maxHoldMs: 24_000, probeIntervalMs: 1000, probeFraction: 0.5, probeFloorBps: 50_000, maxStep: 2, confirmMs: 500, queueMs: 100, lossFraction: 0.1,
 };
 
 export class Estimate {
@@ -50,19 +52,21 @@ export class Estimate {
 
   get bps(): number { return this.#effective; }
   get holdMs(): number { return this.#hold; }
+  /** A reading below what is sent is waiting for confirmation or evidence. */
+  get suspect(): boolean { return this.#low !== null; }
 
   /**
    * Feeds one measurement, what is currently sent, and whether the allocation is held back
    * by the budget (only then is probing worth its risk); returns the effective budget.
    */
-  update(measuredBps: number, now: number, usedBps = Infinity, wantsMore = true, queueMs: number | null = null): number {
+  update(measuredBps: number, now: number, usedBps = Infinity, wantsMore = true, queueMs: number | null = null, loss: number | null = null): number {
     const threshold = Math.min(this.#effective, usedBps) * 0.95;
     if (measuredBps < threshold) {
       this.#low = this.#low ? { since: this.#low.since, max: Math.max(this.#low.max, measuredBps) } : { since: now, max: measuredBps };
       const collapse = measuredBps < threshold * 0.5;
       // Where RTT is measured, even a reading under half of what is sent needs a filling
       // queue: on the jittery edge link mediasoup read that low with room to spare.
-      const queueing = queueMs === null || queueMs >= this.#o.queueMs;
+      const queueing = queueMs === null || queueMs >= this.#o.queueMs || (loss ?? 0) >= this.#o.lossFraction;
       if (!queueing || (!collapse && now - this.#low.since < this.#o.confirmMs)) return this.#effective;
       // It began soon after a probe: the probe failed.
       if (this.#low.since - this.#lastUpAt < this.#hold) this.#hold = Math.min(this.#hold * 2, this.#o.maxHoldMs);

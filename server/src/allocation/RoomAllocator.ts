@@ -210,10 +210,12 @@ export class RoomAllocator {
           if (measured.some((row) => row.some((bps) => bps > 0))) this.#measured.add(producer.id);
           if (this.#measured.has(producer.id)) this.#matrices.set(producer.id, measured);
         }
-        const down = await measureDownlink(peer, n % RTT_EVERY === 0);
         const { allocator } = this.#sub(peer);
+        // A subscriber whose estimate reads low gets its RTT and loss every time (they decide).
+        const down = await measureDownlink(peer, n % RTT_EVERY === 0 || allocator.suspect);
         if (down.sentBps !== undefined) allocator.setSent(down.sentBps);
         if (down.rttMs !== undefined) allocator.setRtt(down.rttMs, Date.now());
+        if (down.loss !== undefined) allocator.setLoss(down.loss);
         if (down.estimateBps !== undefined) allocator.setEstimate(down.estimateBps, Date.now());
       }
       for (const sub of this.#subs.values()) {

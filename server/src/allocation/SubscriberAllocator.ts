@@ -36,6 +36,7 @@ export class SubscriberAllocator {
   #wantsMore = true;
   #sentBps: number | null = null;
   readonly #queue = new QueueingDelay();
+  #loss: number | null = null;
 
   constructor(options: SubscriberAllocatorOptions, now = 0) {
     this.#lastN = options.lastN;
@@ -63,8 +64,14 @@ export class SubscriberAllocator {
   // edge-3 bench paused video for seconds on a link with room to spare.)
   // Probing only while some track is held back by the budget.
   setEstimate(bps: number, now: number): void {
-    this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, this.#queue.ms);
+    this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, this.#queue.ms, this.#loss);
   }
+
+  /** The receiver's reported loss (0..1): heavy loss is congestion evidence like a queue. */
+  setLoss(fraction: number): void { this.#loss = fraction; }
+
+  /** The estimate reads below what is sent and waits for evidence. */
+  get suspect(): boolean { return this.#estimate.suspect; }
 
   /** A round-trip time to this subscriber (from its receiver reports). */
   setRtt(ms: number, now: number): void { this.#queue.add(ms, now); }

@@ -10,7 +10,7 @@ export async function measureProducer(producer: types.Producer): Promise<number[
   return bitrateMatrix(encodings, await producer.getStats());
 }
 
-export interface DownlinkSample { estimateBps?: number; sentBps?: number; rttMs?: number }
+export interface DownlinkSample { estimateBps?: number; sentBps?: number; rttMs?: number; /** 0..1, from the receiver's last report. */ loss?: number }
 
 export async function measureDownlink(peer: Peer, withRtt = true): Promise<DownlinkSample> {
   const recv = peer.recvTransport();
@@ -26,7 +26,9 @@ export async function measureDownlink(peer: Peer, withRtt = true): Promise<Downl
   // One RTT per subscriber (from a forwarding consumer's receiver reports).
   const live = [...peer.consumers.values()].filter((c) => !c.closed && !c.paused && !c.producerPaused);
   const probe = live.find((c) => c.kind === 'video') ?? live[0];
-  const rtt = probe ? (await probe.getStats()).find((x) => x.type === 'outbound-rtp')?.roundTripTime : undefined;
-  if (typeof rtt === 'number' && rtt > 0) out.rttMs = rtt;
+  const stat = probe ? (await probe.getStats()).find((x) => x.type === 'outbound-rtp') : undefined;
+  if (typeof stat?.roundTripTime === 'number' && stat.roundTripTime > 0) out.rttMs = stat.roundTripTime;
+  // RTCP's fraction lost is 8-bit fixed point.
+  if (typeof stat?.fractionLost === 'number') out.loss = stat.fractionLost / 256;
   return out;
 }
