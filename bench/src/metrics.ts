@@ -34,8 +34,12 @@ export interface ParticipantMetrics {
   maxFreezeMsAfter10s: number;
   recvKbpsAvg: number;
   sentKbpsAvg: number;
+  /** Step scenarios: until the SFU's decisions reached the lowest layer / the best again. */
   adaptMs?: number | null;
   recoverMs?: number | null;
+  /** The same seen by the stepped page (notices arrive over its narrowed link). */
+  adaptClientMs?: number | null;
+  recoverClientMs?: number | null;
   maxAudioInterruptionMs?: number;
   /** Narrow-link metrics, judged from `judgeFrom` (see link-metrics.ts). */
   playoutDelayP95Ms: number | null;

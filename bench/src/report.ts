@@ -57,7 +57,7 @@ export function markdown(results: ScenarioResult[], verdicts: Verdict[], overRun
     lines.push('| participant | profile | join ms | g2g p50 ms | g2g p95 ms | audio concealed % | freezes (total ms) | max freeze after 10 s | recv kbit/s | sent kbit/s | adapt ms | recover ms | max audio gap ms |');
     lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const p of r.participants) {
-      lines.push(`| ${p.name} | ${p.profile} | ${f(p.joinMs)} | ${f(p.g2gP50Ms)} | ${f(p.g2gP95Ms)} | ${f(p.audioConcealmentPct, 2)} | ${p.freezes} (${p.freezeTotalMs}) | ${f(p.maxFreezeMsAfter10s)} | ${f(p.recvKbpsAvg)} | ${f(p.sentKbpsAvg)} | ${f(p.adaptMs)} | ${f(p.recoverMs)} | ${f(p.maxAudioInterruptionMs)} |`);
+      lines.push(`| ${p.name} | ${p.profile} | ${f(p.joinMs)} | ${f(p.g2gP50Ms)} | ${f(p.g2gP95Ms)} | ${f(p.audioConcealmentPct, 2)} | ${p.freezes} (${p.freezeTotalMs}) | ${f(p.maxFreezeMsAfter10s)} | ${f(p.recvKbpsAvg)} | ${f(p.sentKbpsAvg)} | ${f(p.adaptMs)}${p.adaptClientMs !== undefined ? ` (page ${f(p.adaptClientMs)})` : ''} | ${f(p.recoverMs)}${p.recoverClientMs !== undefined ? ` (page ${f(p.recoverClientMs)})` : ''} | ${f(p.maxAudioInterruptionMs)} |`);
     }
     lines.push('', `Rig: all cores at least 95 % busy in ${f(r.rig?.saturatedPct)} % of the measured seconds (average ${f(r.rig?.busyPctAvg)} %)${r.rig?.bound ? ' — **rig-bound: this run measures the test machine more than the product**' : ''}.`);
     if (r.preconditionFailures) lines.push('', r.preconditionFailures.length ? `**Invalid run**: before the step ${r.preconditionFailures.join('; ')}.` : 'Preconditions before the step held (unshaped participants got the layers their tiles want; cameras at their top rung).');

@@ -3,13 +3,14 @@
 // collected from the pages and /proc. Everything is torn down in `finally`, and the
 // netem topology also on process exit, so a crash leaves no namespaces behind.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { loadProfile, type Profile } from '../../netem/src/profile.js';
 import { apply, down, up, type Topology } from '../../netem/src/topology.js';
-import { participantMetrics, summarize, type PageRecord, type ParticipantMetrics } from './metrics.js';
+import { atBest, atLowest, participantMetrics, summarize, timeUntil, type PageRecord, type ParticipantMetrics, type Sample } from './metrics.js';
 import { pageKitScript } from './pagekit.js';
 import { ProcSampler, SystemCpuSampler } from './proc.js';
 import { preconditionFailures, rungChanges, videoShownPct, type RungChange } from './step-metrics.js';
@@ -56,8 +57,9 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
 }
 
 /** Our server inside the topology's server namespace (also used by the netem tests). */
-export function startServerIn(t: Topology, dataDir: string): ChildProcess {
+export function startServerIn(t: Topology, dataDir: string, metricsToken?: string): ChildProcess {
   const env = {
+    ...(metricsToken ? { THINLINE_METRICS_TOKEN: metricsToken } : {}),
     ...process.env, THINLINE_HOST: '0.0.0.0', THINLINE_PORT: String(PORT), THINLINE_PUBLIC_URL: `http://${t.server.ip}:${PORT}`,
     THINLINE_RTC_LISTEN_IP: t.server.ip, THINLINE_RTC_PORT: '40000', THINLINE_DATA_DIR: dataDir, THINLINE_LOG_LEVEL: 'warn',
   };
@@ -89,7 +91,10 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     const t = await up(scenario.participants.length);
     const profiles = scenario.participants.map((p) => loadProfile(p.profile));
     for (const [i, p] of t.participants.entries()) await apply(t, p.name, initial(profiles[i]!));
-    server = startServerIn(t, join(dir, 'data'));
+    // The SFU's own decisions are read from the metrics endpoint over the unshaped control
+    // network: the stepped participant's view of them arrives over its congested link.
+    const metricsToken = randomBytes(16).toString('hex');
+    server = startServerIn(t, join(dir, 'data'), metricsToken);
     const control = `http://${t.server.controlIp}:${PORT}`;
     await waitFor('server', async () => (await fetch(`${control}/api/health`)).ok, 30_000);
     const sampler = new ProcSampler(server.pid!);
@@ -127,6 +132,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
         });
     }
 
+    const decisions = scenario.steps ? new DecisionPoller(control, metricsToken) : null;
     const start = Date.now();
     for (const [i, p] of t.participants.entries()) if (profiles[i]!.timeline) await apply(t, p.name, profiles[i]!);
     for (let s = 0; s < scenario.durationS; s += 5) {
@@ -134,6 +140,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
       log(`  ${scenario.name}: ${Math.min(scenario.durationS, s + 5)}/${scenario.durationS} s`);
     }
     const end = Date.now();
+    decisions?.stop();
     sampler.stop();
     system.stop();
 
@@ -147,10 +154,19 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
       const steps = scenario.steps?.participant === i ? { downAt: start + scenario.steps.downAtS * 1000, upAt: start + scenario.steps.upAtS * 1000 } : undefined;
       // The link's own round trip: its one-way delay both ways (the server side is not shaped).
       const link = initial(profiles[i]!).link;
-      participants.push(participantMetrics({
+      const m = participantMetrics({
         name, profile: scenario.participants[i]!.profile, record, openedAt, start, end, expectsRemoteVideo: i > 0, steps,
         judgeFrom: start + (scenario.judgeAfterS ?? 0) * 1000, baseRttMs: 2 * (link?.delayMs ?? 0),
-      }));
+      });
+      if (steps && decisions) {
+        // Adaptation is what the SFU decided (the page learns it later, over the narrowed link).
+        const server = decisions.samplesFor(m.peerId);
+        m.adaptClientMs = m.adaptMs ?? null;
+        m.recoverClientMs = m.recoverMs ?? null;
+        m.adaptMs = timeUntil(server, steps.downAt, atLowest);
+        m.recoverMs = timeUntil(server, steps.upAt, atBest);
+      }
+      participants.push(m);
     }
     const cpu = sampler.samples.map((x) => x.cpuPct);
     const summary = summarize(participants);
@@ -183,4 +199,26 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     down();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Polls the server's allocation decisions (metrics endpoint) every 200 ms. */
+class DecisionPoller {
+  readonly #samples: { at: number; subscribers: { peerId: string; consumers: Sample['layers'] }[] }[] = [];
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(control: string, token: string) {
+    this.#timer = setInterval(() => {
+      void fetch(`${control}/api/metrics`, { headers: { authorization: `Bearer ${token}` } })
+        .then((r) => r.json() as Promise<{ rooms: { subscribers: { peerId: string; consumers: Sample['layers'] }[] }[] }>)
+        .then((j) => this.#samples.push({ at: Date.now(), subscribers: j.rooms.flatMap((r) => r.subscribers) }))
+        .catch(() => undefined);
+    }, 200);
+  }
+
+  /** One subscriber's decisions as page-like samples (layers only). */
+  samplesFor(peerId: string | null): Sample[] {
+    return this.#samples.map((s) => ({ at: s.at, video: [], audio: [], sentBytes: 0, layers: s.subscribers.find((x) => x.peerId === peerId)?.consumers ?? [] }));
+  }
+
+  stop(): void { clearInterval(this.#timer); }
 }
