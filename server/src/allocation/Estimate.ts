@@ -30,7 +30,7 @@ export interface EstimateOptions {
 }
 
 export const DEFAULT_ESTIMATE_OPTIONS: EstimateOptions = {
-  holdMs: 3000, maxHoldMs: 24_000, probeIntervalMs: 1000, probeFraction: 0.5, probeFloorBps: 50_000, maxStep: 2, confirmMs: 500, queueMs: 100, lossFraction: 0.1,
+  holdMs: 3000, maxHoldMs: 12_000, probeIntervalMs: 1000, probeFraction: 0.5, probeFloorBps: 50_000, maxStep: 2, confirmMs: 500, queueMs: 100, lossFraction: 0.1,
 };
 
 export class Estimate {
@@ -70,8 +70,12 @@ export class Estimate {
       if (!queueing || (!collapse && now - this.#low.since < this.#o.confirmMs)) return this.#effective;
       // It began soon after a probe: the probe failed.
       if (this.#low.since - this.#lastUpAt < this.#hold) this.#hold = Math.min(this.#hold * 2, this.#o.maxHoldMs);
-      // A sustained drop: the best of its readings (each one is already below what we send).
-      this.#effective = collapse ? measuredBps : this.#low.max;
+      // A sustained drop: the best of its readings (each one is already below what we send),
+      // but no more than what got through: mediasoup's estimate decays over seconds while
+      // a link that stepped from 1 Mbit/s to 150 kbit/s drops half of what we send.
+      const reading = collapse ? measuredBps : this.#low.max;
+      const through = Number.isFinite(usedBps) && loss !== null ? usedBps * (1 - loss) * 0.85 : Infinity;
+      this.#effective = Math.min(reading, through);
       this.#low = null;
       this.#lastDownAt = now;
       return this.#effective;
