@@ -34,11 +34,11 @@ export class Sender {
   /** The last inputs of the ladder decision (debug overlay, tests). */
   lastInput = $state.raw<Record<string, unknown>>({});
 
-  constructor(camera: MediaStreamTrack, media: MediaSession, signaling: SignalingClient) {
+  constructor(camera: MediaStreamTrack, media: MediaSession, signaling: SignalingClient, scaled: ScaledTrack | null = scaledTrack(camera)) {
     this.#camera = camera;
     this.#media = media;
     this.#signaling = signaling;
-    this.#scaled = scaledTrack(camera);
+    this.#scaled = scaled;
     this.#state = initialState({ now: performance.now(), weakDevice: false, saveData: false });
     this.#timer = setInterval(() => void this.tick(), TICK_MS);
     // Main-thread lag: an old PC that cannot keep a 100 ms timer is CPU-bound.
@@ -71,7 +71,7 @@ export class Sender {
   async refresh(): Promise<void> { await this.#apply(this.rung); }
 
   /** Tests and the debug overlay: pin a rung (null: automatic). */
-  force(rung: number | null): void { this.#forced = rung; void this.tick(); }
+  force(rung: number | null): Promise<void> { this.#forced = rung; return this.tick(); }
 
   async tick(): Promise<void> {
     const report = await this.#media.sendStats().catch(() => null);
@@ -107,8 +107,13 @@ export class Sender {
 
   async #apply(rung: number): Promise<void> {
     const r = LADDER[rung]!;
+    const before = this.outputHeight;
     this.rung = rung;
     if (rung < STILL) {
+      // Shrinking: re-scale the encodings before the picture shrinks, else for a moment the
+      // old divisors apply to the smaller picture (a 45 px layer was seen on the bench).
+      // Growing: the picture first, so no layer is ever smaller than intended.
+      if (this.#scaled && this.outputHeight < before) await this.#media.setSentHeight('camera', this.outputHeight).catch(() => undefined);
       if (this.#scaled) await this.#scaled.setTarget(r.height, r.fps);
       else await this.#camera.applyConstraints({ height: { ideal: r.height }, frameRate: { ideal: r.fps } }).catch(() => undefined);
       await this.#announceHeight();
