@@ -1,13 +1,20 @@
 // The sender on an old PC and a dead-slow link: CPU throttling moves it down the ladder
 // while the receiver keeps decoding; the still-image rung keeps a face visible.
+import type { Page } from '@playwright/test';
 import { createRoom, expect, inboundStats, test, totals } from './helpers.js';
+
+/** A sender and a viewer in a fresh room, the viewer already decoding the sender's video. */
+async function senderAndViewer(join: (url: string, name: string) => Promise<Page>, baseURL: string, name: string): Promise<{ sender: Page; receiver: Page }> {
+  const room = await createRoom(baseURL);
+  const sender = await join(room.moderatorUrl, name);
+  const receiver = await join(room.participantUrl, 'Viewer');
+  await expect.poll(async () => (await totals(receiver)).videoFrames, { timeout: 15_000 }).toBeGreaterThan(10);
+  return { sender, receiver };
+}
 
 test('with 6x CPU throttling the sender steps down the ladder and the receiver keeps decoding', async ({ join, baseURL }) => {
   test.setTimeout(90_000);
-  const room = await createRoom(baseURL!);
-  const sender = await join(room.moderatorUrl, 'Old PC');
-  const receiver = await join(room.participantUrl, 'Viewer');
-  await expect.poll(async () => (await totals(receiver)).videoFrames, { timeout: 15_000 }).toBeGreaterThan(10);
+  const { sender, receiver } = await senderAndViewer(join, baseURL!, 'Old PC');
   // Baseline: the rung the viewer's tile size calls for (a cap, not trouble). Taken only
   // once the dynacast hint has arrived: a baseline from before it (rung 0) made a later
   // cap look like a step down (seen as reason 'cap' instead of 'cpu').
@@ -51,10 +58,7 @@ test('the still-image rung: the receiver shows a picture that changes over time'
 
 test('a sender scaled down to 90p is not divided again by its simulcast layers: the receiver gets 90 px, not 22', async ({ join, baseURL }) => {
   test.setTimeout(60_000);
-  const room = await createRoom(baseURL!);
-  const sender = await join(room.moderatorUrl, 'Narrow Uplink');
-  const receiver = await join(room.participantUrl, 'Viewer');
-  await expect.poll(async () => (await totals(receiver)).videoFrames, { timeout: 15_000 }).toBeGreaterThan(10);
+  const { sender, receiver } = await senderAndViewer(join, baseURL!, 'Narrow Uplink');
   await sender.evaluate(() => (window as any).thinline.call.sender.force(3)); // the 90p rung
   const height = async () => (await inboundStats(receiver)).filter((s) => s.kind === 'video' && s.framesDecoded > 0).map((s) => s.frameHeight)[0] ?? 0;
   // The receiver's picture follows the sender down to the 90p rung ...
