@@ -9,14 +9,23 @@ const RUNS = [
   { name: 'raw-plain', mode: 'plain', full: false, roomSize: 50 },
   { name: 'raw-srtp', mode: 'srtp', full: false, roomSize: 50 },
   { name: 'full-srtp-rooms-of-50', mode: 'srtp', full: true, roomSize: 50 },
+  // Rooms of 10 need five times the routers and pipes of rooms of 50: mediasoup's own cost,
+  // measured alone too, so that the ratio shows what our code adds.
+  { name: 'raw-srtp-rooms-of-10', mode: 'srtp', full: false, roomSize: 10 },
   { name: 'full-srtp-rooms-of-10', mode: 'srtp', full: true, roomSize: 10 },
 ] as const;
 
+/**
+ * Our full stack against mediasoup alone with the same transports and the same rooms (a
+ * raw run of the same room size; the single-room raw run where none exists), worst room size.
+ */
 export function capacityVerdicts(runs: CapacityRun[], budget: Record<string, number>): Verdict[] {
-  const raw = runs.find((r) => r.name === 'raw-srtp')?.consumersAt80 ?? null;
-  const full = runs.filter((r) => r.full).map((r) => r.consumersAt80);
+  const fullRuns = runs.filter((r) => r.full);
+  const rawOf = (r: CapacityRun) => (runs.find((x) => !x.full && x.mode === r.mode && x.roomSize === r.roomSize) ?? runs.find((x) => x.name === 'raw-srtp'))?.consumersAt80 ?? null;
+  const ratios = fullRuns.map((r) => { const raw = rawOf(r); return raw && r.consumersAt80 !== null ? (r.consumersAt80 / raw) * 100 : null; });
+  const full = fullRuns.map((r) => r.consumersAt80);
   const worstFull = full.some((v) => v === null) || full.length === 0 ? null : Math.min(...(full as number[]));
-  const ratio = raw && worstFull !== null ? (worstFull / raw) * 100 : null;
+  const ratio = ratios.some((v) => v === null) || ratios.length === 0 ? null : Math.min(...(ratios as number[]));
   const v = (metric: string, value: number | null, limit: number | undefined): Verdict =>
     ({ scenario: 'capacity', metric, value, budget: limit ?? 0, ok: value !== null && value >= (limit ?? Infinity) });
   return [v('minFullVsRawPct', ratio, budget.minFullVsRawPct), v('minConsumersAt80Pct', worstFull, budget.minConsumersAt80Pct)];
@@ -27,14 +36,14 @@ function svg(runs: CapacityRun[]): string {
   const xMax = Math.max(100, ...runs.flatMap((r) => r.steps.map((s) => s.consumers)));
   const x = (n: number) => M + (n / xMax) * (W - M - 20);
   const y = (pct: number) => H - 30 - (Math.min(pct, 100) / 100) * (H - 60);
-  const colors = ['#0b5cad', '#c0392b', '#1e7d32', '#8e44ad'];
+  const colors = ['#0b5cad', '#c0392b', '#1e7d32', '#e67e22', '#8e44ad'];
   const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11"><rect width="${W}" height="${H}" fill="#fff"/>`,
     `<text x="${M}" y="14" font-weight="bold">mediasoup worker CPU (% of one core) over forwarded 500 kbit/s consumers</text>`,
     `<line x1="${M}" y1="${y(80)}" x2="${W - 20}" y2="${y(80)}" stroke="#999" stroke-dasharray="4"/><text x="${M - 4}" y="${y(80) + 4}" text-anchor="end">80</text>`,
     `<text x="${M - 4}" y="${y(0) + 4}" text-anchor="end">0</text><text x="${M - 4}" y="${y(100) + 4}" text-anchor="end">100</text>`];
   runs.forEach((r, k) => {
-    out.push(`<polyline fill="none" stroke="${colors[k % 4]}" stroke-width="1.5" points="${r.steps.map((s) => `${x(s.consumers).toFixed(1)},${y(s.workerCpuPct).toFixed(1)}`).join(' ')}"/>`);
-    out.push(`<text x="${M + 10}" y="${34 + k * 14}" fill="${colors[k % 4]}">■ ${r.name}: ${r.consumersAt80 ?? '–'} at 80 %</text>`);
+    out.push(`<polyline fill="none" stroke="${colors[k % colors.length]}" stroke-width="1.5" points="${r.steps.map((s) => `${x(s.consumers).toFixed(1)},${y(s.workerCpuPct).toFixed(1)}`).join(' ')}"/>`);
+    out.push(`<text x="${M + 10}" y="${34 + k * 14}" fill="${colors[k % colors.length]}">■ ${r.name}: ${r.consumersAt80 ?? '–'} at 80 %</text>`);
   });
   for (let n = 0; n <= xMax; n += 250) out.push(`<text x="${x(n)}" y="${H - 12}" text-anchor="middle">${n}</text>`);
   out.push('</svg>');

@@ -207,6 +207,13 @@ describe('capacity', () => {
     expect(v.map((x) => [x.metric, Math.round(x.value!), x.ok])).toEqual([['minFullVsRawPct', 87, false], ['minConsumersAt80Pct', 520, true]]);
     expect(capacityVerdicts([run('raw-srtp', false, 600), run('a', true, null)], { minFullVsRawPct: 90, minConsumersAt80Pct: 500 }).every((x) => !x.ok)).toBe(true);
   });
+
+  it('compares each room size with mediasoup alone in rooms of that size', () => {
+    const run = (name: string, full: boolean, roomSize: number, consumersAt80: number) => ({ name, mode: 'srtp' as const, full, roomSize, steps: [], consumersAt80, nodeCpuPer100: 1 });
+    const runs = [run('raw-srtp', false, 50, 660), run('full-50', true, 50, 630), run('raw-srtp-rooms-of-10', false, 10, 600), run('full-10', true, 10, 560)];
+    // 630/660 = 95 %, 560/600 = 93 %: against the single-room run it would read 85 %.
+    expect(Math.round(capacityVerdicts(runs, { minFullVsRawPct: 90, minConsumersAt80Pct: 500 })[0]!.value!)).toBe(93);
+  });
 });
 
 describe('step-down validity', () => {

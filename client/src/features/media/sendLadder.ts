@@ -64,8 +64,15 @@ export function decide(s: LadderState, i: SenderInput): LadderState {
   const cap = capRung(i);
   const applied = LADDER[s.rung]!;
   const frameMs = applied.fps > 0 ? 1000 / applied.fps : Infinity;
-  const cpuBound = i.qualityLimitation === 'cpu' || (i.encodeMs !== undefined && i.encodeMs > 0.6 * frameMs);
-  const bwLimited = i.qualityLimitation === 'bandwidth' && i.now - s.startedAt >= RAMP_MS;
+  // Below the video rungs no encoder runs: Chrome keeps reporting the limitation it had
+  // when video stopped, which kept a camera off for a whole bench run on a 1 Mbit/s uplink.
+  // There only the uplink estimate counts, and only to go further down (it follows what is
+  // sent, so it cannot tell whether video would fit).
+  const encoding = s.rung < STILL;
+  const cpuBound = encoding && (i.qualityLimitation === 'cpu' || (i.encodeMs !== undefined && i.encodeMs > 0.6 * frameMs));
+  const bwLimited = i.now - s.startedAt >= RAMP_MS && (encoding
+    ? i.qualityLimitation === 'bandwidth'
+    : i.uplinkBps !== undefined && rungForUplink(i.uplinkBps) > s.rung);
 
   let trouble = s.trouble;
   let reason = s.reason;
@@ -73,7 +80,14 @@ export function decide(s: LadderState, i: SenderInput): LadderState {
   // Trouble measured at the applied rung pushes below it: bandwidth to what the uplink
   // carries (at least one rung), CPU one rung (video rungs only).
   let down = trouble;
-  if (bwLimited) { down = Math.max(down, s.rung + 1, i.uplinkBps !== undefined ? rungForUplink(i.uplinkBps) : 0); reason = 'bandwidth'; }
+  // The estimate picks how far down, but one reading takes video at most to its lowest
+  // rung: stills and off need the encoder itself limited there (a loaded PC's estimate
+  // dipped below 67 kbit/s for a moment on a 1 Mbit/s link).
+  if (bwLimited) {
+    const uplinkRung = i.uplinkBps !== undefined ? rungForUplink(i.uplinkBps) : 0;
+    down = Math.max(down, s.rung + 1, encoding && s.rung < STILL - 1 ? Math.min(uplinkRung, STILL - 1) : uplinkRung);
+    reason = 'bandwidth';
+  }
   if (cpuBound && s.rung < STILL) { down = Math.max(down, s.rung + 1); if (!bwLimited) reason = 'cpu'; }
   if (down > trouble) {
     if (i.now - upAt < holdMs) holdMs = Math.min(holdMs * 2, MAX_HOLD_MS); // the last step up failed
