@@ -34,7 +34,7 @@ describe('stabilize (one track, budget in bit/s, last change 1 s or 10 s ago)', 
       const input = { budget: c.budget, lastN: 10, tracks: [cam('a')] };
       const out = stabilize({
         fresh: allocate(input), safe: allocate({ ...input, budget: c.budget * 0.85 }), tracks: input.tracks,
-        last: new Map(c.last ? [['a', c.last]] : []), changedAt: new Map([['a', 10_000 - c.agoMs]]), now: 10_000, upHoldMs: 5000,
+        last: new Map(c.last ? [['a', c.last]] : []), upAllowedAt: new Map([['a', 10_000 - c.agoMs + 5000]]), now: 10_000,
       });
       expect(out.tracks[0]!.target).toEqual(c.want);
       expect(out.used).toBeLessThanOrEqual(c.budget * 1.1);
@@ -46,7 +46,7 @@ describe('stabilize (one track, budget in bit/s, last change 1 s or 10 s ago)', 
     const input = { budget: 2_000_000, lastN: 10, tracks: [cam('a', { bitrates })] };
     const out = stabilize({
       fresh: allocate(input), safe: allocate(input), tracks: input.tracks,
-      last: new Map([['a', was(L(1, 2))]]), changedAt: new Map([['a', 9_000]]), now: 10_000, upHoldMs: 5000,
+      last: new Map([['a', was(L(1, 2))]]), upAllowedAt: new Map([['a', 14_000]]), now: 10_000,
     });
     expect(out.tracks[0]!.target).toEqual(L(0, 2));
   });

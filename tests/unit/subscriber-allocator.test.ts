@@ -115,6 +115,21 @@ describe('SubscriberAllocator', () => {
     expect(now).toBeLessThan(12_000);
   });
 
+  it('after a step down the next step up waits UP_HOLD_MS, after a step up only UP_AFTER_UP_MS', () => {
+    const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 2_000_000 }, 0);
+    s.setTrack(cam('a'));
+    const layer = (now: number) => s.update(now).allocation.tracks[0]!.target?.spatial ?? null;
+    expect(layer(0)).toBe(2);
+    s.setCap(120_000);
+    expect(layer(1000)).toBe(0); // down at once
+    s.setCap(400_000);
+    expect(layer(5999)).toBe(0); // 5 s after the step down: not yet
+    expect(layer(6000)).toBe(1);
+    s.setCap(null);
+    expect(layer(7999)).toBe(1); // climbing back: 2 s after the step up
+    expect(layer(8000)).toBe(2);
+  });
+
   it('recovers from an audio-only period: an estimate that follows the audio is not congestion', () => {
     const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 2_000_000, estimate: { holdMs: 3000 } }, 0);
     s.setAudioBitrate(80_000);
@@ -173,6 +188,33 @@ describe('queueing delay gates a moderate drop', () => {
     // The queue fills: 250 ms more for a few seconds.
     [0, 40, -30, 10].forEach((j, i) => q.add(550 + j, 8000 + i * 1000));
     expect(q.ms!).toBeGreaterThan(150);
+  });
+
+  it('a quickly filling queue counts after two readings, one jitter spike does not', () => {
+    const q = new QueueingDelay();
+    [300, 320, 290, 310, 300].forEach((ms, i) => q.add(ms, i * 1000));
+    q.add(420, 5000); // one spike (jitter)
+    expect(q.ms!).toBeLessThan(100);
+    q.add(300, 6000);
+    q.add(430, 7000);
+    q.add(450, 7500); // two in a row: the queue fills (the 5 s median still reads ~300)
+    expect(q.ms!).toBeGreaterThanOrEqual(100);
+  });
+
+  it('once congestion is confirmed, further drops follow at once for the hold time', () => {
+    // 1 Mbit/s -> 150 kbit/s: mediasoup's estimate decays over seconds, with the queue full.
+    const e = new Estimate(1_000_000, { holdMs: 3000 }, 0);
+    e.update(600_000, 10_000, 1_000_000, false, 150, 0.05);
+    expect(e.update(600_000, 10_500, 1_000_000, false, 150, 0.05)).toBe(600_000); // confirmed after 500 ms
+    expect(e.update(400_000, 11_000, 600_000, false, 150, 0.05)).toBe(400_000); // no second confirmation
+    expect(e.update(200_000, 11_500, 400_000, false, 150, 0.05)).toBe(200_000);
+    // Without evidence nothing follows, even inside the window ...
+    expect(e.update(150_000, 12_000, 200_000, false, 20, 0.01)).toBe(200_000);
+    e.update(200_000, 12_500, 200_000, false, 20, 0.01); // the reading recovers
+    // ... and after the window a drop needs its confirmation again.
+    const later = 11_500 + 3000;
+    expect(e.update(150_000, later, 200_000, false, 150, 0.05)).toBe(200_000);
+    expect(e.update(150_000, later + 500, 200_000, false, 150, 0.05)).toBe(150_000);
   });
 
   it('an estimate below what is sent, without a queue, is not congestion; with one it is', () => {

@@ -13,6 +13,10 @@
 //   allocation wants more, and from our own budget, never from the reading: on a jittery
 //   link mediasoup reported 200 Mbit/s for a 256 kbit/s link. A drop that begins within
 //   `hold` of a probe means it failed: the next growth waits twice as long (up to maxHold).
+// - Once a drop is confirmed, the link is known to be congested: for `followMs` further
+//   drops (with evidence, RTT known) follow at once, without another confirmation. A link
+//   that stepped from 1 Mbit/s to 150 kbit/s is read down over several seconds, and
+//   confirming each reading anew took 3-5 s to reach the lowest layer.
 export interface EstimateOptions {
   holdMs: number;
   maxHoldMs: number;
@@ -27,10 +31,12 @@ export interface EstimateOptions {
   queueMs: number;
   /** ... or the receiver reports at least this much loss. */
   lossFraction: number;
+  /** After a confirmed drop, further drops with evidence follow at once for this long. */
+  followMs: number;
 }
 
 export const DEFAULT_ESTIMATE_OPTIONS: EstimateOptions = {
-  holdMs: 3000, maxHoldMs: 12_000, probeIntervalMs: 1000, probeFraction: 0.5, probeFloorBps: 50_000, maxStep: 2, confirmMs: 500, queueMs: 100, lossFraction: 0.1,
+  holdMs: 3000, maxHoldMs: 12_000, probeIntervalMs: 1000, probeFraction: 0.5, probeFloorBps: 50_000, maxStep: 2, confirmMs: 500, queueMs: 100, lossFraction: 0.1, followMs: 3000,
 };
 
 export class Estimate {
@@ -39,6 +45,8 @@ export class Estimate {
   #lastDownAt = -Infinity;
   #lastUpAt = -Infinity;
   #hold: number;
+  /** When the last drop was confirmed by evidence (not the start). */
+  #confirmedAt = -Infinity;
   /** Since when readings are below what we send, and the highest of them. */
   #low: { since: number; max: number } | null = null;
 
@@ -67,7 +75,9 @@ export class Estimate {
       // Where RTT is measured, even a reading under half of what is sent needs a filling
       // queue: on the jittery edge link mediasoup read that low with room to spare.
       const queueing = queueMs === null || queueMs >= this.#o.queueMs || (loss ?? 0) >= this.#o.lossFraction;
-      if (!queueing || (!collapse && now - this.#low.since < this.#o.confirmMs)) return this.#effective;
+      // Following needs real evidence: without RTT a lone dip would pass for congestion.
+      const congested = queueMs !== null && now - this.#confirmedAt < this.#o.followMs;
+      if (!queueing || (!collapse && !congested && now - this.#low.since < this.#o.confirmMs)) return this.#effective;
       // It began soon after a probe: the probe failed.
       if (this.#low.since - this.#lastUpAt < this.#hold) this.#hold = Math.min(this.#hold * 2, this.#o.maxHoldMs);
       // A sustained drop: the best of its readings (each one is already below what we send),
@@ -75,9 +85,10 @@ export class Estimate {
       // a link that stepped from 1 Mbit/s to 150 kbit/s drops half of what we send.
       const reading = collapse ? measuredBps : this.#low.max;
       const through = Number.isFinite(usedBps) && loss !== null ? usedBps * (1 - loss) * 0.85 : Infinity;
-      this.#effective = Math.min(reading, through);
+      this.#effective = Math.min(this.#effective, reading, through);
       this.#low = null;
       this.#lastDownAt = now;
+      this.#confirmedAt = now;
       return this.#effective;
     }
     this.#low = null;

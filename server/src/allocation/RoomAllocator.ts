@@ -5,10 +5,11 @@
 // the client. Dynacast: tells each sender the highest spatial layer anyone's tile wants.
 import type { types } from 'mediasoup';
 import type { Layer as WireLayer, PausedReason } from '../../../protocol/index.js';
+import { applyDecision, notifyLayers, toLayer, wire } from './apply.js';
 import type { ConsumerAppData, Peer, ProducerAppData } from '../domain/Peer.js';
 import { logger } from '../log.js';
 import { bitrateMatrix, layerCounts, layerHeights } from './layerStats.js';
-import { measureDownlink, measureProducer } from './measure.js';
+import { measureProducer, measureSubscriber } from './measure.js';
 import { dynacastWants } from './layers.js';
 import { SubscriberAllocator } from './SubscriberAllocator.js';
 import { KeyframeThrottle } from './keyframes.js';
@@ -198,9 +199,14 @@ export class RoomAllocator {
     // (receiver reports come about once a second). The capacity bench measured 87 % of the
     // raw worker's capacity when every tick polled everything.
     const n = this.#ticks++;
+    const due = n % MEASURE_EVERY === 0;
     try {
-      for (const peer of n % MEASURE_EVERY === 0 ? this.#peers() : []) {
-        for (const producer of peer.producers.values()) {
+      for (const peer of this.#peers()) {
+        const { allocator } = this.#sub(peer);
+        // A subscriber whose estimate reads low is measured every tick, RTT and loss
+        // included: they decide whether it is congestion, and every 500 ms counts.
+        if (!due && !allocator.suspect) continue;
+        for (const producer of due ? peer.producers.values() : []) {
           if (producer.kind !== 'video' || producer.closed) continue;
           const measured = await measureProducer(producer);
           // It may have closed while its stats were on the way: its close handler has
@@ -210,13 +216,7 @@ export class RoomAllocator {
           if (measured.some((row) => row.some((bps) => bps > 0))) this.#measured.add(producer.id);
           if (this.#measured.has(producer.id)) this.#matrices.set(producer.id, measured);
         }
-        const { allocator } = this.#sub(peer);
-        // A subscriber whose estimate reads low gets its RTT and loss every time (they decide).
-        const down = await measureDownlink(peer, n % RTT_EVERY === 0 || allocator.suspect);
-        if (down.sentBps !== undefined) allocator.setSent(down.sentBps);
-        if (down.rttMs !== undefined) allocator.setRtt(down.rttMs, Date.now());
-        if (down.loss !== undefined) allocator.setLoss(down.loss);
-        if (down.estimateBps !== undefined) allocator.setEstimate(down.estimateBps, Date.now());
+        await measureSubscriber(peer, allocator, n % RTT_EVERY === 0 || allocator.suspect);
       }
       for (const sub of this.#subs.values()) {
         for (const consumer of sub.peer.consumers.values()) {
@@ -251,28 +251,11 @@ export class RoomAllocator {
 
   async #apply(sub: Subscriber, d: TrackAllocation, budget: number): Promise<void> {
     const consumer = sub.peer.consumers.get(d.id);
-    if (!consumer || consumer.closed) return;
-    if (d.target) {
-      await consumer.setPreferredLayers({ spatialLayer: d.target.spatial, temporalLayer: d.target.temporal });
-      await consumer.setPriority(Math.max(1, 255 - d.rank * 16));
-      if (consumer.paused && sub.ready.has(d.id)) await consumer.resume();
-    } else if (!consumer.paused) {
-      await consumer.pause();
-    }
-    const reason: PausedReason = d.pausedReason;
-    sub.peer.notify({ notification: 'consumerState', data: { consumerId: d.id, paused: d.target === null, reason } });
-    sub.peer.notify({
-      notification: 'consumerLayers',
-      data: { consumerId: d.id, target: wire(d.target), max: wire(d.max), current: wire(toLayer(consumer.currentLayers)), reason, budgetBps: Math.round(budget), rank: d.rank },
-    });
+    if (consumer && !consumer.closed) await applyDecision(sub.peer, consumer, d, budget, sub.ready.has(d.id));
   }
 
   #notifyLayers(sub: Subscriber, consumerId: string, layers: types.ConsumerLayers | undefined): void {
-    const d = sub.decisions.get(consumerId);
-    sub.peer.notify({
-      notification: 'consumerLayers',
-      data: { consumerId, target: wire(d?.target ?? null), max: wire(d?.max ?? null), current: wire(toLayer(layers)), reason: d?.pausedReason ?? null, budgetBps: Math.round(sub.allocator.videoBudget), rank: d?.rank ?? 0 },
-    });
+    notifyLayers(sub.peer, consumerId, sub.decisions.get(consumerId), toLayer(layers), sub.allocator.videoBudget);
   }
 
   /** Highest spatial layer any visible, forwarded tile wants, per video producer. */
@@ -324,11 +307,4 @@ export class RoomAllocator {
   }
 
   get closed(): boolean { return this.#closed; }
-}
-
-function toLayer(l: types.ConsumerLayers | undefined): { spatial: number; temporal: number } | null {
-  return l ? { spatial: l.spatialLayer, temporal: l.temporalLayer ?? 0 } : null;
-}
-function wire(l: { spatial: number; temporal: number } | null): WireLayer | null {
-  return l ? { spatial: l.spatial, temporal: l.temporal } : null;
 }

@@ -5,7 +5,9 @@
 // Stability (goals: every layer switch or resume costs a keyframe, which on a narrow link
 // delays the audio queued behind it, so a decision changes only when it must): a track
 // goes down at once when the budget no longer covers it, but up only when the budget
-// covers the higher layer with UP_MARGIN to spare and its last change is UP_HOLD_MS old.
+// covers the higher layer with UP_MARGIN to spare, and UP_HOLD_MS after its last step down
+// (UP_AFTER_UP_MS after a step up: recovering layer by layer after congestion is no
+// flapping, and waiting 5 s per layer made recovery take 8-12 s).
 import { allocate } from './allocate.js';
 import { QueueingDelay } from './queueing.js';
 import { stabilize } from './stabilize.js';
@@ -31,7 +33,7 @@ export class SubscriberAllocator {
   #cap: number | null = null;
   #audioBps = 0;
   #last = new Map<string, TrackAllocation>();
-  readonly #changedAt = new Map<string, number>();
+  readonly #upAllowedAt = new Map<string, number>();
   #lastUsed = Infinity;
   #wantsMore = true;
   #sentBps: number | null = null;
@@ -50,7 +52,7 @@ export class SubscriberAllocator {
     if (t) this.#tracks.set(id, { ...t, ...patch });
   }
 
-  removeTrack(id: string): void { this.#tracks.delete(id); this.#changedAt.delete(id); }
+  removeTrack(id: string): void { this.#tracks.delete(id); this.#upAllowedAt.delete(id); }
 
   track(id: string): TrackInput | undefined { return this.#tracks.get(id); }
 
@@ -97,11 +99,16 @@ export class SubscriberAllocator {
     const input = { budget: this.videoBudget, lastN: this.#lastN, tracks: [...this.#tracks.values()] };
     const allocation = stabilize({
       fresh: allocate(input), safe: allocate({ ...input, budget: input.budget * UP_MARGIN }), tracks: input.tracks,
-      last: this.#last, changedAt: this.#changedAt, now, upHoldMs: UP_HOLD_MS,
+      last: this.#last, upAllowedAt: this.#upAllowedAt, now,
     });
     const next = new Map(allocation.tracks.map((t) => [t.id, t]));
     const changed = allocation.tracks.filter((t) => !sameDecision(this.#last.get(t.id), t));
-    for (const t of changed) if (!sameLayer(this.#last.get(t.id), t)) this.#changedAt.set(t.id, now);
+    for (const t of changed) {
+      const before = this.#last.get(t.id);
+      if (sameLayer(before, t)) continue;
+      const up = before !== undefined && rankOf(t) > rankOf(before);
+      this.#upAllowedAt.set(t.id, now + (up ? UP_AFTER_UP_MS : UP_HOLD_MS));
+    }
     const removed = [...this.#last.keys()].filter((id) => !next.has(id));
     this.#last = next;
     this.#lastUsed = allocation.used;
@@ -112,8 +119,15 @@ export class SubscriberAllocator {
 
 /** Upgrades need this share of the budget to spare (a budget of 100 upgrades as if it were 85). */
 export const UP_MARGIN = 0.85;
-/** A track's layer goes up at most once in this long (down at once). */
+/** A track's layer goes up no sooner than this after it went down (down at once) ... */
 export const UP_HOLD_MS = 5000;
+/** ... or after it went up. */
+export const UP_AFTER_UP_MS = 2000;
+
+/** Paused below every layer, then spatial, then temporal. */
+function rankOf(t: TrackAllocation): number {
+  return t.target ? 1 + t.target.spatial * 16 + t.target.temporal : 0;
+}
 
 function sameLayer(a: TrackAllocation | undefined, b: TrackAllocation): boolean {
   return a !== undefined && a.pausedReason === b.pausedReason && a.target?.spatial === b.target?.spatial && a.target?.temporal === b.target?.temporal;

@@ -3,6 +3,7 @@
 import type { types } from 'mediasoup';
 import type { Peer } from '../domain/Peer.js';
 import { bitrateMatrix, type EncodingInfo } from './layerStats.js';
+import type { SubscriberAllocator } from './SubscriberAllocator.js';
 
 /** Measured bits per second of each spatial/temporal layer a video producer receives. */
 export async function measureProducer(producer: types.Producer): Promise<number[][]> {
@@ -31,4 +32,13 @@ export async function measureDownlink(peer: Peer, withRtt = true): Promise<Downl
   // RTCP's fraction lost is 8-bit fixed point.
   if (typeof stat?.fractionLost === 'number') out.loss = stat.fractionLost / 256;
   return out;
+}
+
+/** Measures a subscriber's downlink and feeds it to its allocator (the estimate last: it is judged by the rest). */
+export async function measureSubscriber(peer: Peer, allocator: SubscriberAllocator, withRtt: boolean): Promise<void> {
+  const down = await measureDownlink(peer, withRtt);
+  if (down.sentBps !== undefined) allocator.setSent(down.sentBps);
+  if (down.rttMs !== undefined) allocator.setRtt(down.rttMs, Date.now());
+  if (down.loss !== undefined) allocator.setLoss(down.loss);
+  if (down.estimateBps !== undefined) allocator.setEstimate(down.estimateBps, Date.now());
 }

@@ -3,7 +3,10 @@
 // paused video for tens of seconds on a link with room to spare. A queue that really fills
 // shows as round-trip time above the link's own. Readings jitter by the link's jitter both
 // ways, so we compare the median of the last few seconds with the lowest such median of
-// the last half minute (the link's own RTT).
+// the last half minute (the link's own RTT). A queue that fills quickly shows sooner in
+// the readings themselves: when the last two are both that far above the link's own
+// (jitter moves one reading, not two in a row), that counts at once; the median alone
+// took ~3 s to notice a link that stepped down.
 export const QUEUE_WINDOW_MS = 5000;
 export const BASE_WINDOW_MS = 30_000;
 
@@ -23,6 +26,8 @@ export class QueueingDelay {
   get ms(): number | null {
     if (this.#rtts.length < 2) return null;
     const now = this.#medians.at(-1)!;
-    return now.ms - Math.min(...this.#medians.map((m) => m.ms));
+    const base = Math.min(...this.#medians.map((m) => m.ms));
+    const lastTwo = Math.min(this.#rtts.at(-1)!.ms, this.#rtts.at(-2)!.ms);
+    return Math.max(now.ms, lastTwo) - base;
   }
 }

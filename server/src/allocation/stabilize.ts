@@ -3,7 +3,9 @@
 // audio queued behind it), so flapping on a noisy estimate does more harm than the better
 // picture is worth. Down at once: a decision the budget no longer covers is congestion.
 // Up only with margin and not too often: the higher layer must fit `safe` (the allocation
-// for a budget with margin to spare) and the track's last change must be `upHoldMs` old.
+// for a budget with margin to spare) and not before the track's `upAllowedAt` (a while
+// after its last change: long after a step down, shortly after a step up, since climbing
+// back after congestion is no flapping).
 // Everything that is not about bandwidth (hidden, Last-N, the producer paused) follows at once.
 import { compareLayers, cost } from './layers.js';
 import type { Allocation, Layer, TrackAllocation, TrackInput } from './types.js';
@@ -15,10 +17,9 @@ export interface StabilizeInput {
   safe: Allocation;
   tracks: readonly TrackInput[];
   last: ReadonlyMap<string, TrackAllocation>;
-  /** When each track's layer last changed. */
-  changedAt: ReadonlyMap<string, number>;
+  /** From when each track may go up again (absent: at once). */
+  upAllowedAt: ReadonlyMap<string, number>;
   now: number;
-  upHoldMs: number;
 }
 
 /** -1 for paused, so that a pause sorts below every layer. */
@@ -68,7 +69,7 @@ export function stabilize(i: StabilizeInput): Allocation {
     //    (all of them or none: together they must fit the budget itself).
     const up = tracks.map((t) => {
       const s = safe.get(t.id);
-      const calm = i.now - (i.changedAt.get(t.id) ?? -Infinity) >= i.upHoldMs;
+      const calm = i.now >= (i.upAllowedAt.get(t.id) ?? -Infinity);
       if (!s || !calm || !i.last.has(t.id) || order(s.target, t.target) <= 0) return t;
       return { ...s, rank: t.rank, max: t.max };
     });

@@ -1,0 +1,36 @@
+// Applying one subscriber's decision to mediasoup (preferred layers, priority, pause or
+// resume) and telling its client what it gets and why: the only place the allocator's
+// plain values become consumer calls and wire notifications.
+import type { types } from 'mediasoup';
+import type { Layer as WireLayer, PausedReason } from '../../../protocol/index.js';
+import type { ConsumerAppData, Peer } from '../domain/Peer.js';
+import type { TrackAllocation } from './types.js';
+
+export async function applyDecision(peer: Peer, consumer: types.Consumer<ConsumerAppData>, d: TrackAllocation, budget: number, ready: boolean): Promise<void> {
+  if (d.target) {
+    await consumer.setPreferredLayers({ spatialLayer: d.target.spatial, temporalLayer: d.target.temporal });
+    await consumer.setPriority(Math.max(1, 255 - d.rank * 16));
+    if (consumer.paused && ready) await consumer.resume();
+  } else if (!consumer.paused) {
+    await consumer.pause();
+  }
+  const reason: PausedReason = d.pausedReason;
+  peer.notify({ notification: 'consumerState', data: { consumerId: d.id, paused: d.target === null, reason } });
+  notifyLayers(peer, d.id, d, toLayer(consumer.currentLayers), budget);
+}
+
+/** What the client shows in its tile's quality badge: target, ceiling, what arrives, why. */
+export function notifyLayers(peer: Peer, consumerId: string, d: TrackAllocation | undefined, current: { spatial: number; temporal: number } | null, budget: number): void {
+  peer.notify({
+    notification: 'consumerLayers',
+    data: { consumerId, target: wire(d?.target ?? null), max: wire(d?.max ?? null), current: wire(current), reason: d?.pausedReason ?? null, budgetBps: Math.round(budget), rank: d?.rank ?? 0 },
+  });
+}
+
+export function toLayer(l: types.ConsumerLayers | undefined): { spatial: number; temporal: number } | null {
+  return l ? { spatial: l.spatialLayer, temporal: l.temporalLayer ?? 0 } : null;
+}
+
+export function wire(l: { spatial: number; temporal: number } | null): WireLayer | null {
+  return l ? { spatial: l.spatial, temporal: l.temporal } : null;
+}
