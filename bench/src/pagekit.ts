@@ -142,6 +142,8 @@ export function pageKit(): void {
     let outBwe: number | undefined;
     send?.forEach((s: any) => {
       if (s.type === 'outbound-rtp') sent += s.bytesSent ?? 0;
+      // The Opus encoder's rate: in-band FEC needs enough of it (libopus' thresholds).
+      if (s.type === 'outbound-rtp' && s.kind === 'audio') sample.audioTargetBps = s.targetBitrate;
       // What the SFU reports back about our audio (it forwards its receivers' worst loss
       // when in-band FEC is on, so our Opus encoder adds FEC).
       if (s.type === 'remote-inbound-rtp' && s.kind === 'audio') sample.audioRemoteLoss = s.fractionLost;

@@ -59,6 +59,9 @@ export function markdown(results: ScenarioResult[], verdicts: Verdict[], overRun
     for (const p of r.participants) {
       lines.push(`| ${p.name} | ${p.profile} | ${f(p.joinMs)} | ${f(p.g2gP50Ms)} | ${f(p.g2gP95Ms)} | ${f(p.audioConcealmentPct, 2)} | ${p.freezes} (${p.freezeTotalMs}) | ${f(p.maxFreezeMsAfter10s)} | ${f(p.recvKbpsAvg)} | ${f(p.sentKbpsAvg)} | ${f(p.adaptMs)}${p.adaptClientMs !== undefined ? ` (page ${f(p.adaptClientMs)})` : ''} | ${f(p.recoverMs)}${p.recoverClientMs !== undefined ? ` (page ${f(p.recoverClientMs)})` : ''} | ${f(p.maxAudioInterruptionMs)} |`);
     }
+    if (r.links && Object.keys(r.links).length) {
+      lines.push('', `Links (shaper counters, whole run): ${Object.entries(r.links).map(([n, l]) => `${n} up ${l.up.packets} pkts, ${l.up.lost} lost, ${l.up.queueDrops} queue drops / down ${l.down.packets} pkts, ${l.down.lost} lost, ${l.down.queueDrops} queue drops`).join('; ')}.`);
+    }
     lines.push('', `Rig: all cores at least 95 % busy in ${f(r.rig?.saturatedPct)} % of the measured seconds (average ${f(r.rig?.busyPctAvg)} %)${r.rig?.bound ? ' — **rig-bound: this run measures the test machine more than the product**' : ''}.`);
     if (r.preconditionFailures) lines.push('', r.preconditionFailures.length ? `**Invalid run**: before the step ${r.preconditionFailures.join('; ')}.` : 'Preconditions before the step held (unshaped participants got the layers their tiles want; cameras at their top rung).');
     const ladder = Object.entries(r.rungs ?? {}).map(([name, cs]) => `${name}: ${cs.map((c) => `${c.t} s rung ${c.rung} (${c.reason})`).join(', ') || '–'}`);

@@ -130,6 +130,32 @@ describe('SubscriberAllocator', () => {
     expect(layer(8000)).toBe(2);
   });
 
+  it('probes only while a larger budget would be used: not while the sender does not send what the tile wants', () => {
+    const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 250_000 }, 0);
+    // The camera stepped down: only its lowest layer arrives, the tile wants the top one.
+    s.setTrack(cam('a', { bitrates: [[50_000, 75_000, 100_000], [0, 0, 0], [0, 0, 0]] }));
+    for (let now = 0; now <= 30_000; now += 500) { s.setSent(110_000); s.setEstimate(5_000_000, now); s.update(now); }
+    expect(s.videoBudget).toBe(250_000); // nothing to test a probe with: no growth
+    // The camera is back at full size: now more budget would be used, so it probes.
+    s.patchTrack('a', { bitrates: CAM });
+    for (let now = 30_500; now <= 40_000; now += 500) { s.setEstimate(5_000_000, now); s.update(now); }
+    expect(s.videoBudget).toBeGreaterThan(1_000_000);
+  });
+
+  it('does not probe while an upgrade only waits for its hold (the budget already covers it)', () => {
+    const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 2_000_000 }, 0);
+    s.setTrack(cam('a'));
+    s.update(0);
+    s.setCap(120_000);
+    s.update(1000); // down at once
+    s.setCap(null);
+    for (let now = 1500; now < 6000; now += 500) {
+      s.setEstimate(5_000_000, now);
+      expect(s.update(now).allocation.tracks[0]!.target?.spatial).toBe(0); // held
+    }
+    expect(s.videoBudget).toBe(2_000_000); // a probe here would test nothing
+  });
+
   it('recovers from an audio-only period: an estimate that follows the audio is not congestion', () => {
     const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 2_000_000, estimate: { holdMs: 3000 } }, 0);
     s.setAudioBitrate(80_000);

@@ -97,8 +97,9 @@ export class SubscriberAllocator {
 
   update(now: number): AllocationUpdate {
     const input = { budget: this.videoBudget, lastN: this.#lastN, tracks: [...this.#tracks.values()] };
+    const safe = allocate({ ...input, budget: input.budget * UP_MARGIN });
     const allocation = stabilize({
-      fresh: allocate(input), safe: allocate({ ...input, budget: input.budget * UP_MARGIN }), tracks: input.tracks,
+      fresh: allocate(input), safe, tracks: input.tracks,
       last: this.#last, upAllowedAt: this.#upAllowedAt, now,
     });
     const next = new Map(allocation.tracks.map((t) => [t.id, t]));
@@ -112,7 +113,12 @@ export class SubscriberAllocator {
     const removed = [...this.#last.keys()].filter((id) => !next.has(id));
     this.#last = next;
     this.#lastUsed = allocation.used;
-    this.#wantsMore = allocation.tracks.some((t) => t.deficient);
+    // Probing is worth its risk only while a larger budget would really be used: not while
+    // the senders do not send the layers the tiles want (a stepped-down camera), nor while
+    // an upgrade merely waits for its hold. Else a probe tests nothing and the budget grew
+    // unchecked (13 Mbit/s for a subscriber receiving 150 kbit/s; when its link stepped
+    // down to 150 kbit/s nothing was below that budget to notice).
+    this.#wantsMore = allocate({ ...input, budget: Number.MAX_SAFE_INTEGER }).used > safe.used;
     return { allocation, changed, removed };
   }
 }
