@@ -34,6 +34,9 @@ export interface ParticipantMetrics {
   maxFreezeMsAfter10s: number;
   recvKbpsAvg: number;
   sentKbpsAvg: number;
+  /** The browser's own uplink estimate (availableOutgoingBitrate), median over the run: a
+   *  sender stepped down for "bandwidth" on a link that dropped nothing was misled by it. */
+  uplinkEstimateKbpsMedian?: number | null;
   /** Step scenarios: until the SFU's decisions reached the lowest layer / the best again. */
   adaptMs?: number | null;
   recoverMs?: number | null;
@@ -162,6 +165,7 @@ export function participantMetrics(opts: {
     maxFreezeMsAfter10s: Math.max(0, ...freezes.filter((f) => f.at >= start + 10_000).map((f) => f.gap)),
     recvKbpsAvg: s.reduce((x, r) => x + r.recvKbps * 0.2, 0) / seconds,
     sentKbpsAvg: s.reduce((x, r) => x + r.sentKbps * 0.2, 0) / seconds,
+    uplinkEstimateKbpsMedian: percentile(record.samples.filter((x) => x.at >= start && (x.outBwe ?? 0) > 0).map((x) => x.outBwe! / 1000), 50),
     playoutDelayP95Ms: playoutDelayP95Ms(judged),
     rttExcessP95Ms: rttExcessP95Ms(judged, opts.baseRttMs ?? 0),
     minVideoHeight: minVideoHeight(judged),

@@ -66,10 +66,10 @@ export function markdown(results: ScenarioResult[], verdicts: Verdict[], overRun
     if (r.preconditionFailures) lines.push('', r.preconditionFailures.length ? `**Invalid run**: before the step ${r.preconditionFailures.join('; ')}.` : 'Preconditions before the step held (unshaped participants got the layers their tiles want; cameras at their top rung).');
     const ladder = Object.entries(r.rungs ?? {}).map(([name, cs]) => `${name}: ${cs.map((c) => `${c.t} s rung ${c.rung} (${c.reason})`).join(', ') || '–'}`);
     if (ladder.length) lines.push('', `Camera ladders: ${ladder.join('; ')}.`);
-    lines.push('', '| participant | audio playout p95 ms | RTT above link p95 ms | smallest picture px | worst sender concealed % | layer changes / 10 s |', '| --- | --- | --- | --- | --- | --- |');
+    lines.push('', '| participant | audio playout p95 ms | RTT above link p95 ms | smallest picture px | worst sender concealed % | layer changes / 10 s | browser uplink estimate median kbit/s |', '| --- | --- | --- | --- | --- | --- | --- |');
     for (const p of r.participants) {
       const worst = Math.max(0, ...Object.values(p.concealmentBySender ?? {}));
-      lines.push(`| ${p.name} | ${f(p.playoutDelayP95Ms)} | ${f(p.rttExcessP95Ms)} | ${f(p.minVideoHeight)} | ${f(worst, 2)} | ${p.layerChangesPer10s ?? '–'} |`);
+      lines.push(`| ${p.name} | ${f(p.playoutDelayP95Ms)} | ${f(p.rttExcessP95Ms)} | ${f(p.minVideoHeight)} | ${f(worst, 2)} | ${p.layerChangesPer10s ?? '–'} | ${f(p.uplinkEstimateKbpsMedian)} |`);
     }
     const v = verdicts.filter((x) => x.scenario === r.scenario);
     if (v.length) {

@@ -68,13 +68,6 @@ export class Estimate {
    * by the budget (only then is probing worth its risk); returns the effective budget.
    */
   update(measuredBps: number, now: number, usedBps = Infinity, wantsMore = true, queueMs: number | null = null, loss: number | null = null): number {
-    const before = this.#effective;
-    const r = this.#update(measuredBps, now, usedBps, wantsMore, queueMs, loss);
-    if (process.env.TL_EST_DEBUG) console.error(`EST ${new Date(now).toISOString().slice(14, 23)} read=${Math.round(measuredBps / 1000)} used=${Math.round(usedBps / 1000)} q=${queueMs} loss=${loss?.toFixed(2)} low=${this.#low ? now - this.#low.since : '-'} eff=${Math.round(before / 1000)}->${Math.round(r / 1000)}`);
-    return r;
-  }
-
-  #update(measuredBps: number, now: number, usedBps: number, wantsMore: boolean, queueMs: number | null, loss: number | null): number {
     const threshold = Math.min(this.#effective, usedBps) * 0.95;
     if (measuredBps < threshold) {
       this.#low = this.#low ? { since: this.#low.since, max: Math.max(this.#low.max, measuredBps) } : { since: now, max: measuredBps };
