@@ -1,11 +1,11 @@
 // Injected into every bench page (page.addInitScript) before the app loads. Self-contained:
 // Playwright serializes this function's source, so it may not reference anything outside.
-//  - Camera: a 640x360 canvas stream whose top band encodes the sender's clock
+//  - Camera: a 640x360 canvas stream (`fps` frames a second) whose top band encodes the sender's clock
 //    (24-bit ms timestamp + 8-bit checksum as 8x4 black/white cells), so receivers can
 //    measure glass-to-glass latency from the frame they render. Audio stays the fake mic.
 //  - Receivers: every rendered remote frame (requestVideoFrameCallback, at most 5/s per
 //    video) is decoded; samples of getStats and the app's allocation state every 200 ms.
-export function pageKit(): void {
+export function pageKit(fps = 30): void {
   const W = 640, H = 360, COLS = 8, ROWS = 4, BAND = 160;
   const w = window as unknown as Record<string, unknown>;
   const bench = {
@@ -41,8 +41,8 @@ export function pageKit(): void {
     canvas.height = H;
     const ctx = canvas.getContext('2d')!;
     paint(ctx, Date.now());
-    setInterval(() => paint(ctx, Date.now()), 33);
-    return canvas.captureStream(30);
+    setInterval(() => paint(ctx, Date.now()), 1000 / fps);
+    return canvas.captureStream(fps);
   };
 
   function decode(ctx: CanvasRenderingContext2D, vw: number, vh: number): number | null {
@@ -161,6 +161,6 @@ export function pageKit(): void {
 
 /** The script to inject. tsx/esbuild wrap named functions in a `__name` helper that does
  *  not exist in the page, so a no-op one is declared first. */
-export function pageKitScript(): string {
-  return `var __name = (f) => f;\n(${pageKit.toString()})();`;
+export function pageKitScript(fps = 30): string {
+  return `var __name = (f) => f;\n(${pageKit.toString()})(${Number(fps)});`;
 }
