@@ -1,12 +1,12 @@
 // sipp as a telephone in tests: scenarios are built here (the XML sipp runs), sipp runs
 // as a child process on free ports, and the test reads its exit code and messages.
 import { spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type { PhoneConfig } from '../../server/src/phone/Gateway.js';
+import { freeSipPort } from '../../server/src/phone/ports.js';
 
 export const PCAP_DIR = '/usr/share/sip-tester';
 
@@ -15,12 +15,9 @@ export function phoneConfig(overrides: Partial<PhoneConfig> = {}): PhoneConfig {
   return { port: 0, host: '127.0.0.1', publicAddress: 'localhost', mediaAddress: '127.0.0.1', number: undefined, allowedSources: null, maxCalls: 20, tcp: false, ringMs: 0, trunk: null, ...overrides };
 }
 
-export async function freePort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const port = s.address().port;
-  s.close();
-  return port;
+/** A loopback port free for UDP and TCP (sipp and baresip listen on both). */
+export function freePort(): Promise<number> {
+  return freeSipPort('127.0.0.1', true);
 }
 
 const dtmfFile = (d: string) => `${PCAP_DIR}/dtmf_2833_${d === '#' ? 'pound' : d === '*' ? 'star' : d}.pcap`;

@@ -2,7 +2,6 @@
 // PhoneCall per caller. It lives in the server process for the embedded default, and
 // talks to rooms only through the registry and the ordinary request handlers, so it can
 // move into a process of its own (joined by pipe transports) later.
-import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 import type { AppRegistry } from '../signaling/context.js';
 import { logger } from '../log.js';
@@ -10,6 +9,7 @@ import { KeyedRateLimiter } from '../signaling/RateLimiter.js';
 import { MediaThread } from './MediaThread.js';
 import type { CallStats } from './media-protocol.js';
 import { PhoneCall } from './PhoneCall.js';
+import { freeSipPort, tcpPortFree } from './ports.js';
 import { PROMPTS } from './prompts.js';
 import { answer, negotiate } from './sdp.js';
 import { SipServer, type Dialog } from './SipServer.js';
@@ -45,14 +45,6 @@ class Attempts {
   readonly #failures = new KeyedRateLimiter(5 / 600, 5);
   blocked(keys: string[]): boolean { return keys.some((k) => !this.#failures.available(k)); }
   failed(keys: string[]): void { for (const k of keys) this.#failures.take(k); }
-}
-
-async function freeUdpPort(host: string): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((resolve) => s.bind(0, host, () => resolve()));
-  const port = s.address().port;
-  s.close();
-  return port;
 }
 
 export class PhoneGateway {
@@ -107,7 +99,9 @@ export class PhoneGateway {
   }
 
   static async start(config: PhoneConfig, registry: AppRegistry, opts: { dataDir: string; graceMs: number }): Promise<PhoneGateway> {
-    const port = config.port === 0 ? await freeUdpPort(config.host) : config.port;
+    const port = config.port === 0 ? await freeSipPort(config.host, config.tcp) : config.port;
+    // A taken TCP port would fail inside the SIP stack, where no handler can catch it.
+    if (config.port !== 0 && config.tcp && !(await tcpPortFree(config.host, port))) throw new Error(`phone: SIP port ${config.host}:${port} is already in use for TCP (THINLINE_SIP_PORT)`);
     const gw = new PhoneGateway({ ...config, port }, registry, opts);
     // Every fixed prompt is spoken once now (cached on disk), so the first caller waits for nothing.
     await Promise.all((['de', 'en'] as const).flatMap((lang) => Object.values(PROMPTS[lang]).map((text) => gw.#speech.say(lang, text))));
