@@ -21,6 +21,8 @@ describe('decide', () => {
     ['nothing gets through at the lowest video rung: off', at(3), { uplinkBps: 5_000, qualityLimitation: 'bandwidth' }, 'off'],
     ['stills: a stale "bandwidth" from the stopped encoder is ignored, recovery after the hold', at(4), { uplinkBps: 300_000, qualityLimitation: 'bandwidth' }, '90p7'],
     ['off: a stale "cpu" is ignored too', at(5), { qualityLimitation: 'cpu', encodeMs: 90 }, 'still'],
+    ['stills: a stalling UI thread still keeps video from coming back', at(4), { jank: true }, 'still'],
+    ['a stalling UI thread steps video down', at(1), { jank: true }, '180p15'],
     ['stills on an uplink that carries nothing: off', at(4, 99_000), { uplinkBps: 5_000 }, 'off'],
     ['nobody watches above 180p: no need to capture more', at(0), { watchedRung: 2 }, '180p15'],
     ['nobody watches at all: the smallest video rung', at(0), { watchedRung: null }, '90p7'],

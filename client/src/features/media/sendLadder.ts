@@ -25,6 +25,8 @@ export interface SenderInput {
   qualityLimitation: 'cpu' | 'bandwidth' | 'none' | 'other' | undefined;
   /** Mean encode time per frame over the last interval (ms). */
   encodeMs: number | undefined;
+  /** The UI thread stalled (> 150 ms) twice in a row: the PC cannot keep up, encoder or not. */
+  jank?: boolean;
   /** The sender transport's availableOutgoingBitrate. */
   uplinkBps: number | undefined;
   /** Highest rung anyone watches, from the server's dynacast hint (null: nobody). */
@@ -66,10 +68,11 @@ export function decide(s: LadderState, i: SenderInput): LadderState {
   const frameMs = applied.fps > 0 ? 1000 / applied.fps : Infinity;
   // Below the video rungs no encoder runs: Chrome keeps reporting the limitation it had
   // when video stopped, which kept a camera off for a whole bench run on a 1 Mbit/s uplink.
-  // There only the uplink estimate counts, and only to go further down (it follows what is
-  // sent, so it cannot tell whether video would fit).
+  // There the encoder's signals are ignored: the uplink estimate counts, only to go further
+  // down (it follows what is sent, so it cannot tell whether video would fit), and a
+  // stalling UI thread still keeps video from coming back.
   const encoding = s.rung < STILL;
-  const cpuBound = encoding && (i.qualityLimitation === 'cpu' || (i.encodeMs !== undefined && i.encodeMs > 0.6 * frameMs));
+  const cpuBound = i.jank === true || (encoding && (i.qualityLimitation === 'cpu' || (i.encodeMs !== undefined && i.encodeMs > 0.6 * frameMs)));
   const bwLimited = i.now - s.startedAt >= RAMP_MS && (encoding
     ? i.qualityLimitation === 'bandwidth'
     : i.uplinkBps !== undefined && rungForUplink(i.uplinkBps) > s.rung);

@@ -93,7 +93,7 @@ export class Sender {
     this.#lagStreak = lagMs > 150 ? this.#lagStreak + 1 : 0;
     this.#lag = 0;
     const input = {
-      now: performance.now(), qualityLimitation: this.#lagStreak >= 2 ? 'cpu' as const : limitation, encodeMs, uplinkBps: uplink,
+      now: performance.now(), qualityLimitation: limitation, jank: this.#lagStreak >= 2, encodeMs, uplinkBps: uplink,
       watchedRung: this.#watched, saveData: this.saveData, weakDevice: this.weakDevice,
     };
     this.lastInput = { ...input, chromeLimitation: limitation, lagMs: Math.round(lagMs) };
