@@ -10,7 +10,7 @@
 // flapping, and waiting 5 s per layer made recovery take 8-12 s).
 import { allocate } from './allocate.js';
 import { QueueingDelay } from './queueing.js';
-import { stabilize } from './stabilize.js';
+import { order, stabilize } from './stabilize.js';
 import { Estimate, type EstimateOptions } from './Estimate.js';
 import type { Allocation, TrackAllocation, TrackInput } from './types.js';
 
@@ -107,7 +107,7 @@ export class SubscriberAllocator {
     for (const t of changed) {
       const before = this.#last.get(t.id);
       if (sameLayer(before, t)) continue;
-      const up = before !== undefined && rankOf(t) > rankOf(before);
+      const up = before !== undefined && order(t.target, before.target) > 0;
       this.#upAllowedAt.set(t.id, now + (up ? UP_AFTER_UP_MS : UP_HOLD_MS));
     }
     const removed = [...this.#last.keys()].filter((id) => !next.has(id));
@@ -129,11 +129,6 @@ export const UP_MARGIN = 0.85;
 export const UP_HOLD_MS = 5000;
 /** ... or after it went up. */
 export const UP_AFTER_UP_MS = 2000;
-
-/** Paused below every layer, then spatial, then temporal. */
-function rankOf(t: TrackAllocation): number {
-  return t.target ? 1 + t.target.spatial * 16 + t.target.temporal : 0;
-}
 
 function sameLayer(a: TrackAllocation | undefined, b: TrackAllocation): boolean {
   return a !== undefined && a.pausedReason === b.pausedReason && a.target?.spatial === b.target?.spatial && a.target?.temporal === b.target?.temporal;

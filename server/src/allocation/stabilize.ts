@@ -23,7 +23,7 @@ export interface StabilizeInput {
 }
 
 /** -1 for paused, so that a pause sorts below every layer. */
-function order(a: Layer | null, b: Layer | null): number {
+export function order(a: Layer | null, b: Layer | null): number {
   if (a === null || b === null) return (a === null ? -1 : 0) - (b === null ? -1 : 0);
   return compareLayers(a, b);
 }
