@@ -15,12 +15,39 @@ export function pageKit(fps = 30): void {
   };
   w.__bench = bench;
 
+  // Sensor grain: a real camera's picture changes in every pixel of every frame, so its
+  // encoder fills the bitrate it is given. A flat canvas compresses to a third of its
+  // target, and Chrome's send-side estimate may rise only to 1.5x what is really sent:
+  // after one congestion event a dsl sender's estimate then stayed at ~120 kbit/s of its
+  // 1 Mbit/s uplink for whole runs. A few pre-drawn grain frames, cycled, cost a blit each.
+  const GRAIN_FRAMES = 4;
+  let grain: HTMLCanvasElement[] | null = null;
+  let frame = 0;
+  function makeGrain(): HTMLCanvasElement[] {
+    return Array.from({ length: GRAIN_FRAMES }, () => {
+      const c = document.createElement('canvas');
+      c.width = W;
+      c.height = H;
+      const g = c.getContext('2d')!;
+      const img = g.createImageData(W, H);
+      const d = img.data;
+      for (let o = 0; o < d.length; o += 4) {
+        const v = Math.random() < 0.5 ? 0 : 255;
+        d[o] = v; d[o + 1] = v; d[o + 2] = v; d[o + 3] = 10 + Math.floor(Math.random() * 22);
+      }
+      g.putImageData(img, 0, 0);
+      return c;
+    });
+  }
+
   function paint(ctx: CanvasRenderingContext2D, now: number): void {
     const ts = now & 0xffffff;
     const sum = ((ts & 0xff) + ((ts >> 8) & 0xff) + ((ts >> 16) & 0xff)) & 0xff;
     const bits = (ts << 8) | sum;
     ctx.fillStyle = '#777';
     ctx.fillRect(0, 0, W, H);
+    grain ??= makeGrain();
+    ctx.drawImage(grain[frame++ % GRAIN_FRAMES]!, 0, 0);
     // Something moving, so the encoder has real work (like a person).
     ctx.fillStyle = '#c84';
     ctx.beginPath();
@@ -140,8 +167,15 @@ export function pageKit(fps = 30): void {
     const send: RTCStatsReport | null = await call.media?.sendStats().catch(() => null);
     let sent = 0;
     let outBwe: number | undefined;
+    let videoTarget = 0;
+    let topHeight = -1;
     send?.forEach((s: any) => {
       if (s.type === 'outbound-rtp') sent += s.bytesSent ?? 0;
+      // What Chrome lets the encoder send, and why not more (the ladder's inputs).
+      if (s.type === 'outbound-rtp' && s.kind === 'video') {
+        videoTarget += s.targetBitrate ?? 0;
+        if ((s.frameHeight ?? 0) > topHeight) { topHeight = s.frameHeight ?? 0; sample.qualityLimitation = s.qualityLimitationReason; }
+      }
       // The Opus encoder's rate: in-band FEC needs enough of it (libopus' thresholds).
       if (s.type === 'outbound-rtp' && s.kind === 'audio') sample.audioTargetBps = s.targetBitrate;
       // What the SFU reports back about our audio (it forwards its receivers' worst loss
@@ -151,6 +185,7 @@ export function pageKit(fps = 30): void {
     });
     sample.sentBytes = sent;
     sample.outBwe = outBwe;
+    sample.videoTargetBps = videoTarget;
     // Our own sender's ladder (is it sending what others' tiles want, and if not, why).
     sample.rung = call.sender?.rung;
     sample.rungReason = call.sender?.reason;

@@ -1,6 +1,6 @@
 // Goals: react to congestion quickly, grow only after the link proved stable, never
 // oscillate, and never trust a single reading.
-// - Congestion is mediasoup's estimate below what we actually send (5 % dead band) for
+// - Congestion is mediasoup's estimate below what we actually send (5 % dead band; 25 % while we send under half the budget, see APP_LIMITED_BAND) for
 //   `confirmMs`, or under half of it; a lone low reading is what random loss does now and
 //   then, and acting on it costs two keyframes. Where RTT is known, the drop also needs a
 //   filling queue (RTT `queueMs` above the link's own, see queueing.ts) or heavy loss
@@ -10,7 +10,8 @@
 //   follows what is sent.
 // - Growth waits `hold` ms without a drop, then probes (mediasoup's BWE finds more capacity
 //   only when asked), one probe per `probeIntervalMs` while they succeed, only while the
-//   allocation wants more, and from our own budget, never from the reading: on a jittery
+//   allocation wants more (also while a reading is low without evidence: that is no
+//   congestion), and from our own budget, never from the reading: on a jittery
 //   link mediasoup reported 200 Mbit/s for a 256 kbit/s link. A drop that begins within
 //   `hold` of a probe means it failed: the next growth waits twice as long (up to maxHold).
 // - Once a drop is confirmed, the link is known to be congested: for `followMs` further
@@ -38,6 +39,13 @@ export interface EstimateOptions {
 export const DEFAULT_ESTIMATE_OPTIONS: EstimateOptions = {
   holdMs: 3000, maxHoldMs: 12_000, probeIntervalMs: 1000, probeFraction: 0.5, probeFloorBps: 50_000, maxStep: 2, confirmMs: 500, queueMs: 100, lossFraction: 0.1, followMs: 3000,
 };
+
+/**
+ * While less than half the budget is sent, a reading counts as low only below this share of
+ * what is sent: an app-limited BWE follows the traffic loosely (audio only: 51-63 kbit/s
+ * read for 65-75 kbit/s sent), and a dip there is no congestion.
+ */
+export const APP_LIMITED_BAND = 0.75;
 
 export class Estimate {
   readonly #o: EstimateOptions;
@@ -68,7 +76,8 @@ export class Estimate {
    * by the budget (only then is probing worth its risk); returns the effective budget.
    */
   update(measuredBps: number, now: number, usedBps = Infinity, wantsMore = true, queueMs: number | null = null, loss: number | null = null): number {
-    const threshold = Math.min(this.#effective, usedBps) * 0.95;
+    const appLimited = usedBps < this.#effective * 0.5;
+    const threshold = Math.min(this.#effective, usedBps) * (appLimited ? APP_LIMITED_BAND : 0.95);
     if (measuredBps < threshold) {
       this.#low = this.#low ? { since: this.#low.since, max: Math.max(this.#low.max, measuredBps) } : { since: now, max: measuredBps };
       const collapse = measuredBps < threshold * 0.5;
@@ -77,21 +86,35 @@ export class Estimate {
       const queueing = queueMs === null || queueMs >= this.#o.queueMs || (loss ?? 0) >= this.#o.lossFraction;
       // Following needs real evidence: without RTT a lone dip would pass for congestion.
       const congested = queueMs !== null && now - this.#confirmedAt < this.#o.followMs;
-      if (!queueing || (!collapse && !congested && now - this.#low.since < this.#o.confirmMs)) return this.#effective;
-      // It began soon after a probe: the probe failed.
-      if (this.#low.since - this.#lastUpAt < this.#hold) this.#hold = Math.min(this.#hold * 2, this.#o.maxHoldMs);
-      // A sustained drop: the best of its readings (each one is already below what we send),
-      // but no more than what got through: mediasoup's estimate decays over seconds while
-      // a link that stepped from 1 Mbit/s to 150 kbit/s drops half of what we send.
-      const reading = collapse ? measuredBps : this.#low.max;
-      const through = Number.isFinite(usedBps) && loss !== null ? usedBps * (1 - loss) * 0.85 : Infinity;
-      this.#effective = Math.min(this.#effective, reading, through);
+      if (queueing && (collapse || congested || now - this.#low.since >= this.#o.confirmMs)) return this.#drop(measuredBps, now, collapse);
+      // No evidence: no drop, and no reason to stop growing either. With every video paused
+      // mediasoup's estimate sat just below the audio it carried, on a link with room for
+      // video: waiting for it to rise first kept a subscriber audio-only for 13 s.
+      if (queueing) return this.#effective;
+    } else {
       this.#low = null;
-      this.#lastDownAt = now;
-      this.#confirmedAt = now;
-      return this.#effective;
     }
+    return this.#grow(now, wantsMore);
+  }
+
+  #drop(measuredBps: number, now: number, collapse: boolean): number {
+    // It began soon after a probe: the probe failed. Once: the drops that follow it are the
+    // same failure (doubling for each took the hold from 3 to 12 s after one probe).
+    const low = this.#low!;
+    if (this.#lastUpAt > this.#lastDownAt && low.since - this.#lastUpAt < this.#hold) this.#hold = Math.min(this.#hold * 2, this.#o.maxHoldMs);
+    // A sustained drop: the best of its readings (each one is already below what we send).
+    // Not "what got through" (sent x (1 - loss)): the loss is one consumer's receiver
+    // report, and right after a resume a keyframe burst that overflowed a shallow queue read
+    // 94 % lost while the audio on the same link got through (the budget fell to 11 kbit/s).
+    const reading = collapse ? measuredBps : low.max;
+    this.#effective = Math.min(this.#effective, reading);
     this.#low = null;
+    this.#lastDownAt = now;
+    this.#confirmedAt = now;
+    return this.#effective;
+  }
+
+  #grow(now: number, wantsMore: boolean): number {
     if (wantsMore && now - this.#lastDownAt >= this.#hold && now - this.#lastUpAt >= this.#o.probeIntervalMs) {
       // Grow from what we allow now, never by more than maxStep.
       const probe = Math.min(this.#effective * (1 + this.#o.probeFraction) + this.#o.probeFloorBps, this.#effective * this.#o.maxStep);

@@ -64,7 +64,6 @@ export class SubscriberAllocator {
   // estimate. (Compared with allocated video, an estimate that follows a link's real
   // traffic looked like congestion whenever the layers' measured rates were high: the
   // edge-3 bench paused video for seconds on a link with room to spare.)
-  // Probing only while some track is held back by the budget.
   setEstimate(bps: number, now: number): void {
     this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, this.#queue.ms, this.#loss);
   }
@@ -87,6 +86,21 @@ export class SubscriberAllocator {
   /** What this subscriber's audio consumers take; reserved before any video. */
   setAudioBitrate(bps: number): void { this.#audioBps = bps; }
 
+  /**
+   * With every video paused, mediasoup's estimate reads about the audio it carries (or,
+   * after a burst of retransmissions on a link that just stepped down, half of it), so
+   * the budget stays at zero; a paused consumer asks mediasoup for nothing, so it never
+   * probes; and audio receiver reports come only every ~5 s, so the queue and loss they
+   * show are stale. In the step-down bench a subscriber on a 150 kbit/s link saw no video
+   * for 13-20 s of 20. So the first video's cheapest layer (~25 kbit/s, a few frames a
+   * second) stays on whatever the estimate reads: the user sees the speaker, and the
+   * forwarded consumer keeps mediasoup probing and its receiver reports fresh. Only a cap
+   * ("save data", an operator limit) too small for it turns it off.
+   */
+  #floorBps(): number {
+    return this.#cap === null || this.#cap >= this.#audioBps + FLOOR_MAX_BPS ? FLOOR_MAX_BPS : 0;
+  }
+
   get videoBudget(): number {
     const link = this.#cap === null ? this.#estimate.bps : Math.min(this.#cap, this.#estimate.bps);
     return Math.max(0, link - this.#audioBps);
@@ -96,7 +110,7 @@ export class SubscriberAllocator {
   get used(): number { return Number.isFinite(this.#lastUsed) ? this.#lastUsed : 0; }
 
   update(now: number): AllocationUpdate {
-    const input = { budget: this.videoBudget, lastN: this.#lastN, tracks: [...this.#tracks.values()] };
+    const input = { budget: this.videoBudget, lastN: this.#lastN, tracks: [...this.#tracks.values()], floorBps: this.#floorBps() };
     const safe = allocate({ ...input, budget: input.budget * UP_MARGIN });
     const allocation = stabilize({
       fresh: allocate(input), safe, tracks: input.tracks,
@@ -118,10 +132,17 @@ export class SubscriberAllocator {
     // an upgrade merely waits for its hold. Else a probe tests nothing and the budget grew
     // unchecked (13 Mbit/s for a subscriber receiving 150 kbit/s; when its link stepped
     // down to 150 kbit/s nothing was below that budget to notice).
-    this.#wantsMore = allocate({ ...input, budget: Number.MAX_SAFE_INTEGER }).used > safe.used;
+    // Nor while a paused track the budget already covers waits for its hold: after a step
+    // down to audio only, probes grew the budget from 160 to 484 kbit/s while nothing more
+    // was sent, and both videos then resumed at once (two keyframes) into a 150 kbit/s link.
+    const waiting = allocation.tracks.some((t) => t.pausedReason === 'bandwidth' && safe.tracks.some((x) => x.id === t.id && x.target !== null));
+    this.#wantsMore = !waiting && allocate({ ...input, budget: Number.MAX_SAFE_INTEGER }).used > safe.used;
     return { allocation, changed, removed };
   }
 }
+
+/** The first video's cheapest layer is kept while it costs at most this. */
+export const FLOOR_MAX_BPS = 40_000;
 
 /** Upgrades need this share of the budget to spare (a budget of 100 upgrades as if it were 85). */
 export const UP_MARGIN = 0.85;

@@ -5,7 +5,8 @@
 // instead of freezing.
 //
 // Algorithm (after LiveKit's stream allocator): sort tracks by priority; give each, in
-// order, its cheapest layer while the budget allows (else pause it for "bandwidth"); then
+// order, its cheapest layer while the budget allows (else pause it for "bandwidth"; the
+// first one keeps a cheap enough lowest layer regardless, see `floorBps`); then
 // offer one step up to each track, round after round, until no step fits. Upgrades go by
 // priority class: the screen share and the speaker reach their tile's best layer before
 // pinned tiles, and those before everyone else, who then share what is left evenly.
@@ -65,6 +66,22 @@ export function allocate(input: AllocationInput): Allocation {
   };
   const all = [...steps];
   offer(all, 1); // everyone's cheapest layer first, in priority order
+  // The floor: the first video keeps its cheapest layer even when the budget is gone.
+  const first = all[0];
+  if (first && first[1].index < 0 && input.floorBps) {
+    const [id, s] = first;
+    const layer = s.ladder[0];
+    const price = layer ? cost(s.track.bitrates, layer) : Infinity;
+    if (layer && price <= input.floorBps) {
+      s.index = 0;
+      const a = result.get(id)!;
+      a.target = layer;
+      a.pausedReason = null;
+      a.bandwidthRequested = price;
+      a.deficient = s.ladder.length > 1;
+      remaining = 0; // already beyond the budget: nothing else goes up
+    }
+  }
   for (let cls = 0; cls <= 3; cls++) offer(all.filter(([, s]) => priorityClass(s.track) === cls), Infinity);
 
   const tracks = ordered.map((t) => result.get(t.id)!);

@@ -2,7 +2,7 @@
 import type { BitrateMatrix, Layer, PausedReason, TrackInput } from './types.js';
 
 /** When nothing was measured yet: the sender's configured maxima split over T0..T2. */
-export const DEFAULT_SIMULCAST_BPS = [100_000, 300_000, 900_000];
+export const DEFAULT_SIMULCAST_BPS = [60_000, 300_000, 900_000];
 const TEMPORAL_SHARE = [0.5, 0.75, 1];
 
 export function defaultMatrix(spatialLayers: number, temporalLayers: number): number[][] {

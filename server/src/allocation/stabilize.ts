@@ -59,7 +59,8 @@ export function stabilize(i: StabilizeInput): Allocation {
     return keep(f, prev.target);
   });
   const sum = (ts: TrackAllocation[]) => ts.reduce((x, t) => x + t.bandwidthRequested, 0);
-  const budget = i.fresh.budget;
+  // What the allocator allows: the budget, or more where the first video's floor applies.
+  const budget = Math.max(i.fresh.budget, i.fresh.used);
   if (sum(tracks) > budget * DOWN_TOLERANCE) {
     // 2. Congestion: down at once to the plain allocation where it is lower.
     tracks = tracks.map((t, k) => { const f = i.fresh.tracks[k]!; return order(f.target, t.target) < 0 ? f : t; });
@@ -75,5 +76,5 @@ export function stabilize(i: StabilizeInput): Allocation {
     });
     if (sum(up) <= budget) tracks = up;
   }
-  return { tracks, budget, used: sum(tracks) };
+  return { tracks, budget: i.fresh.budget, used: sum(tracks) };
 }

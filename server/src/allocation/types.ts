@@ -34,6 +34,11 @@ export interface AllocationInput {
   /** At most this many videos are forwarded. */
   lastN: number;
   tracks: readonly TrackInput[];
+  /**
+   * The first video in priority order keeps its cheapest layer even beyond the budget when
+   * that layer costs at most this much (0: no such floor). See SubscriberAllocator.
+   */
+  floorBps?: number;
 }
 
 export interface TrackAllocation {

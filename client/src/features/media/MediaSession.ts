@@ -26,7 +26,7 @@ export interface MediaSessionEvents extends Record<string, unknown[]> {
 
 // Three simulcast layers so the SFU can pick per subscriber; L1T3 also lets it drop frame rate.
 export const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
-  { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 100_000, scalabilityMode: 'L1T3' },
+  { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 60_000, scalabilityMode: 'L1T3' },
   { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 300_000, scalabilityMode: 'L1T3' },
   { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 900_000, scalabilityMode: 'L1T3' },
 ];

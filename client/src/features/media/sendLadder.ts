@@ -5,7 +5,12 @@
 // few seconds, ~10 kbit/s), then off. Pure: inputs in, rung out.
 // Bandwidth counts only when the encoder itself reports being bandwidth-limited: the
 // uplink estimate merely follows what is sent, so on its own it would never allow a step
-// up (and it is meaningless during the first seconds of ramp-up).
+// up (and it is meaningless during the first seconds of ramp-up). Chrome's send-side
+// estimate dips now and then on a busy PC or link, and a stepped-down camera keeps it low
+// (it rises only to ~1.5x what is sent, and a smaller rung sends less), so: a bandwidth
+// verdict needs two readings in a row, and a step down for bandwidth alone recovers after
+// half the hold. A step up is itself the probe: a larger allocation makes Chrome probe the
+// link (an estimate stuck at 189 kbit/s read 816 kbit/s two seconds after one).
 export interface Rung { name: string; height: number; fps: number; minBps: number }
 
 export const LADDER: readonly Rung[] = [
@@ -38,15 +43,23 @@ export interface SenderInput {
 }
 
 /** `trouble`: the rung CPU and bandwidth allow (with hysteresis); `rung`: what is applied. */
-export interface LadderState { rung: number; trouble: number; changedAt: number; upAt: number; holdMs: number; reason: string; startedAt: number }
+export interface LadderState {
+  rung: number; trouble: number; changedAt: number; upAt: number; holdMs: number; reason: string; startedAt: number;
+  /** Since when the encoder reports 'bandwidth' without a break. */
+  bwSince?: number | null;
+  /** The last step down was for bandwidth alone (no CPU trouble). */
+  bwDown?: boolean;
+}
 
 export const HOLD_MS = 8000;
+/** The encoder must report 'bandwidth' this long (two ladder ticks) before it counts. */
+export const BW_CONFIRM_MS = 2000;
 /** Chrome's send-side BWE starts low and ramps up: no bandwidth verdicts before this. */
 export const RAMP_MS = 10_000;
 const MAX_HOLD_MS = 60_000;
 
 export function initialState(input: Pick<SenderInput, 'weakDevice' | 'saveData' | 'now'>): LadderState {
-  return { rung: capRung(input), trouble: 0, changedAt: input.now, upAt: -Infinity, holdMs: HOLD_MS, reason: 'start', startedAt: input.now };
+  return { rung: capRung(input), trouble: 0, changedAt: input.now, upAt: -Infinity, holdMs: HOLD_MS, reason: 'start', startedAt: input.now, bwSince: null, bwDown: false };
 }
 
 /** Caps apply at once, both ways: weak devices 360p, "save data" 180p, and nothing above what anyone watches. */
@@ -73,13 +86,16 @@ export function decide(s: LadderState, i: SenderInput): LadderState {
   // stalling UI thread still keeps video from coming back.
   const encoding = s.rung < STILL;
   const cpuBound = i.jank === true || (encoding && (i.qualityLimitation === 'cpu' || (i.encodeMs !== undefined && i.encodeMs > 0.6 * frameMs)));
+  const chromeBw = encoding && i.qualityLimitation === 'bandwidth';
+  let bwSince = chromeBw ? (s.bwSince ?? i.now) : null;
   const bwLimited = i.now - s.startedAt >= RAMP_MS && (encoding
-    ? i.qualityLimitation === 'bandwidth'
+    ? bwSince !== null && i.now - bwSince >= BW_CONFIRM_MS
     : i.uplinkBps !== undefined && rungForUplink(i.uplinkBps) > s.rung);
 
   let trouble = s.trouble;
   let reason = s.reason;
   let { changedAt, upAt, holdMs } = s;
+  let bwDown = s.bwDown ?? false;
   // Trouble measured at the applied rung pushes below it: bandwidth to what the uplink
   // carries (at least one rung), CPU one rung (video rungs only).
   let down = trouble;
@@ -96,7 +112,10 @@ export function decide(s: LadderState, i: SenderInput): LadderState {
     if (i.now - upAt < holdMs) holdMs = Math.min(holdMs * 2, MAX_HOLD_MS); // the last step up failed
     trouble = Math.min(OFF, down);
     changedAt = i.now;
-  } else if (trouble > 0 && !cpuBound && !bwLimited && i.now - changedAt >= holdMs) {
+    bwDown = bwLimited && !cpuBound;
+    // The encoder reports on the new rung only after a while: a fresh verdict is needed.
+    if (bwLimited) bwSince = null;
+  } else if (trouble > 0 && !cpuBound && !bwLimited && i.now - changedAt >= (bwDown ? holdMs / 2 : holdMs)) {
     const next = LADDER[trouble - 1]!;
     const cool = i.encodeMs === undefined || next.fps === 0 || i.encodeMs < 0.3 * (1000 / next.fps);
     if (cool) {
@@ -109,7 +128,7 @@ export function decide(s: LadderState, i: SenderInput): LadderState {
   }
   const rung = Math.max(trouble, cap);
   if (rung === cap && cap > trouble) reason = 'cap';
-  return { rung, trouble, changedAt, upAt, holdMs, reason, startedAt: s.startedAt };
+  return { rung, trouble, changedAt, upAt, holdMs, reason, startedAt: s.startedAt, bwSince, bwDown };
 }
 
 /** Maps the server's dynacast hint (highest spatial layer watched) to a rung. */
