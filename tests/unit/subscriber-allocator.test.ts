@@ -58,6 +58,20 @@ describe('Estimate', () => {
     expect(e.update(500_000, 4200)).toBeGreaterThan(150_000); // 2 s after the last drop it probes again
   });
 
+  it('readings at twice the budget for 2 s reset a hold that failed probes doubled', () => {
+    const e = new Estimate(100_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
+    e.update(100_000, 3000); // probe: 200k
+    e.update(40_000, 3200); // collapse right after it: failed, hold 6 s
+    expect(e.holdMs).toBe(6000);
+    expect(e.bps).toBe(40_000);
+    e.update(90_000, 3500); // the link came back: mediasoup reads more than twice our budget ...
+    e.update(90_000, 5000);
+    expect(e.holdMs).toBe(6000); // ... for 1.5 s: not yet
+    e.update(90_000, 5500);
+    expect(e.holdMs).toBe(3000); // 2 s: back to the base hold
+    expect(e.update(90_000, 6200)).toBe(80_000); // and probing resumes 3 s after the drop (x2 at most)
+  });
+
   it('one low reading is noise; a sustained drop or a collapse is congestion', () => {
     const e = new Estimate(1_000_000, { holdMs: 3000 }, 0);
     expect(e.update(700_000, 100)).toBe(1_000_000); // one dip (random loss)

@@ -34,10 +34,12 @@ export interface EstimateOptions {
   lossFraction: number;
   /** After a confirmed drop, further drops with evidence follow at once for this long. */
   followMs: number;
+  /** Readings at twice the budget for this long reset the hold to its base. */
+  highMs: number;
 }
 
 export const DEFAULT_ESTIMATE_OPTIONS: EstimateOptions = {
-  holdMs: 3000, maxHoldMs: 12_000, probeIntervalMs: 1000, probeFraction: 0.5, probeFloorBps: 50_000, maxStep: 2, confirmMs: 500, queueMs: 100, lossFraction: 0.1, followMs: 3000,
+  holdMs: 3000, maxHoldMs: 12_000, probeIntervalMs: 1000, probeFraction: 0.5, probeFloorBps: 50_000, maxStep: 2, confirmMs: 500, queueMs: 100, lossFraction: 0.1, followMs: 3000, highMs: 2000,
 };
 
 /**
@@ -53,6 +55,8 @@ export class Estimate {
   #lastDownAt = -Infinity;
   #lastUpAt = -Infinity;
   #hold: number;
+  /** Since when readings are at least twice the budget. */
+  #highSince: number | null = null;
   /** When the last drop was confirmed by evidence (not the start). */
   #confirmedAt = -Infinity;
   /** Since when readings are below what we send, and the highest of them. */
@@ -94,6 +98,7 @@ export class Estimate {
     } else {
       this.#low = null;
     }
+    this.#noteHigh(measuredBps, now);
     return this.#grow(now, wantsMore);
   }
 
@@ -112,6 +117,18 @@ export class Estimate {
     this.#lastDownAt = now;
     this.#confirmedAt = now;
     return this.#effective;
+  }
+
+  /**
+   * mediasoup's reading is no budget (it read 200 Mbit/s on a jittery 256 kbit/s link), but
+   * when it stays at twice ours for `highMs`, the link has changed: earlier failed probes
+   * no longer say anything about it, and the hold is back to its base. A subscriber whose
+   * link came back from 150 kbit/s waited out a 12 s hold from two failed probes.
+   */
+  #noteHigh(measuredBps: number, now: number): void {
+    if (measuredBps < this.#effective * 2) { this.#highSince = null; return; }
+    this.#highSince ??= now;
+    if (now - this.#highSince >= this.#o.highMs) this.#hold = this.#o.holdMs;
   }
 
   #grow(now: number, wantsMore: boolean): number {
