@@ -4,7 +4,8 @@
 // moved the room to a new media worker or our session could not be resumed.
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
-import { simulcastLayers, type MediaSource, type ResponseData } from '../../../../protocol/index.js';
+import type { MediaSource, ResponseData } from '../../../../protocol/index.js';
+import { simulcastLayers } from '../../../../protocol/media.js';
 import { Emitter } from '../../lib/emitter.js';
 import { inboundVideo, StallWatch } from './stall.js';
 import type { SignalingClient } from '../../lib/signaling.js';

@@ -2,7 +2,8 @@
 // WebAudio, canvas; loaded lazily when a recording starts). The consent rule decides at
 // every moment who is in it: a participant who did not say yes is a name card in the
 // picture and silent in the mix. Every chunk goes to the ChunkStore before the next.
-import { isRecorded, type RecordingState } from '../../../../protocol/index.js';
+import type { RecordingState } from '../../../../protocol/index.js';
+import { isRecorded } from '../../../../protocol/recording.js';
 import type { ChunkStore } from './chunk-store.js';
 import { compositeLayout, fit } from './layout.js';
 

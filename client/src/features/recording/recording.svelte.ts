@@ -2,7 +2,8 @@
 // of everyone, default no, changeable at any time), and, in the recording moderator's
 // browser, the capture, the crash-safe chunk store, recovery after a reload, export and
 // upload to the archive. The heavy parts (capture, ffmpeg) load only when used.
-import { isRecorded, type ArchivedRecording, type Notification, type RecordingKind, type RecordingState } from '../../../../protocol/index.js';
+import type { ArchivedRecording, Notification, RecordingKind, RecordingState } from '../../../../protocol/index.js';
+import { isRecorded } from '../../../../protocol/recording.js';
 import { i18n } from '../../lib/i18n.svelte.js';
 import type { Requester } from '../../lib/signaling.js';
 import type { Capture, CaptureMember } from './capture.js';
