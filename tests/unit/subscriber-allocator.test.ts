@@ -1,7 +1,7 @@
 // Step-by-step scenarios for the stateful parts: the estimate's hysteresis and the
 // per-subscriber allocator's diffs.
 import { describe, expect, it } from 'vitest';
-import { APP_LIMITED_BAND, Estimate } from '../../server/src/allocation/Estimate.js';
+import { APP_LIMITED_BAND, CEILING_APPROACH, CEILING_STEP, Estimate } from '../../server/src/allocation/Estimate.js';
 import { FLOOR_MAX_BPS, SubscriberAllocator, UP_HOLD_MS } from '../../server/src/allocation/SubscriberAllocator.js';
 import { QueueingDelay } from '../../server/src/allocation/queueing.js';
 import type { TrackInput } from '../../server/src/allocation/types.js';
@@ -64,12 +64,34 @@ describe('Estimate', () => {
     e.update(40_000, 3200); // collapse right after it: failed, hold 6 s
     expect(e.holdMs).toBe(6000);
     expect(e.bps).toBe(40_000);
-    e.update(90_000, 3500); // the link came back: mediasoup reads more than twice our budget ...
-    e.update(90_000, 5000);
+    const idle = (bps: number, t: number, video = false) => e.update(bps, t, Infinity, true, null, null, !video);
+    idle(90_000, 3500); // the link came back: mediasoup reads more than twice our budget, the queue calm ...
+    idle(90_000, 5000);
     expect(e.holdMs).toBe(6000); // ... for 1.5 s: not yet
-    e.update(90_000, 5500);
+    idle(90_000, 5500);
     expect(e.holdMs).toBe(3000); // 2 s: back to the base hold
-    expect(e.update(90_000, 6200)).toBe(80_000); // and probing resumes 3 s after the drop (x2 at most)
+    expect(idle(90_000, 6200)).toBe(80_000); // and probing resumes 3 s after the drop (x2 at most)
+    // With the queue 60 ms above the link's own, a high reading says nothing (mediasoup read
+    // 240-280 kbit/s on the jittery 256 kbit/s edge link).
+    const busy = new Estimate(100_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
+    busy.update(100_000, 3000);
+    busy.update(40_000, 3200);
+    for (let t = 3500; t <= 6000; t += 500) busy.update(90_000, t, Infinity, true, 60, null, false);
+    expect(busy.holdMs).toBe(6000);
+  });
+
+  it('after a failed probe, probes go quickly to 85 % of the level that failed, then in 10 % steps', () => {
+    const e = new Estimate(110_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
+    e.update(110_000, 3000); // probe: 215k
+    expect(e.bps).toBe(215_000);
+    e.update(90_000, 3200); // collapse right after it: 215k failed
+    const steps: number[] = [];
+    for (let t = 3500; t <= 16_000; t += 500) { const b = Math.round(e.update(e.bps, t)); if (b !== steps.at(-1)) steps.push(b); }
+    expect(steps[0]).toBe(90_000);
+    expect(steps[1]).toBe(180_000); // x2 at most, and below 85 % of 215k
+    expect(180_000).toBeGreaterThan(215_000 * CEILING_APPROACH - 5000); // close to it now:
+    expect(steps[2]).toBe(Math.round(180_000 * (1 + CEILING_STEP))); // small steps, not x1.5 + 50k (320k)
+    expect(steps[3]).toBe(Math.round(180_000 * (1 + CEILING_STEP) ** 2));
   });
 
   it('one low reading is noise; a sustained drop or a collapse is congestion', () => {
@@ -190,7 +212,9 @@ describe('SubscriberAllocator', () => {
     const budgets: number[] = [];
     let resumedAt = -1;
     for (let now = 1500; now <= 8000; now += 500) {
-      s.setEstimate(66_000, now); // below the audio it carries (app-limited), no queue
+      // Below the audio it carries (app-limited), no queue; once video flows, it follows it.
+      if (resumedAt < 0) s.setEstimate(66_000, now);
+      else { s.setSent(75_000 + s.used); s.setEstimate(80_000 + s.used, now); }
       const tracks = s.update(now).allocation.tracks;
       budgets.push(s.videoBudget);
       if (resumedAt < 0 && tracks.some((t) => t.target !== null)) resumedAt = now;
@@ -338,14 +362,14 @@ describe('queueing delay gates a moderate drop', () => {
     const burst = new Estimate(261_000, { holdMs: 3000 }, 0);
     burst.update(150_000, 5000, 211_000, false, 55, 0.9375);
     expect(burst.update(150_000, 5500, 211_000, false, 55, 0.9375)).toBe(150_000);
-    // Sending under half the budget (app-limited), a reading 20 % below what is sent is no
-    // drop, even with evidence; 30 % below is.
+    // With (almost) no video flowing, a reading 20 % below what is sent is no drop, even
+    // with evidence; 30 % below is.
     const idle = new Estimate(193_000, { holdMs: 3000 }, 0);
-    idle.update(52_000, 5000, 65_000, false, 7, 0.2);
-    expect(idle.update(52_000, 5500, 65_000, false, 7, 0.2)).toBe(193_000);
+    idle.update(52_000, 5000, 65_000, false, 7, 0.2, true);
+    expect(idle.update(52_000, 5500, 65_000, false, 7, 0.2, true)).toBe(193_000);
     expect(idle.suspect).toBe(false);
-    idle.update(45_000, 6000, 65_000, false, 7, 0.2);
-    expect(idle.update(45_000, 6500, 65_000, false, 7, 0.2)).toBe(45_000);
+    idle.update(45_000, 6000, 65_000, false, 7, 0.2, true);
+    expect(idle.update(45_000, 6500, 65_000, false, 7, 0.2, true)).toBe(45_000);
     expect(APP_LIMITED_BAND).toBe(0.75);
     // Without RTT readings the estimate is all we have.
     const blind = new Estimate(300_000, { holdMs: 3000 }, 0);

@@ -1,6 +1,6 @@
 // Goals: react to congestion quickly, grow only after the link proved stable, never
 // oscillate, and never trust a single reading.
-// - Congestion is mediasoup's estimate below what we actually send (5 % dead band; 25 % while we send under half the budget, see APP_LIMITED_BAND) for
+// - Congestion is mediasoup's estimate below what we actually send (5 % dead band; 25 % while (almost) no video flows, see APP_LIMITED_BAND) for
 //   `confirmMs`, or under half of it; a lone low reading is what random loss does now and
 //   then, and acting on it costs two keyframes. Where RTT is known, the drop also needs a
 //   filling queue (RTT `queueMs` above the link's own, see queueing.ts) or heavy loss
@@ -36,18 +36,25 @@ export interface EstimateOptions {
   followMs: number;
   /** Readings at twice the budget for this long reset the hold to its base. */
   highMs: number;
+  /** A level where a probe failed slows probing near it for this long. */
+  ceilingMs: number;
 }
 
 export const DEFAULT_ESTIMATE_OPTIONS: EstimateOptions = {
-  holdMs: 3000, maxHoldMs: 12_000, probeIntervalMs: 1000, probeFraction: 0.5, probeFloorBps: 50_000, maxStep: 2, confirmMs: 500, queueMs: 100, lossFraction: 0.1, followMs: 3000, highMs: 2000,
+  holdMs: 3000, maxHoldMs: 12_000, probeIntervalMs: 1000, probeFraction: 0.5, probeFloorBps: 50_000, maxStep: 2, confirmMs: 500, queueMs: 100, lossFraction: 0.1, followMs: 3000, highMs: 2000, ceilingMs: 15_000,
 };
 
 /**
- * While less than half the budget is sent, a reading counts as low only below this share of
- * what is sent: an app-limited BWE follows the traffic loosely (audio only: 51-63 kbit/s
- * read for 65-75 kbit/s sent), and a dip there is no congestion.
+ * While (almost) no video flows, a reading counts as low only below this share of what is
+ * sent: an app-limited BWE follows the traffic loosely (audio only: 51-63 kbit/s read for
+ * 65-75 kbit/s sent), and a dip there is no congestion.
  */
 export const APP_LIMITED_BAND = 0.75;
+
+/** Probes go quickly up to this share of a level that failed, ... */
+export const CEILING_APPROACH = 0.85;
+/** ... and beyond it by this fraction per probe. */
+export const CEILING_STEP = 0.1;
 
 export class Estimate {
   readonly #o: EstimateOptions;
@@ -55,6 +62,8 @@ export class Estimate {
   #lastDownAt = -Infinity;
   #lastUpAt = -Infinity;
   #hold: number;
+  /** The budget at which a probe last failed, and when. */
+  #ceiling: { bps: number; at: number } | null = null;
   /** Since when readings are at least twice the budget. */
   #highSince: number | null = null;
   /** When the last drop was confirmed by evidence (not the start). */
@@ -79,9 +88,8 @@ export class Estimate {
    * Feeds one measurement, what is currently sent, and whether the allocation is held back
    * by the budget (only then is probing worth its risk); returns the effective budget.
    */
-  update(measuredBps: number, now: number, usedBps = Infinity, wantsMore = true, queueMs: number | null = null, loss: number | null = null): number {
-    const appLimited = usedBps < this.#effective * 0.5;
-    const threshold = Math.min(this.#effective, usedBps) * (appLimited ? APP_LIMITED_BAND : 0.95);
+  update(measuredBps: number, now: number, usedBps = Infinity, wantsMore = true, queueMs: number | null = null, loss: number | null = null, idle = false): number {
+    const threshold = Math.min(this.#effective, usedBps) * (idle ? APP_LIMITED_BAND : 0.95);
     if (measuredBps < threshold) {
       this.#low = this.#low ? { since: this.#low.since, max: Math.max(this.#low.max, measuredBps) } : { since: now, max: measuredBps };
       const collapse = measuredBps < threshold * 0.5;
@@ -91,14 +99,19 @@ export class Estimate {
       // Following needs real evidence: without RTT a lone dip would pass for congestion.
       const congested = queueMs !== null && now - this.#confirmedAt < this.#o.followMs;
       if (queueing && (collapse || congested || now - this.#low.since >= this.#o.confirmMs)) return this.#drop(measuredBps, now, collapse);
-      // No evidence: no drop, and no reason to stop growing either. With every video paused
-      // mediasoup's estimate sat just below the audio it carried, on a link with room for
-      // video: waiting for it to rise first kept a subscriber audio-only for 13 s.
-      if (queueing) return this.#effective;
+      // No evidence: no drop. While video flows, no growth either (the reading says the link
+      // carries less than we send: on the edge link, probing on regardless took the budget
+      // to 4x the link within 4 s). But with (almost) no video flowing, mediasoup's estimate
+      // only follows the audio and stays wherever a burst of loss left it: waiting for it
+      // to rise first kept a subscriber audio-only for 13 s.
+      if (queueing || !idle) return this.#effective;
     } else {
       this.#low = null;
     }
-    this.#noteHigh(measuredBps, now);
+    // With a calm queue only: on the jittery edge link mediasoup read 240-280 kbit/s (a
+    // 256 kbit/s link) with the queue 60-120 ms above the link's own.
+    if (queueMs === null || queueMs < this.#o.queueMs / 2) this.#noteHigh(measuredBps, now);
+    else this.#highSince = null;
     return this.#grow(now, wantsMore);
   }
 
@@ -112,6 +125,8 @@ export class Estimate {
     // report, and right after a resume a keyframe burst that overflowed a shallow queue read
     // 94 % lost while the audio on the same link got through (the budget fell to 11 kbit/s).
     const reading = collapse ? measuredBps : low.max;
+    // A failed probe marks the level the link did not carry.
+    if (this.#lastUpAt > this.#lastDownAt && low.since - this.#lastUpAt < this.#hold) this.#ceiling = { bps: this.#effective, at: now };
     this.#effective = Math.min(this.#effective, reading);
     this.#low = null;
     this.#lastDownAt = now;
@@ -121,20 +136,25 @@ export class Estimate {
 
   /**
    * mediasoup's reading is no budget (it read 200 Mbit/s on a jittery 256 kbit/s link), but
-   * when it stays at twice ours for `highMs`, the link has changed: earlier failed probes
-   * no longer say anything about it, and the hold is back to its base. A subscriber whose
-   * link came back from 150 kbit/s waited out a 12 s hold from two failed probes.
+   * when it stays at twice ours for `highMs` with a calm queue, the link has changed:
+   * earlier failed probes no longer say anything about it, the hold is back to its base and
+   * the failed level forgotten. A subscriber whose link came back from 150 kbit/s waited
+   * out a 12 s hold.
    */
   #noteHigh(measuredBps: number, now: number): void {
     if (measuredBps < this.#effective * 2) { this.#highSince = null; return; }
     this.#highSince ??= now;
-    if (now - this.#highSince >= this.#o.highMs) this.#hold = this.#o.holdMs;
+    if (now - this.#highSince >= this.#o.highMs) { this.#hold = this.#o.holdMs; this.#ceiling = null; }
   }
 
   #grow(now: number, wantsMore: boolean): number {
     if (wantsMore && now - this.#lastDownAt >= this.#hold && now - this.#lastUpAt >= this.#o.probeIntervalMs) {
-      // Grow from what we allow now, never by more than maxStep.
-      const probe = Math.min(this.#effective * (1 + this.#o.probeFraction) + this.#o.probeFloorBps, this.#effective * this.#o.maxStep);
+      // Grow from what we allow now, never by more than maxStep; towards a level that failed
+      // recently, quickly up to 85 % of it, then (also beyond it) in small steps: the edge
+      // link went 55 -> 110 -> 215 kbit/s, failed, and did the same again every 12 s.
+      let probe = Math.min(this.#effective * (1 + this.#o.probeFraction) + this.#o.probeFloorBps, this.#effective * this.#o.maxStep);
+      const ceiling = this.#ceiling !== null && now - this.#ceiling.at < this.#o.ceilingMs ? this.#ceiling.bps : Infinity;
+      if (probe > ceiling * CEILING_APPROACH) probe = Math.max(ceiling * CEILING_APPROACH, this.#effective * (1 + CEILING_STEP));
       if (probe > this.#effective) {
         this.#effective = probe;
         this.#lastUpAt = now;

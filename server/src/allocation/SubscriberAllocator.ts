@@ -65,7 +65,9 @@ export class SubscriberAllocator {
   // traffic looked like congestion whenever the layers' measured rates were high: the
   // edge-3 bench paused video for seconds on a link with room to spare.)
   setEstimate(bps: number, now: number): void {
-    this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, this.#queue.ms, this.#loss);
+    // Idle: no video beyond the first one's floor flows, so the estimate follows the audio.
+    const idle = Number.isFinite(this.#lastUsed) && this.#lastUsed <= FLOOR_MAX_BPS;
+    this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, this.#queue.ms, this.#loss, idle);
   }
 
   /** The receiver's reported loss (0..1): heavy loss is congestion evidence like a queue. */
