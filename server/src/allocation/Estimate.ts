@@ -99,12 +99,12 @@ export class Estimate {
       // Following needs real evidence: without RTT a lone dip would pass for congestion.
       const congested = queueMs !== null && now - this.#confirmedAt < this.#o.followMs;
       if (queueing && (collapse || congested || now - this.#low.since >= this.#o.confirmMs)) return this.#drop(measuredBps, now, collapse);
-      // No evidence: no drop. While video flows, no growth either (the reading says the link
-      // carries less than we send: on the edge link, probing on regardless took the budget
-      // to 4x the link within 4 s). But with (almost) no video flowing, mediasoup's estimate
-      // only follows the audio and stays wherever a burst of loss left it: waiting for it
-      // to rise first kept a subscriber audio-only for 13 s.
-      if (queueing || !idle) return this.#effective;
+      // No evidence: no drop, but no growth either: the reading says the link carries less
+      // than we send (on the edge link, probing on regardless took the budget to 4x the link
+      // within 4 s, and concealed audio tripled). With every video paused that deadlocked
+      // (the reading follows the audio); the first video's floor (SubscriberAllocator) keeps
+      // a consumer forwarding, so mediasoup probes and its reading recovers by itself.
+      return this.#effective;
     } else {
       this.#low = null;
     }
