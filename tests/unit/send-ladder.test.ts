@@ -77,5 +77,12 @@ describe('bandwidth verdicts', () => {
     expect(step(26_000, squeezed)).toBe('360p24'); // a fresh verdict for the next rung
     expect(step(28_000, squeezed)).toBe('180p15');
     expect(step(28_000 + HOLD_MS / 2)).toBe('360p24'); // recovery after half the hold
+    // That step up fails: the hold doubles, and the next step up waits all of it.
+    expect(step(34_000, squeezed)).toBe('360p24');
+    expect(step(36_000, squeezed)).toBe('180p15');
+    expect(s.holdMs).toBe(2 * HOLD_MS);
+    expect(s.bwDown).toBe(false);
+    expect(step(36_000 + HOLD_MS)).toBe('180p15'); // half the doubled hold: still held
+    expect(step(36_000 + 2 * HOLD_MS)).toBe('360p24');
   });
 });

@@ -109,10 +109,13 @@ export function decide(s: LadderState, i: SenderInput): LadderState {
   }
   if (cpuBound && s.rung < STILL) { down = Math.max(down, s.rung + 1); if (!bwLimited) reason = 'cpu'; }
   if (down > trouble) {
-    if (i.now - upAt < holdMs) holdMs = Math.min(holdMs * 2, MAX_HOLD_MS); // the last step up failed
+    const failedUp = i.now - upAt < holdMs;
+    if (failedUp) holdMs = Math.min(holdMs * 2, MAX_HOLD_MS); // the last step up failed
     trouble = Math.min(OFF, down);
     changedAt = i.now;
-    bwDown = bwLimited && !cpuBound;
+    // Half the hold only until a step up fails: each step up makes Chrome probe, and on the
+    // edge bench's 128 kbit/s uplink those probes delayed the sender's own audio.
+    bwDown = bwLimited && !cpuBound && !failedUp;
     // The encoder reports on the new rung only after a while: a fresh verdict is needed.
     if (bwLimited) bwSince = null;
   } else if (trouble > 0 && !cpuBound && !bwLimited && i.now - changedAt >= (bwDown ? holdMs / 2 : holdMs)) {
