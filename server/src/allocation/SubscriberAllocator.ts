@@ -137,7 +137,8 @@ export class SubscriberAllocator {
     // Nor while a paused track the budget already covers waits for its hold: after a step
     // down to audio only, probes grew the budget from 160 to 484 kbit/s while nothing more
     // was sent, and both videos then resumed at once (two keyframes) into a 150 kbit/s link.
-    const waiting = allocation.tracks.some((t) => t.pausedReason === 'bandwidth' && safe.tracks.some((x) => x.id === t.id && x.target !== null));
+    const covered = new Set(safe.tracks.filter((t) => t.target !== null).map((t) => t.id));
+    const waiting = allocation.tracks.some((t) => t.pausedReason === 'bandwidth' && covered.has(t.id));
     this.#wantsMore = !waiting && allocate({ ...input, budget: Number.MAX_SAFE_INTEGER }).used > safe.used;
     return { allocation, changed, removed };
   }
