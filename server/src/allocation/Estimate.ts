@@ -1,19 +1,19 @@
 // Goals: react to congestion quickly, grow only after the link proved stable, never
 // oscillate, and never trust a single reading.
-// - Congestion is mediasoup's estimate below what we actually send (5 % dead band; 25 % while (almost) no video flows, see APP_LIMITED_BAND) for
-//   `confirmMs`, or under half of it; a lone low reading is what random loss does now and
-//   then, and acting on it costs two keyframes. Where RTT is known, the drop also needs a
-//   filling queue (RTT `queueMs` above the link's own, see queueing.ts) or heavy loss
-//   (`lossFraction`: random loss of a few % is no congestion; an overflowing queue drops
-//   far more). A reading merely
-//   below our budget while we send less is no congestion: the BWE of an app-limited link
-//   follows what is sent.
+// - Congestion is mediasoup's estimate below what we actually send (5 % dead band; 25 %
+//   while (almost) no video flows, see APP_LIMITED_BAND) for `confirmMs`, or under half of
+//   it; a lone low reading is what random loss does now and then, and acting on it costs
+//   two keyframes. Where RTT is known, the drop also needs a filling queue (RTT `queueMs`
+//   above the link's own, see queueing.ts) or heavy loss (`lossFraction`: random loss of a
+//   few % is no congestion; an overflowing queue drops far more). A reading merely below
+//   our budget while we send less is no congestion: the BWE of an app-limited link follows
+//   what is sent.
 // - Growth waits `hold` ms without a drop, then probes (mediasoup's BWE finds more capacity
 //   only when asked), one probe per `probeIntervalMs` while they succeed, only while the
-//   allocation wants more (also while a reading is low without evidence: that is no
-//   congestion), and from our own budget, never from the reading: on a jittery
-//   link mediasoup reported 200 Mbit/s for a 256 kbit/s link. A drop that begins within
-//   `hold` of a probe means it failed: the next growth waits twice as long (up to maxHold).
+//   allocation wants more and no reading is low, and from our own budget, never from the
+//   reading: on a jittery link mediasoup reported 200 Mbit/s for a 256 kbit/s link. A drop
+//   that begins within `hold` of a probe means it failed: the next growth waits twice as
+//   long (up to maxHold), and probes slow down near the level that failed.
 // - Once a drop is confirmed, the link is known to be congested: for `followMs` further
 //   drops (with evidence, RTT known) follow at once, without another confirmation. A link
 //   that stepped from 1 Mbit/s to 150 kbit/s is read down over several seconds, and

@@ -9,8 +9,9 @@
 // estimate dips now and then on a busy PC or link, and a stepped-down camera keeps it low
 // (it rises only to ~1.5x what is sent, and a smaller rung sends less), so: a bandwidth
 // verdict needs two readings in a row, and a step down for bandwidth alone recovers after
-// half the hold. A step up is itself the probe: a larger allocation makes Chrome probe the
-// link (an estimate stuck at 189 kbit/s read 816 kbit/s two seconds after one).
+// half the hold until a step up fails. A step up is itself the probe: a larger allocation
+// makes Chrome probe the link (an estimate stuck at 189 kbit/s read 816 kbit/s two seconds
+// after one).
 export interface Rung { name: string; height: number; fps: number; minBps: number }
 
 export const LADDER: readonly Rung[] = [
