@@ -1,7 +1,7 @@
 // Step-by-step scenarios for the stateful parts: the estimate's hysteresis and the
 // per-subscriber allocator's diffs.
 import { describe, expect, it } from 'vitest';
-import { APP_LIMITED_BAND, CEILING_APPROACH, CEILING_STEP, Estimate } from '../../server/src/allocation/Estimate.js';
+import { APP_LIMITED_BAND, CEILING_APPROACH, Estimate } from '../../server/src/allocation/Estimate.js';
 import { FLOOR_MAX_BPS, SubscriberAllocator, UP_HOLD_MS } from '../../server/src/allocation/SubscriberAllocator.js';
 import { QueueingDelay } from '../../server/src/allocation/queueing.js';
 import type { TrackInput } from '../../server/src/allocation/types.js';
@@ -80,18 +80,71 @@ describe('Estimate', () => {
     expect(busy.holdMs).toBe(6000);
   });
 
-  it('after a failed probe, probes go quickly to 85 % of the level that failed, then in 10 % steps', () => {
-    const e = new Estimate(110_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
+  it('after a failed probe, probes stop at 85 % of the level that failed while it is remembered, longer after each failure', () => {
+    const e = new Estimate(110_000, { holdMs: 3000, probeIntervalMs: 1000, ceilingMs: 15_000 }, 0);
     e.update(110_000, 3000); // probe: 215k
     expect(e.bps).toBe(215_000);
     e.update(90_000, 3200); // collapse right after it: 215k failed
     const steps: number[] = [];
-    for (let t = 3500; t <= 16_000; t += 500) { const b = Math.round(e.update(e.bps, t)); if (b !== steps.at(-1)) steps.push(b); }
-    expect(steps[0]).toBe(90_000);
-    expect(steps[1]).toBe(180_000); // x2 at most, and below 85 % of 215k
-    expect(180_000).toBeGreaterThan(215_000 * CEILING_APPROACH - 5000); // close to it now:
-    expect(steps[2]).toBe(Math.round(180_000 * (1 + CEILING_STEP))); // small steps, not x1.5 + 50k (320k)
-    expect(steps[3]).toBe(Math.round(180_000 * (1 + CEILING_STEP) ** 2));
+    let t = 3500;
+    for (; t <= 18_000; t += 500) { const b = Math.round(e.update(e.bps, t)); if (b !== steps.at(-1)) steps.push(b); }
+    // x2 at most, then at 85 % of 215k it stays (small steps beyond it still switched the
+    // failed layer on again: the budget's step is not the traffic's step).
+    expect(steps).toEqual([90_000, 180_000, Math.round(215_000 * CEILING_APPROACH)]);
+    // 15 s after the failure the level is forgotten: the next probe goes beyond it ...
+    for (; t <= 19_000; t += 500) e.update(e.bps, t);
+    expect(e.bps).toBeGreaterThan(215_000);
+    const failedAgain = e.bps;
+    e.update(50_000, t); // ... fails again (a collapse right after it) ...
+    const failedAt = t;
+    for (t += 500; t <= failedAt + 25_000; t += 500) e.update(e.bps, t);
+    // ... and is remembered for twice as long: 25 s later probes still stop below it.
+    expect(e.bps).toBeCloseTo(failedAgain * CEILING_APPROACH, 0);
+  });
+
+  it('a probe that fills the queue fails at once, back to where the queue was calm, whatever mediasoup reads', () => {
+    const e = new Estimate(120_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
+    const read = (t: number, queueMs: number | null) => e.update(400_000, t, e.bps * 0.9, true, queueMs, 0.02);
+    read(3000, 30); // probe: 230k
+    expect(e.bps).toBe(230_000);
+    expect(e.suspect).toBe(true); // RTT is read every tick until the probe has its verdict
+    read(3500, 40);
+    expect(e.bps).toBe(230_000);
+    read(4000, 40); // a second probe (the queue has not shown the first one yet)
+    expect(e.bps).toBe(395_000);
+    read(4500, 180); // the queue fills: mediasoup still reads 400k, yet the probes failed
+    expect(e.bps).toBe(120_000);
+    expect(e.holdMs).toBe(6000);
+    expect(e.suspect).toBe(false);
+    // No growth into a full queue, either: the hold passes, the queue is still 120 ms.
+    for (let t = 5000; t <= 12_000; t += 500) read(t, 120);
+    expect(e.bps).toBe(120_000);
+    // The first step above the calm level is remembered as failed (it may have begun the
+    // queue): later probes stop at 85 % of 230k, not of 395k, though mediasoup reads 400k.
+    for (let t = 12_500; t <= 19_000; t += 500) read(t, 30);
+    expect(e.bps).toBeCloseTo(230_000 * CEILING_APPROACH, 0);
+  });
+
+  it('with probeNeedsRtt, nothing is probed before the first RTT reading', () => {
+    const e = new Estimate(150_000, { holdMs: 3000, probeIntervalMs: 1000, probeNeedsRtt: true }, 0);
+    for (let t = 500; t <= 6000; t += 500) e.update(467_000, t, 100_000, true);
+    expect(e.bps).toBe(150_000);
+    e.queueSeen(5800);
+    e.update(467_000, 6500, 100_000, true, 20);
+    expect(e.bps).toBe(275_000);
+  });
+
+  it('where RTT is measured, a probe waits for a report that saw the previous one', () => {
+    const e = new Estimate(120_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
+    e.queueSeen(2500);
+    e.update(400_000, 3000, 100_000, true, 30); // probe: 230k
+    expect(e.bps).toBe(230_000);
+    e.queueSeen(3500); // a report whose round trip began half a second into the probe
+    e.update(400_000, 4000, 200_000, true, 30);
+    expect(e.bps).toBe(230_000); // no verdict yet: no second probe
+    e.queueSeen(4100); // one that saw a second of it, calm
+    e.update(400_000, 4500, 200_000, true, 30);
+    expect(e.bps).toBe(395_000);
   });
 
   it('one low reading is noise; a sustained drop or a collapse is congestion', () => {
@@ -203,15 +256,16 @@ describe('SubscriberAllocator', () => {
     s.update(0);
     s.setRtt(40, 0);
     s.setRtt(300, 900);
-    s.setRtt(300, 1000);
+    s.setRtt(310, 1000);
     s.setEstimate(80_000, 1000); // collapse with a full queue: audio only
     expect(s.update(1000).allocation.tracks.every((t) => t.pausedReason === 'bandwidth')).toBe(true);
     s.setSent(75_000);
     s.setRtt(40, 2000);
-    s.setRtt(40, 2500);
+    s.setRtt(42, 2500);
     const budgets: number[] = [];
     let resumedAt = -1;
     for (let now = 1500; now <= 8000; now += 500) {
+      if (now > 2500) s.setRtt(40 + (now % 1000) / 100, now); // a calm report every tick
       // Below the audio it carries (app-limited), no queue; once video flows, it follows it.
       if (resumedAt < 0) s.setEstimate(66_000, now);
       else { s.setSent(75_000 + s.used); s.setEstimate(80_000 + s.used, now); }
@@ -309,6 +363,16 @@ describe('queueing delay gates a moderate drop', () => {
     // The queue fills: 250 ms more for a few seconds.
     [0, 40, -30, 10].forEach((j, i) => q.add(550 + j, 8000 + i * 1000));
     expect(q.ms!).toBeGreaterThan(150);
+  });
+
+  it('counts each receiver report once: the stats repeat the last RTT until the next report', () => {
+    const q = new QueueingDelay();
+    [300, 310, 290, 305, 300].forEach((ms, i) => q.add(ms, i * 1000));
+    expect(q.add(450, 5000)).toBe(true);
+    expect(q.add(450, 5500)).toBe(false); // the same report, polled again
+    expect(q.ms!).toBeLessThan(100); // one high report is jitter, however often it is polled
+    q.add(460, 6000);
+    expect(q.ms!).toBeGreaterThanOrEqual(100);
   });
 
   it('a quickly filling queue counts after two readings, one jitter spike does not', () => {

@@ -14,6 +14,14 @@
 //   reading: on a jittery link mediasoup reported 200 Mbit/s for a 256 kbit/s link. A drop
 //   that begins within `hold` of a probe means it failed: the next growth waits twice as
 //   long (up to maxHold), and probes slow down near the level that failed.
+// - A probe is judged by the queue, too: for a hold after it, the RTT is read every tick,
+//   and a queue that fills (RTT `queueMs` above the link's own) fails it at once, back to
+//   the lowest budget of that window. On the 256 kbit/s edge link mediasoup's estimate
+//   stayed high for 2-3 s while the queue held 400 ms, and each such spike kept the
+//   receiver's audio jitter buffer above 400 ms for the next ~30 s.
+// - A level that failed is not probed again (only to 85 % of it) while it is remembered:
+//   `ceilingMs`, doubled for each further failure (up to `maxCeilingMs`); readings at twice
+//   the budget with a calm queue (the link changed) forget it.
 // - Once a drop is confirmed, the link is known to be congested: for `followMs` further
 //   drops (with evidence, RTT known) follow at once, without another confirmation. A link
 //   that stepped from 1 Mbit/s to 150 kbit/s is read down over several seconds, and
@@ -36,12 +44,20 @@ export interface EstimateOptions {
   followMs: number;
   /** Readings at twice the budget for this long reset the hold to its base. */
   highMs: number;
-  /** A level where a probe failed slows probing near it for this long. */
+  /** A level where a probe failed caps probing below it for this long ... */
   ceilingMs: number;
+  /** ... doubled for each further failure, up to this. */
+  maxCeilingMs: number;
+  /**
+   * No probe before the first RTT reading (the server sets it; a subscriber's first report
+   * comes ~1-2 s after its media): the edge link's budget went 150 -> 275 -> 462 kbit/s in
+   * its first 4 s, before anything could have seen the queue fill.
+   */
+  probeNeedsRtt: boolean;
 }
 
 export const DEFAULT_ESTIMATE_OPTIONS: EstimateOptions = {
-  holdMs: 3000, maxHoldMs: 12_000, probeIntervalMs: 1000, probeFraction: 0.5, probeFloorBps: 50_000, maxStep: 2, confirmMs: 500, queueMs: 100, lossFraction: 0.1, followMs: 3000, highMs: 2000, ceilingMs: 15_000,
+  holdMs: 3000, maxHoldMs: 12_000, probeIntervalMs: 1000, probeFraction: 0.5, probeFloorBps: 50_000, maxStep: 2, confirmMs: 500, queueMs: 100, lossFraction: 0.1, followMs: 3000, highMs: 2000, ceilingMs: 15_000, maxCeilingMs: 120_000, probeNeedsRtt: false,
 };
 
 /**
@@ -51,10 +67,11 @@ export const DEFAULT_ESTIMATE_OPTIONS: EstimateOptions = {
  */
 export const APP_LIMITED_BAND = 0.75;
 
-/** Probes go quickly up to this share of a level that failed, ... */
+/** A probe counts as seen by an RTT reading whose round trip began this long after it. */
+export const PROBE_SEEN_MS = 1000;
+
+/** While a failed level is remembered, probes go up to this share of it. */
 export const CEILING_APPROACH = 0.85;
-/** ... and beyond it by this fraction per probe. */
-export const CEILING_STEP = 0.1;
 
 export class Estimate {
   readonly #o: EstimateOptions;
@@ -62,14 +79,20 @@ export class Estimate {
   #lastDownAt = -Infinity;
   #lastUpAt = -Infinity;
   #hold: number;
-  /** The budget at which a probe last failed, and when. */
-  #ceiling: { bps: number; at: number } | null = null;
+  /** The budget at which a probe last failed, when, and for how long it is remembered. */
+  #ceiling: { bps: number; at: number; ms: number } | null = null;
+  /** Budgets of the last hold (a probe that fills the queue goes back to the lowest). */
+  #recent: { at: number; bps: number }[] = [];
   /** Since when readings are at least twice the budget. */
   #highSince: number | null = null;
   /** When the last drop was confirmed by evidence (not the start). */
   #confirmedAt = -Infinity;
   /** Since when readings are below what we send, and the highest of them. */
   #low: { since: number; max: number } | null = null;
+  /** The time of the last reading. */
+  #now = 0;
+  /** What was sent up to this time has shown in an RTT reading (null: RTT unknown). */
+  #queueSeenAt: number | null = null;
 
   constructor(initialBps: number, options: Partial<EstimateOptions> = {}, now = 0) {
     this.#o = { ...DEFAULT_ESTIMATE_OPTIONS, ...options };
@@ -81,14 +104,23 @@ export class Estimate {
 
   get bps(): number { return this.#effective; }
   get holdMs(): number { return this.#hold; }
-  /** A reading below what is sent is waiting for confirmation or evidence. */
-  get suspect(): boolean { return this.#low !== null; }
+  /**
+   * A reading below what is sent waits for confirmation or evidence, or a probe waits for
+   * its verdict: either way the queue is worth measuring every tick.
+   */
+  get suspect(): boolean { return this.#low !== null || this.#probing(this.#now); }
+
+  /** A new RTT reading: it shows the queue that what was sent until `sentAt` met. */
+  queueSeen(sentAt: number): void { this.#queueSeenAt = sentAt; }
 
   /**
    * Feeds one measurement, what is currently sent, and whether the allocation is held back
    * by the budget (only then is probing worth its risk); returns the effective budget.
    */
   update(measuredBps: number, now: number, usedBps = Infinity, wantsMore = true, queueMs: number | null = null, loss: number | null = null, idle = false): number {
+    this.#now = now;
+    this.#recent = this.#recent.filter((r) => now - r.at < this.#hold);
+    if (this.#probing(now) && queueMs !== null && queueMs >= this.#o.queueMs) return this.#failProbe(now);
     const threshold = Math.min(this.#effective, usedBps) * (idle ? APP_LIMITED_BAND : 0.95);
     if (measuredBps < threshold) {
       this.#low = this.#low ? { since: this.#low.since, max: Math.max(this.#low.max, measuredBps) } : { since: now, max: measuredBps };
@@ -112,21 +144,54 @@ export class Estimate {
     // 256 kbit/s link) with the queue 60-120 ms above the link's own.
     if (queueMs === null || queueMs < this.#o.queueMs / 2) this.#noteHigh(measuredBps, now);
     else this.#highSince = null;
-    return this.#grow(now, wantsMore);
+    // Not into a queue that already holds more than the link's own.
+    return this.#grow(now, wantsMore && (queueMs === null || queueMs < this.#o.queueMs));
+  }
+
+  /** The last change was a probe, less than a hold ago. */
+  #probing(now: number): boolean {
+    return this.#lastUpAt > this.#lastDownAt && now - this.#lastUpAt < this.#hold;
+  }
+
+  /**
+   * The queue filled after a probe: back to where the link was calm. The level remembered
+   * as failed is the first step above it: the queue may have begun with any probe not yet
+   * seen by a report (remembering the last, 431 kbit/s, let the edge link's 254 kbit/s
+   * step, the one that really failed, be probed again at once).
+   */
+  #failProbe(now: number): number {
+    const levels = [...this.#recent.map((r) => r.bps), this.#effective];
+    const calm = Math.min(...levels);
+    this.#effective = Math.min(...levels.filter((l) => l > calm), this.#effective);
+    this.#markCeiling(now);
+    this.#hold = Math.min(this.#hold * 2, this.#o.maxHoldMs);
+    this.#effective = calm;
+    this.#low = null;
+    this.#lastDownAt = now;
+    this.#confirmedAt = now;
+    return this.#effective;
+  }
+
+  /** The current budget failed: probes stay below it for a while, longer after each failure. */
+  #markCeiling(now: number): void {
+    const active = this.#ceiling !== null && now - this.#ceiling.at < this.#ceiling.ms * 2;
+    const ms = active ? Math.min(this.#ceiling!.ms * 2, this.#o.maxCeilingMs) : this.#o.ceilingMs;
+    this.#ceiling = { bps: this.#effective, at: now, ms };
   }
 
   #drop(measuredBps: number, now: number, collapse: boolean): number {
     // It began soon after a probe: the probe failed. Once: the drops that follow it are the
     // same failure (doubling for each took the hold from 3 to 12 s after one probe).
     const low = this.#low!;
-    if (this.#lastUpAt > this.#lastDownAt && low.since - this.#lastUpAt < this.#hold) this.#hold = Math.min(this.#hold * 2, this.#o.maxHoldMs);
+    const failed = this.#lastUpAt > this.#lastDownAt && low.since - this.#lastUpAt < this.#hold;
+    if (failed) this.#hold = Math.min(this.#hold * 2, this.#o.maxHoldMs);
     // A sustained drop: the best of its readings (each one is already below what we send).
     // Not "what got through" (sent x (1 - loss)): the loss is one consumer's receiver
     // report, and right after a resume a keyframe burst that overflowed a shallow queue read
     // 94 % lost while the audio on the same link got through (the budget fell to 11 kbit/s).
     const reading = collapse ? measuredBps : low.max;
     // A failed probe marks the level the link did not carry.
-    if (this.#lastUpAt > this.#lastDownAt && low.since - this.#lastUpAt < this.#hold) this.#ceiling = { bps: this.#effective, at: now };
+    if (failed) this.#markCeiling(now);
     this.#effective = Math.min(this.#effective, reading);
     this.#low = null;
     this.#lastDownAt = now;
@@ -139,23 +204,35 @@ export class Estimate {
    * when it stays at twice ours for `highMs` with a calm queue, the link has changed:
    * earlier failed probes no longer say anything about it, the hold is back to its base and
    * the failed level forgotten. A subscriber whose link came back from 150 kbit/s waited
-   * out a 12 s hold.
+   * out a 12 s hold. Twice the failed level too, where one is remembered: on the edge link
+   * mediasoup read 265-330 kbit/s, twice a budget of 130 kbit/s, and forgetting the failed
+   * 254 kbit/s each time let it fail again.
    */
   #noteHigh(measuredBps: number, now: number): void {
     if (measuredBps < this.#effective * 2) { this.#highSince = null; return; }
     this.#highSince ??= now;
-    if (now - this.#highSince >= this.#o.highMs) { this.#hold = this.#o.holdMs; this.#ceiling = null; }
+    if (now - this.#highSince < this.#o.highMs) return;
+    this.#hold = this.#o.holdMs;
+    if (measuredBps >= (this.#ceiling?.bps ?? 0) * 2) this.#ceiling = null;
   }
 
   #grow(now: number, wantsMore: boolean): number {
-    if (wantsMore && now - this.#lastDownAt >= this.#hold && now - this.#lastUpAt >= this.#o.probeIntervalMs) {
-      // Grow from what we allow now, never by more than maxStep; towards a level that failed
-      // recently, quickly up to 85 % of it, then (also beyond it) in small steps: the edge
-      // link went 55 -> 110 -> 215 kbit/s, failed, and did the same again every 12 s.
+    // Where RTT is measured, a probe waits for a reading that saw the previous one and a
+    // second of the traffic it started (layers switch, keyframes arrive, the queue takes a
+    // moment to fill): receiver reports come about once a second and take a round trip, so
+    // a probe a second after the last went out before any verdict on it. The edge link went
+    // 136 -> 254 -> 431 kbit/s in 2 s and 450 kbit/s went out into 256.
+    const judged = this.#queueSeenAt === null ? !this.#o.probeNeedsRtt : this.#queueSeenAt >= this.#lastUpAt + PROBE_SEEN_MS;
+    if (wantsMore && judged && now - this.#lastDownAt >= this.#hold && now - this.#lastUpAt >= this.#o.probeIntervalMs) {
+      // Grow from what we allow now, never by more than maxStep, and below a level that
+      // failed while it is remembered: the edge link went 55 -> 110 -> 215 kbit/s, failed,
+      // and did the same again every 12 s (small steps beyond 85 % of it still failed every
+      // 15 s: each layer that switches on is a step, whatever the budget's step).
       let probe = Math.min(this.#effective * (1 + this.#o.probeFraction) + this.#o.probeFloorBps, this.#effective * this.#o.maxStep);
-      const ceiling = this.#ceiling !== null && now - this.#ceiling.at < this.#o.ceilingMs ? this.#ceiling.bps : Infinity;
-      if (probe > ceiling * CEILING_APPROACH) probe = Math.max(ceiling * CEILING_APPROACH, this.#effective * (1 + CEILING_STEP));
+      const ceiling = this.#ceiling !== null && now - this.#ceiling.at < this.#ceiling.ms ? this.#ceiling.bps : Infinity;
+      if (probe > ceiling * CEILING_APPROACH) probe = ceiling * CEILING_APPROACH;
       if (probe > this.#effective) {
+        this.#recent.push({ at: now, bps: this.#effective });
         this.#effective = probe;
         this.#lastUpAt = now;
       }

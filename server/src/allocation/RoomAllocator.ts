@@ -25,12 +25,14 @@ const AUDIO_RESERVE_BPS = 40_000;
 
 export interface RoomAllocatorOptions { lastN: number; intervalMs: number; initialEstimateBps: number }
 /**
- * Where a new subscriber's downlink estimate starts (and mediasoup's BWE with it): the
- * narrowest link we promise to serve (256 kbit/s), then probing finds more. Starting
+ * Where a new subscriber's downlink estimate starts (and mediasoup's BWE with it): below
+ * the narrowest link we promise to serve (256 kbit/s), then probing finds more. Starting
  * higher fills a narrow link's queue in the first seconds (we measured 1-1.6 s of jitter
- * buffer at 600 kbit/s) and the loss that follows collapses the estimate.
+ * buffer at 600 kbit/s), and at 250 kbit/s the edge link's queue was full before its first
+ * RTT reading: the link's own RTT, which every later reading is judged against, read
+ * 200 ms high, so probes that filled the queue passed as calm.
  */
-export const INITIAL_ESTIMATE_BPS = 250_000;
+export const INITIAL_ESTIMATE_BPS = 150_000;
 export const DEFAULT_ALLOCATION: RoomAllocatorOptions = { lastN: 16, intervalMs: 500, initialEstimateBps: INITIAL_ESTIMATE_BPS };
 export interface Tile { consumerId: string; height: number; visible: boolean; pinned: boolean }
 
@@ -66,7 +68,7 @@ export class RoomAllocator {
   #sub(peer: Peer): Subscriber {
     let s = this.#subs.get(peer.id);
     if (!s) {
-      s = { peer, allocator: new SubscriberAllocator({ lastN: this.#opts.lastN, initialEstimateBps: this.#opts.initialEstimateBps }, Date.now()), ready: new Set(), decisions: new Map(), stills: new StillBucket() };
+      s = { peer, allocator: new SubscriberAllocator({ lastN: this.#opts.lastN, initialEstimateBps: this.#opts.initialEstimateBps, estimate: { probeNeedsRtt: true } }, Date.now()), ready: new Set(), decisions: new Map(), stills: new StillBucket() };
       if (!peer.closed) this.#subs.set(peer.id, s);
     }
     return s;

@@ -77,7 +77,10 @@ export class SubscriberAllocator {
   get suspect(): boolean { return this.#estimate.suspect; }
 
   /** A round-trip time to this subscriber (from its receiver reports). */
-  setRtt(ms: number, now: number): void { this.#queue.add(ms, now); }
+  setRtt(ms: number, now: number): void {
+    // A new report's round trip began about `ms` ago: it has seen what was sent since then.
+    if (this.#queue.add(ms, now)) this.#estimate.queueSeen(now - ms);
+  }
 
   /** What the subscriber's transport sends now (mediasoup's sendBitrate). */
   setSent(bps: number): void { this.#sentBps = bps; }

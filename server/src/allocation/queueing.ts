@@ -14,12 +14,19 @@ export class QueueingDelay {
   #rtts: { at: number; ms: number }[] = [];
   #medians: { at: number; ms: number }[] = [];
 
-  add(rttMs: number, now: number): void {
+  /**
+   * One reading per receiver report: the stats repeat the last report's RTT until the next
+   * one arrives (~1 s for video), and counting repeats made one report look like two.
+   * Returns whether the reading was new.
+   */
+  add(rttMs: number, now: number): boolean {
+    if (this.#rtts.at(-1)?.ms === rttMs) return false;
     this.#rtts.push({ at: now, ms: rttMs });
     this.#rtts = this.#rtts.filter((r) => r.at > now - QUEUE_WINDOW_MS);
     const sorted = this.#rtts.map((r) => r.ms).sort((a, b) => a - b);
     this.#medians.push({ at: now, ms: sorted[Math.floor((sorted.length - 1) / 2)]! });
     this.#medians = this.#medians.filter((m) => m.at > now - BASE_WINDOW_MS);
+    return true;
   }
 
   /** Smoothed RTT above the link's own (ms), or null before two readings. */
