@@ -82,7 +82,8 @@ test('mute all with "only the chair unmutes", the speaker queue, chat for late j
   const names = ['Anna', 'Dora', 'Emil'];
   const people: Page[] = [];
   try {
-    for (const n of names) people.push(await joinAs(browser, room.participantUrl, n));
+    // Cameras off but the chair's: this test is about moderation, hands, chat and polls.
+    for (const n of names) people.push(await joinAs(browser, room.participantUrl, n, { camera: false }));
     const [anna, dora, emil] = people as [Page, Page, Page];
     const everyone = [chair, ...people];
 
@@ -122,7 +123,7 @@ test('mute all with "only the chair unmutes", the speaker queue, chat for late j
     await anna.getByRole('button', { name: 'Send' }).click();
     for (const p of [chair, dora, emil]) await expect.poll(() => p.evaluate(() => (window as any).thinline.call.meeting.chat.map((m: any) => m.text).join())).toBe('Ich beantrage eine Pause.');
     await emil.context().close();
-    const felix = await joinAs(browser, room.participantUrl, 'Felix');
+    const felix = await joinAs(browser, room.participantUrl, 'Felix', { camera: false });
     people.push(felix);
     await felix.getByRole('button', { name: 'Chat', exact: true }).click();
     await expect(felix.getByTestId('chat-panel')).toContainText('Ich beantrage eine Pause.');

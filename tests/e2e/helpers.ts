@@ -2,11 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 
 /** `join(url, name)` opens a participant; every context is closed after the test. */
-export const test = base.extend<{ join: (url: string, name: string) => Promise<Page> }>({
+export const test = base.extend<{ join: (url: string, name: string, opts?: JoinOptions) => Promise<Page> }>({
   join: async ({ browser }, use) => {
     const contexts: BrowserContext[] = [];
-    await use(async (url, name) => {
-      const page = await joinAs(browser, url, name);
+    await use(async (url, name, opts) => {
+      const page = await joinAs(browser, url, name, opts);
       contexts.push(page.context());
       return page;
     });
@@ -23,8 +23,19 @@ export async function createRoom(baseURL: string, opts: { lobby?: boolean } = {}
   return (await res.json()) as CreatedRoom;
 }
 
+export interface JoinOptions {
+  init?: (() => void) | { content: string };
+  expectStatus?: string;
+  /**
+   * false: turns the camera off once joined, as council members often do. Tests of
+   * committee work use it for everyone but the chair: four cameras (4 encoders, 12 decoders)
+   * on the 2-core CI machine made those tests take a minute.
+   */
+  camera?: boolean;
+}
+
 /** Opens a fresh browser context, goes through pre-join and waits until joined. */
-export async function joinAs(browser: Browser, url: string, name: string, opts: { init?: (() => void) | { content: string }; expectStatus?: string } = {}): Promise<Page> {
+export async function joinAs(browser: Browser, url: string, name: string, opts: JoinOptions = {}): Promise<Page> {
   const context = await browser.newContext({ locale: 'en-US' });
   if (opts.init) await context.addInitScript(opts.init as () => void);
   const page = await context.newPage();
@@ -34,6 +45,10 @@ export async function joinAs(browser: Browser, url: string, name: string, opts: 
   await expect(page.locator('video')).toBeVisible();
   await page.getByRole('button', { name: 'Join meeting' }).click();
   await expect.poll(() => page.evaluate(() => (window as any).thinline?.call?.status)).toBe(opts.expectStatus ?? 'joined');
+  if (opts.camera === false) {
+    await page.getByRole('button', { name: 'Turn camera off' }).click();
+    await expect(page.getByRole('button', { name: 'Turn camera on' })).toBeVisible();
+  }
   return page;
 }
 
