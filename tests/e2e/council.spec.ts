@@ -82,8 +82,9 @@ test('mute all with "only the chair unmutes", the speaker queue, chat for late j
   const names = ['Anna', 'Dora', 'Emil'];
   const people: Page[] = [];
   try {
-    // Cameras off but the chair's: this test is about moderation, hands, chat and polls.
-    for (const n of names) people.push(await joinAs(browser, room.participantUrl, n, { camera: false }));
+    // Cameras off but the chair's, joining at once: this test is about moderation, hands,
+    // chat and polls.
+    people.push(...await Promise.all(names.map((n) => joinAs(browser, room.participantUrl, n, { camera: false }))));
     const [anna, dora, emil] = people as [Page, Page, Page];
     const everyone = [chair, ...people];
 
