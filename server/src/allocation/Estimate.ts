@@ -13,15 +13,16 @@
 //   allocation wants more and no reading is low, and from our own budget, never from the
 //   reading: on a jittery link mediasoup reported 200 Mbit/s for a 256 kbit/s link. A drop
 //   that begins within `hold` of a probe means it failed: the next growth waits twice as
-//   long (up to maxHold), and probes slow down near the level that failed.
+//   long (up to maxHold), and probes stop below the level that failed (see below).
 // - A probe is judged by the queue, too: for a hold after it, the RTT is read every tick,
 //   and a queue that fills (RTT `queueMs` above the link's own) fails it at once, back to
-//   the lowest budget of that window. On the 256 kbit/s edge link mediasoup's estimate
+//   the lowest budget of that window (the probe's verdict also gates the next probe:
+//   see #grow). On the 256 kbit/s edge link mediasoup's estimate
 //   stayed high for 2-3 s while the queue held 400 ms, and each such spike kept the
 //   receiver's audio jitter buffer above 400 ms for the next ~30 s.
 // - A level that failed is not probed again (only to 85 % of it) while it is remembered:
 //   `ceilingMs`, doubled for each further failure (up to `maxCeilingMs`); readings at twice
-//   the budget with a calm queue (the link changed) forget it.
+//   that level with a calm queue (the link changed) forget it.
 // - Once a drop is confirmed, the link is known to be congested: for `followMs` further
 //   drops (with evidence, RTT known) follow at once, without another confirmation. A link
 //   that stepped from 1 Mbit/s to 150 kbit/s is read down over several seconds, and
@@ -162,8 +163,7 @@ export class Estimate {
   #failProbe(now: number): number {
     const levels = [...this.#recent.map((r) => r.bps), this.#effective];
     const calm = Math.min(...levels);
-    this.#effective = Math.min(...levels.filter((l) => l > calm), this.#effective);
-    this.#markCeiling(now);
+    this.#markCeiling(Math.min(...levels.filter((l) => l > calm), this.#effective), now);
     this.#hold = Math.min(this.#hold * 2, this.#o.maxHoldMs);
     this.#effective = calm;
     this.#low = null;
@@ -172,11 +172,11 @@ export class Estimate {
     return this.#effective;
   }
 
-  /** The current budget failed: probes stay below it for a while, longer after each failure. */
-  #markCeiling(now: number): void {
+  /** A budget failed: probes stay below it for a while, longer after each failure. */
+  #markCeiling(bps: number, now: number): void {
     const active = this.#ceiling !== null && now - this.#ceiling.at < this.#ceiling.ms * 2;
     const ms = active ? Math.min(this.#ceiling!.ms * 2, this.#o.maxCeilingMs) : this.#o.ceilingMs;
-    this.#ceiling = { bps: this.#effective, at: now, ms };
+    this.#ceiling = { bps, at: now, ms };
   }
 
   #drop(measuredBps: number, now: number, collapse: boolean): number {
@@ -191,7 +191,7 @@ export class Estimate {
     // 94 % lost while the audio on the same link got through (the budget fell to 11 kbit/s).
     const reading = collapse ? measuredBps : low.max;
     // A failed probe marks the level the link did not carry.
-    if (failed) this.#markCeiling(now);
+    if (failed) this.#markCeiling(this.#effective, now);
     this.#effective = Math.min(this.#effective, reading);
     this.#low = null;
     this.#lastDownAt = now;
