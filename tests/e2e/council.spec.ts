@@ -84,7 +84,11 @@ test('mute all with "only the chair unmutes", the speaker queue, chat for late j
   try {
     // Cameras off but the chair's, joining at once: this test is about moderation, hands,
     // chat and polls.
-    people.push(...await Promise.all(names.map((n) => joinAs(browser, room.participantUrl, n, { camera: false }))));
+    // Every page that joined is closed in `finally`, even when another join failed.
+    const joins = await Promise.allSettled(names.map((n) => joinAs(browser, room.participantUrl, n, { camera: false })));
+    for (const j of joins) if (j.status === 'fulfilled') people.push(j.value);
+    const failed = joins.find((j) => j.status === 'rejected');
+    if (failed) throw failed.reason;
     const [anna, dora, emil] = people as [Page, Page, Page];
     const everyone = [chair, ...people];
 

@@ -163,8 +163,7 @@ export class Estimate {
   #failProbe(now: number): number {
     const levels = [...this.#recent.map((r) => r.bps), this.#effective];
     const calm = Math.min(...levels);
-    this.#markCeiling(Math.min(...levels.filter((l) => l > calm), this.#effective), now);
-    this.#hold = Math.min(this.#hold * 2, this.#o.maxHoldMs);
+    this.#probeFailed(Math.min(...levels.filter((l) => l > calm), this.#effective), now);
     this.#effective = calm;
     this.#low = null;
     this.#lastDownAt = now;
@@ -172,8 +171,12 @@ export class Estimate {
     return this.#effective;
   }
 
-  /** A budget failed: probes stay below it for a while, longer after each failure. */
-  #markCeiling(bps: number, now: number): void {
+  /**
+   * A probe to `bps` failed: the next growth waits twice as long, and probes stay below it
+   * for a while, longer after each failure.
+   */
+  #probeFailed(bps: number, now: number): void {
+    this.#hold = Math.min(this.#hold * 2, this.#o.maxHoldMs);
     const active = this.#ceiling !== null && now - this.#ceiling.at < this.#ceiling.ms * 2;
     const ms = active ? Math.min(this.#ceiling!.ms * 2, this.#o.maxCeilingMs) : this.#o.ceilingMs;
     this.#ceiling = { bps, at: now, ms };
@@ -183,15 +186,14 @@ export class Estimate {
     // It began soon after a probe: the probe failed. Once: the drops that follow it are the
     // same failure (doubling for each took the hold from 3 to 12 s after one probe).
     const low = this.#low!;
-    const failed = this.#lastUpAt > this.#lastDownAt && low.since - this.#lastUpAt < this.#hold;
-    if (failed) this.#hold = Math.min(this.#hold * 2, this.#o.maxHoldMs);
+    const failed = this.#probing(low.since);
     // A sustained drop: the best of its readings (each one is already below what we send).
     // Not "what got through" (sent x (1 - loss)): the loss is one consumer's receiver
     // report, and right after a resume a keyframe burst that overflowed a shallow queue read
     // 94 % lost while the audio on the same link got through (the budget fell to 11 kbit/s).
     const reading = collapse ? measuredBps : low.max;
     // A failed probe marks the level the link did not carry.
-    if (failed) this.#markCeiling(this.#effective, now);
+    if (failed) this.#probeFailed(this.#effective, now);
     this.#effective = Math.min(this.#effective, reading);
     this.#low = null;
     this.#lastDownAt = now;
