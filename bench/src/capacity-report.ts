@@ -13,6 +13,11 @@ const RUNS = [
   // measured alone too, so that the ratio shows what our code adds.
   { name: 'raw-srtp-rooms-of-10', mode: 'srtp', full: false, roomSize: 10 },
   { name: 'full-srtp-rooms-of-10', mode: 'srtp', full: true, roomSize: 10 },
+  // The sink answers like a browser (transport-wide cc feedback, receiver reports): the
+  // worker's bandwidth estimation runs per transport, and our allocator reads real estimates
+  // and round-trip times (plain RTP: the sink cannot encrypt its SRTCP).
+  { name: 'raw-feedback', mode: 'feedback', full: false, roomSize: 50 },
+  { name: 'full-feedback-rooms-of-50', mode: 'feedback', full: true, roomSize: 50 },
 ] as const;
 
 /**
@@ -36,7 +41,7 @@ function svg(runs: CapacityRun[]): string {
   const xMax = Math.max(100, ...runs.flatMap((r) => r.steps.map((s) => s.consumers)));
   const x = (n: number) => M + (n / xMax) * (W - M - 20);
   const y = (pct: number) => H - 30 - (Math.min(pct, 100) / 100) * (H - 60);
-  const colors = ['#0b5cad', '#c0392b', '#1e7d32', '#e67e22', '#8e44ad'];
+  const colors = ['#0b5cad', '#c0392b', '#1e7d32', '#e67e22', '#8e44ad', '#16a085', '#7f8c8d'];
   const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11"><rect width="${W}" height="${H}" fill="#fff"/>`,
     `<text x="${M}" y="14" font-weight="bold">mediasoup worker CPU (% of one core) over forwarded 500 kbit/s consumers</text>`,
     `<line x1="${M}" y1="${y(80)}" x2="${W - 20}" y2="${y(80)}" stroke="#999" stroke-dasharray="4"/><text x="${M - 4}" y="${y(80) + 4}" text-anchor="end">80</text>`,
@@ -57,9 +62,9 @@ export async function capacityBench(log: (l: string) => void = console.log): Pro
   const verdicts = capacityVerdicts(runs, loadBudgets().capacity ?? {});
   const f = (n: number | null, d = 0) => (n === null ? '–' : n.toFixed(d));
   const md = ['# capacity', '',
-    'One mediasoup 3.12.16 worker, one synthetic 500 kbit/s VP8 stream piped into every room, each consumer on its own PlainTransport (plain RTP or SRTP AEAD_AES_128_GCM) to a C sink that counts packets. "full" adds our per-room code: Peer objects and a RoomAllocator per room (500 ms tick; producer and transport stats every 1 s, RTT every 2 s; decisions applied). No BWE/TWCC: plain transports have no receiver feedback (see the note in the issue).', '',
-    '| run | consumers at 80 % of a core | bench process CPU per 100 consumers % | steps (consumers: worker % / node % / delivered %) |', '| --- | --- | --- | --- |',
-    ...runs.map((r) => `| ${r.name} | ${f(r.consumersAt80)} | ${f(r.nodeCpuPer100, 2)} | ${r.steps.map((s) => `${s.consumers}: ${s.workerCpuPct.toFixed(0)}/${s.nodeCpuPct.toFixed(1)}/${s.deliveredPct.toFixed(0)}`).join(', ')} |`), '',
+    'One mediasoup 3.12.16 worker, one synthetic 500 kbit/s VP8 stream piped into every room, each consumer on its own PlainTransport (plain RTP or SRTP AEAD_AES_128_GCM) to a C sink that counts packets. "full" adds our per-room code: Peer objects and a RoomAllocator per room (500 ms tick; producer and transport stats every 1 s, RTT every 2 s; decisions applied). In the "feedback" runs (plain RTP) the sink answers every transport like a browser, with transport-wide cc feedback every 100 ms and a receiver report per second: the worker\'s bandwidth estimation runs on every transport and the allocator reads real estimates and RTTs; the other runs have no receiver feedback.', '',
+    '| run | consumers at 80 % of a core | bench process CPU per 100 consumers % | feedback (packets; one transport\'s estimate kbit/s; RTT ms) | steps (consumers: worker % / node % / delivered %) |', '| --- | --- | --- | --- | --- |',
+    ...runs.map((r) => `| ${r.name} | ${f(r.consumersAt80)} | ${f(r.nodeCpuPer100, 2)} | ${r.feedback ? `${r.feedback.packets}; ${f(r.feedback.estimateBps === null ? null : r.feedback.estimateBps / 1000)}; ${f(r.feedback.rttMs, 1)}` : '–'} | ${r.steps.map((s) => `${s.consumers}: ${s.workerCpuPct.toFixed(0)}/${s.nodeCpuPct.toFixed(1)}/${s.deliveredPct.toFixed(0)}`).join(', ')} |`), '',
     '| budget | measured | floor | verdict |', '| --- | --- | --- | --- |', ...verdicts.map((v) => `| ${v.metric} | ${f(v.value)} | ${v.budget} | ${v.ok ? 'ok' : '**BROKEN**'} |`), '', '![capacity](capacity.svg)', ''].join('\n');
   const dir = resolve(import.meta.dirname, '../results', new Date().toISOString().replace(/[:.]/g, '-'));
   mkdirSync(dir, { recursive: true });

@@ -1,16 +1,19 @@
 // The media side of the capacity bench. One synthetic 500 kbit/s VP8 stream (encoded once
 // by ffmpeg, then copied in a loop, so the feeder costs nearly nothing) enters a source
 // router on one mediasoup worker and is piped into every room's router. Each subscriber
-// gets a PlainTransport (SRTP AEAD_AES_128_GCM, or plain RTP) to a C sink that only counts
-// packets, in its own process: what we measure is the worker forwarding. In "full" mode
+// gets a PlainTransport (SRTP AEAD_AES_128_GCM, or plain RTP) to a C sink that counts
+// packets, in its own process: what we measure is the worker forwarding. In "feedback"
+// mode (plain RTP) the sink answers each transport like a browser: transport-wide cc
+// feedback every 100 ms and receiver reports, so mediasoup's bandwidth estimation runs and
+// our allocator reads real estimates and round-trip times. In "full" mode
 // every room also runs our own per-room code on the Node main thread: Peer objects and a
 // RoomAllocator with its 500 ms tick (producer, transport and consumer stats polling) and
 // its decisions applied to every consumer.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { types } from 'mediasoup';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -33,9 +36,11 @@ const PT = 101;
 /** Builds the sink (cc) and the looped VP8 file (ffmpeg) once; both are cached. */
 export function prepare(): { sinkBin: string; clip: string } {
   mkdirSync(CACHE, { recursive: true });
-  const sinkBin = join(CACHE, 'sink');
+  // Named by its source's hash: a changed sink.c builds anew.
+  const source = join(ROOT, 'bench/sink/sink.c');
+  const sinkBin = join(CACHE, `sink-${createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 12)}`);
   if (!existsSync(sinkBin)) {
-    const cc = spawnSync('cc', ['-O2', '-o', sinkBin, join(ROOT, 'bench/sink/sink.c')], { stdio: 'inherit' });
+    const cc = spawnSync('cc', ['-O2', '-o', sinkBin, source], { stdio: 'inherit' });
     if (cc.status !== 0) throw new Error('capacity: could not compile bench/sink/sink.c with cc');
   }
   const clip = join(CACHE, 'vp8-500k.webm');
@@ -52,20 +57,28 @@ export class Sink {
   readonly #proc: ChildProcess;
   packets = 0;
   bytes = 0;
+  /** Transport-wide cc feedback packets sent (feedback mode). */
+  feedback = 0;
 
   private constructor(port: number, proc: ChildProcess) { this.port = port; this.#proc = proc; }
 
-  static async start(bin: string, port: number): Promise<Sink> {
-    const proc = track(spawn(bin, [String(port)], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  /**
+   * `twccExtensionId`: answer with feedback and receiver reports (plain RTP only);
+   * `queueGrowthUs`: report each packet that much later than the last (a filling queue).
+   */
+  static async start(bin: string, port: number, twccExtensionId?: number, queueGrowthUs = 0): Promise<Sink> {
+    const args = twccExtensionId ? [String(port), String(twccExtensionId), String(queueGrowthUs)] : [String(port)];
+    const proc = track(spawn(bin, args, { stdio: ['ignore', 'pipe', 'inherit'] }));
     const sink = new Sink(port, proc);
     const lines = createInterface({ input: proc.stdout! });
     await new Promise<void>((ok, fail) => {
       proc.once('exit', (code) => fail(new Error(`capacity: sink exited with ${code}`)));
       lines.on('line', (line) => {
         if (line === 'ready') return ok();
-        const [p, b] = line.split(' ').map(Number);
+        const [p, b, f] = line.split(' ').map(Number);
         sink.packets = p ?? 0;
         sink.bytes = b ?? 0;
+        sink.feedback = f ?? 0;
       });
     });
     return sink;
@@ -75,7 +88,10 @@ export class Sink {
   stop(): void { this.#proc.kill('SIGKILL'); }
 }
 
-export type TransportMode = 'plain' | 'srtp';
+/** plain RTP, SRTP (AEAD_AES_128_GCM), or plain RTP with receiver feedback (BWE runs). */
+export type TransportMode = 'plain' | 'srtp' | 'feedback';
+
+export const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 
 export class Source {
   readonly router: types.Router;

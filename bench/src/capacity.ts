@@ -11,11 +11,16 @@ import { ensureWorkerBin } from '../../server/src/workerBin.js';
 import { DEFAULT_ALLOCATION, RoomAllocator } from '../../server/src/allocation/RoomAllocator.js';
 import { Peer, type ConsumerAppData, type ProducerAppData } from '../../server/src/domain/Peer.js';
 import { mediaCodecs } from '../../server/src/media/codecs.js';
-import { plainConsumer, prepare, Sink, Source, type TransportMode } from './capacity-rig.js';
+import { plainConsumer, prepare, Sink, Source, TWCC_URI, type TransportMode } from './capacity-rig.js';
 
 export interface CapacityStep { consumers: number; workerCpuPct: number; nodeCpuPct: number; deliveredPct: number }
 export interface CapacityRun {
   name: string; mode: TransportMode; full: boolean; roomSize: number; steps: CapacityStep[];
+  /**
+   * Feedback mode: proof that the receivers' feedback reached mediasoup at the largest step
+   * (feedback packets the sink sent; one transport's estimate and one consumer's RTT).
+   */
+  feedback?: { packets: number; estimateBps: number | null; rttMs: number | null };
   /** Consumers at 80 % of a core (interpolated; null if 80 % was never reached or delivery broke first). */
   consumersAt80: number | null;
   /** This process's CPU per 100 consumers at the largest step (% of a core). */
@@ -39,7 +44,9 @@ export async function runCapacity(spec: { name: string; mode: TransportMode; ful
   const mediasoup = await import('mediasoup');
   const { sinkBin, clip } = prepare();
   const worker = await mediasoup.createWorker({ logLevel: 'warn' });
-  const sink = await Sink.start(sinkBin, 47_000 + Math.floor(Math.random() * 1000));
+  const twccId = mediasoup.getSupportedRtpCapabilities().headerExtensions?.find((h) => h.uri === TWCC_URI && h.kind === 'video')?.preferredId;
+  if (spec.mode === 'feedback' && !twccId) throw new Error('capacity: mediasoup offers no transport-wide-cc extension');
+  const sink = await Sink.start(sinkBin, 47_000 + Math.floor(Math.random() * 1000), spec.mode === 'feedback' ? twccId : undefined);
   const source = await Source.start(worker, mediaCodecs, clip);
   const rooms: Room[] = [];
   let count = 0;
@@ -77,6 +84,7 @@ export async function runCapacity(spec: { name: string; mode: TransportMode; ful
     const id = `r${rooms.length - 1}-p${room.subscribers}`;
     const appData: ConsumerAppData = { peerId: id, producerPeerId: room.peers[0]?.id ?? 'source', source: 'camera' };
     const { transport, consumer } = await plainConsumer(room.router, room.producer, sink.port, spec.mode, appData);
+    subscribers.push({ transport, consumer });
     room.subscribers++;
     count++;
     if (!room.allocator) return;
@@ -91,6 +99,8 @@ export async function runCapacity(spec: { name: string; mode: TransportMode; ful
   }
 
   const steps: CapacityStep[] = [];
+  const subscribers: { transport: types.PlainTransport; consumer: types.Consumer }[] = [];
+  let feedback: CapacityRun['feedback'];
   // In full mode every consumer must really be forwarding, or the comparison flatters us.
   const forwarding = () => rooms.flatMap((r) => r.peers.flatMap((p) => [...p.consumers.values()])).filter((c) => !c.paused).length;
   try {
@@ -114,6 +124,7 @@ export async function runCapacity(spec: { name: string; mode: TransportMode; ful
       log(`  ${spec.name}: ${count} consumers, worker ${step.workerCpuPct.toFixed(1)} % of a core, node ${step.nodeCpuPct.toFixed(1)} %, delivered ${step.deliveredPct.toFixed(1)} %`);
       if (step.workerCpuPct >= 90 || step.deliveredPct < 90) break;
     }
+    if (spec.mode === 'feedback') feedback = await feedbackEvidence(subscribers.at(-1), sink.feedback);
   } finally {
     for (const r of rooms) r.allocator?.close();
     source.stop();
@@ -121,9 +132,15 @@ export async function runCapacity(spec: { name: string; mode: TransportMode; ful
     worker.close();
   }
   const last = steps.at(-1);
-  return { ...spec, steps, consumersAt80: at80(steps), nodeCpuPer100: last ? last.nodeCpuPct / (last.consumers / 100) : null };
+  return { ...spec, steps, consumersAt80: at80(steps), nodeCpuPer100: last ? last.nodeCpuPct / (last.consumers / 100) : null, ...(feedback ? { feedback } : {}) };
 }
 
+async function feedbackEvidence(sub: { transport: types.PlainTransport; consumer: types.Consumer } | undefined, packets: number): Promise<NonNullable<CapacityRun['feedback']>> {
+  if (!sub || sub.transport.closed) return { packets, estimateBps: null, rttMs: null };
+  const bwe = (await sub.transport.getStats())[0]?.availableOutgoingBitrate;
+  const rtt = (await sub.consumer.getStats()).find((x) => x.type === 'outbound-rtp')?.roundTripTime;
+  return { packets, estimateBps: typeof bwe === 'number' ? bwe : null, rttMs: typeof rtt === 'number' ? rtt : null };
+}
 /** Consumers at 80 % of a core, linear between the steps around it (delivery must hold there). */
 export function at80(steps: readonly CapacityStep[]): number | null {
   for (let i = 1; i < steps.length; i++) {
