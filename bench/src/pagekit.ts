@@ -20,17 +20,23 @@ export function pageKit(fps = 30): void {
   // target, and Chrome's send-side estimate may rise only to 1.5x what is really sent:
   // after one congestion event a dsl sender's estimate then stayed at ~120 kbit/s of its
   // 1 Mbit/s uplink for whole runs. A few pre-drawn opaque backgrounds with the grain baked
-  // in, cycled, cost one copy each (cheaper than the flat fill they replace).
+  // in, cycled, cost one copy each (cheaper than the flat fill they replace). Each is a
+  // 160x90 tile of grain repeated: drawing full-size noise in the page's script took a
+  // page 66-84 ms inside getUserMedia on an idle machine (29 ms tiled), several times that
+  // on the loaded rig, which the join time then counted
+  // (VP8 cannot exploit the repetition: it has no intra block copy, and the previous frame
+  // holds another tile).
   const GRAIN_FRAMES = 4;
+  const TW = W / 4, TH = H / 4;
   let grain: HTMLCanvasElement[] | null = null;
   let frame = 0;
   function makeGrain(): HTMLCanvasElement[] {
     return Array.from({ length: GRAIN_FRAMES }, () => {
-      const c = document.createElement('canvas');
-      c.width = W;
-      c.height = H;
-      const g = c.getContext('2d')!;
-      const img = g.createImageData(W, H);
+      const tile = document.createElement('canvas');
+      tile.width = TW;
+      tile.height = TH;
+      const t = tile.getContext('2d')!;
+      const img = t.createImageData(TW, TH);
       const d = img.data;
       // #777 (119) with +-4..12 levels of grain, as the earlier alpha-blended grain gave.
       for (let o = 0; o < d.length; o += 4) {
@@ -38,7 +44,12 @@ export function pageKit(fps = 30): void {
         const v = Math.round(119 + ((Math.random() < 0.5 ? 0 : 255) - 119) * a);
         d[o] = v; d[o + 1] = v; d[o + 2] = v; d[o + 3] = 255;
       }
-      g.putImageData(img, 0, 0);
+      t.putImageData(img, 0, 0);
+      const c = document.createElement('canvas');
+      c.width = W;
+      c.height = H;
+      const g = c.getContext('2d')!;
+      for (let y = 0; y < H; y += TH) for (let x = 0; x < W; x += TW) g.drawImage(tile, x, y);
       return c;
     });
   }

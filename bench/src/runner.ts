@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { loadProfile, type Profile } from '../../netem/src/profile.js';
 import { apply, control as shaperControl, down, up, type Topology } from '../../netem/src/topology.js';
-import { atBest, atLowest, participantMetrics, summarize, timeUntil, type PageRecord, type ParticipantMetrics, type Sample } from './metrics.js';
+import { atBest, atLowest, firstOther, participantMetrics, summarize, timeUntil, type PageRecord, type ParticipantMetrics, type Sample } from './metrics.js';
 import { pageKitScript } from './pagekit.js';
 import { ProcSampler, SystemCpuSampler } from './proc.js';
 import { preconditionFailures, rungChanges, videoShownPct, type RungChange } from './step-metrics.js';
@@ -114,11 +114,18 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     const origin = `http://${t.server.ip}:${PORT}`;
 
     const pages: { page: Page; openedAt: number; name: string }[] = [];
-    for (const [i, host] of t.participants.entries()) {
+    // Every browser runs before anyone opens the link (as a user's browser is already open):
+    // starting a Chromium costs the rig a second of CPU, which otherwise fell into the
+    // previous participant's join.
+    const blank: Page[] = [];
+    for (const host of t.participants) {
       const browser = await launchIn(host.ns, dir, origin);
       browsers.push(browser);
       const page = await (await browser.newContext({ viewport: { width: 960, height: 540 }, locale: 'en-US' })).newPage();
       await page.addInitScript({ content: pageKitScript(CAMERA_FPS) });
+      blank.push(page);
+    }
+    for (const [i, page] of blank.entries()) {
       const name = `P${i + 1}`;
       const openedAt = Date.now();
       await page.goto(room.participantUrl, { timeout: 60_000 });
@@ -159,6 +166,11 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
 
     const participants: ParticipantMetrics[] = [];
     const raw: NonNullable<ScenarioResult['raw']> = [];
+    // When each page's camera was first published (absolute ms): joins count from the first other one.
+    const published = await Promise.all(pages.map(({ page }) => page.evaluate(() => {
+      const m = performance.getEntriesByName('thinline:published')[0];
+      return m ? performance.timeOrigin + m.startTime : null;
+    }).catch(() => null)));
     for (const [i, { page, openedAt, name }] of pages.entries()) {
       const record = await page.evaluate(() => (window as unknown as { __bench: PageRecord }).__bench);
       raw.push({ name, openedAt, record });
@@ -168,7 +180,8 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
       // The link's own round trip: its one-way delay both ways (the server side is not shaped).
       const link = initial(profiles[i]!).link;
       const m = participantMetrics({
-        name, profile: scenario.participants[i]!.profile, record, openedAt, start, end, expectsRemoteVideo: i > 0, steps,
+        name, profile: scenario.participants[i]!.profile, record, openedAt, start, end, steps,
+        videoFrom: firstOther(published, i),
         judgeFrom: start + (scenario.judgeAfterS ?? 0) * 1000, baseRttMs: 2 * (link?.delayMs ?? 0),
       });
       if (steps && decisions) {
@@ -248,3 +261,4 @@ class DecisionPoller {
 
   stop(): void { clearInterval(this.#timer); }
 }
+

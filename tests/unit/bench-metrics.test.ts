@@ -1,7 +1,7 @@
 // bench/src/metrics.ts: the numbers every budget is judged by, from recorded page data.
 import { describe, expect, it } from 'vitest';
 import {
-  atBest, atLowest, concealmentPct, freezesIn, maxAudioInterruptionMs, participantMetrics, percentile, series, summarize, timeUntil, worstOrNull,
+  atBest, atLowest, concealmentPct, firstOther, freezesIn, maxAudioInterruptionMs, participantMetrics, percentile, series, summarize, timeUntil, worstOrNull,
   worstPerSender, type PageRecord, type ParticipantMetrics, type Sample, type StreamRow,
 } from '../../bench/src/metrics.js';
 import { concealmentBySender, maxLayerChangesPer10s, minVideoHeight, playoutDelayP95Ms, rttExcessP95Ms } from '../../bench/src/link-metrics.js';
@@ -73,13 +73,42 @@ describe('freezes', () => {
 
   it('participantMetrics reports the trailing stall as the longest freeze after 10 s', () => {
     const m = participantMetrics({
-      name: 'P2', profile: 'lan', openedAt: 0, start: 0, end: 30_000, expectsRemoteVideo: true,
+      name: 'P2', profile: 'lan', openedAt: 0, start: 0, end: 30_000, videoFrom: 0,
       record: record({ firstFrameAt: 1500, lastFrameAt: { p1: 12_000 }, pausedNow: { p1: false }, samples: [sample(0, { samples: 0, concealed: 0 }), sample(30_000, { samples: 48_000, concealed: 0 })] }),
     });
     expect(m.freezes).toBe(1);
     expect(m.maxFreezeMsAfter10s).toBe(18_000);
     expect(m.joinMs).toBe(1500);
     expect(m.g2gP50Ms).toBeNull();
+  });
+});
+
+describe('join time', () => {
+  const join = (openedAt: number, videoFrom: number | undefined) => participantMetrics({
+    name: 'P', profile: 'lan', openedAt, start: 0, end: 30_000, videoFrom, record: record({ firstFrameAt: 12_000, lastFrameAt: {}, pausedNow: {}, samples: [] }),
+  });
+
+  it.each([
+    // opened, another camera published, measured join
+    [0, 0, 12_000],
+    [2000, 10_000, 2000], // nobody to see until 10 s: the wait for them is no join time
+    [5000, 1000, 7000], // others were there: from opening the link
+  ])('opened at %i, video from %i: %i ms', (opened, from, ms) => {
+    const m = join(opened, from);
+    expect(m.expectsJoin).toBe(true);
+    expect(m.joinMs).toBe(ms);
+  });
+
+  it('is not measured when nobody else published a camera', () => {
+    const m = join(0, undefined);
+    expect(m.expectsJoin).toBe(false);
+    expect(m.joinMs).toBeNull();
+  });
+
+  it('counts from the first other page that published, never from the page itself', () => {
+    expect(firstOther([5000, 3000, null], 0)).toBe(3000);
+    expect(firstOther([5000, 3000, null], 1)).toBe(5000);
+    expect(firstOther([5000, null], 0)).toBeUndefined();
   });
 });
 
