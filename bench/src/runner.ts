@@ -48,6 +48,9 @@ function registerCleanup(): void {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { bail(); process.exit(130); });
 }
 
+/** How long a step scenario waits for its preconditions before the timeline starts. */
+const SETTLE_MAX_MS = 30_000;
+
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -129,8 +132,19 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
       const name = `P${i + 1}`;
       const openedAt = Date.now();
       await page.goto(room.participantUrl, { timeout: 60_000 });
-      await page.getByLabel('Your name').fill(name);
-      await page.locator('button[type=submit]:not([disabled])').click({ timeout: 30_000 });
+      // The person types the name and clicks "Join" as soon as it is enabled, from inside the
+      // page: on the loaded rig Playwright's own actionability checks (a stable box over two
+      // frames, the hit target) took 1.4-2 s, which the join time then counted.
+      await page.getByLabel('Your name').waitFor({ timeout: 30_000 });
+      await page.waitForFunction((who) => {
+        const input = document.querySelector<HTMLInputElement>('input#name');
+        const join = document.querySelector<HTMLButtonElement>('button[type=submit]');
+        if (!input || !join) return false;
+        if (input.value !== who) { input.value = who; input.dispatchEvent(new Event('input', { bubbles: true })); }
+        if (join.disabled) return false;
+        join.click();
+        return true;
+      }, name, { timeout: 30_000, polling: 50 });
       pages.push({ page, openedAt, name });
       log(`  ${scenario.name}: ${name} (${scenario.participants[i]!.profile}) joining`);
     }
@@ -150,6 +164,21 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
         });
     }
 
+    // A step is only worth measuring from a settled call: on the loaded rig the joins push
+    // cameras down (CPU) for a while, and runs whose cameras were still climbing back at the
+    // step were invalid (2 of 3 on 2026-12-06). Wait for the preconditions (bounded); the
+    // verdict at the step itself still decides.
+    if (scenario.steps) {
+      const { participant } = scenario.steps;
+      const settled = async () => {
+        const recent = await Promise.all(pages.map(({ page }) => page.evaluate(() => (window as unknown as { __bench: PageRecord }).__bench.samples.slice(-20) as Sample[])));
+        return preconditionFailures(recent.map((samples, i) => ({ name: pages[i]!.name, stepped: i === participant, samples })), Date.now()).length === 0;
+      };
+      const waited = Date.now();
+      await waitFor('the call to settle before the step', settled, SETTLE_MAX_MS)
+        .then(() => log(`  ${scenario.name}: settled after ${Math.round((Date.now() - waited) / 1000)} s`))
+        .catch(() => log(`  ${scenario.name}: not settled within ${SETTLE_MAX_MS / 1000} s; measuring anyway (the preconditions at the step decide)`));
+    }
     const decisions = scenario.steps ? new DecisionPoller(control, metricsToken) : null;
     const start = Date.now();
     for (const [i, p] of t.participants.entries()) if (profiles[i]!.timeline) await apply(t, p.name, profiles[i]!);
