@@ -26,7 +26,6 @@
 #define MAX_FB 1000 /* packets described by one feedback at most */
 
 struct peer {
-  int active;
   struct sockaddr_in addr;
   uint32_t media_ssrc;
   /* transport-wide cc */
@@ -45,7 +44,9 @@ struct peer {
   int have_sr;
 };
 
-static struct peer *peers[65536];
+static struct peer *peers[65536]; /* by source port */
+static struct peer *active[65536]; /* the ones seen, in order */
+static int nactive;
 static uint32_t own_ssrc = 0x5eed5eed;
 static int64_t queue_growth_us = 0;
 
@@ -68,8 +69,8 @@ static struct peer *peer_for(const struct sockaddr_in *from) {
     if (!p) return NULL;
     for (int i = 0; i < RING; i++) p->arrival[i] = -1;
     p->addr = *from;
-    p->active = 1;
     peers[port] = p;
+    active[nactive++] = p;
   }
   return p;
 }
@@ -236,9 +237,9 @@ int main(int argc, char **argv) {
     }
     if (twcc_id && at - last_fb >= 100000) {
       int rr = at - last_rr >= 1000000;
-      for (int port = 0; port < 65536; port++) {
-        struct peer *p = peers[port];
-        if (!p || !p->media_ssrc) continue;
+      for (int k = 0; k < nactive; k++) {
+        struct peer *p = active[k];
+        if (!p->media_ssrc) continue;
         if (p->have_twcc && (int16_t)(p->highest - p->next_base) >= 0) {
           int len = build_twcc(p, out);
           if (len > 0 && sendto(s, out, len, 0, (struct sockaddr *)&p->addr, sizeof p->addr) == len) feedback++;

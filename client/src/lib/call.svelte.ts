@@ -17,13 +17,10 @@ import { RecordingFeature } from '../features/recording/recording.svelte.js';
 import { chime } from './chime.js';
 import { Roster } from './roster.svelte.js';
 import { i18n, type MessageKey } from './i18n.svelte.js';
+import { mark } from './marks.js';
 import { clientId } from './settings.js';
 import { browserSocket, RequestError, SignalingClient, type Requester, type SocketFactory } from './signaling.js';
 
-/** Join-time milestones, visible in the browser's performance timeline and to the bench. */
-function mark(name: string): void {
-  try { performance.mark(`thinline:${name}`); } catch { /* no performance API */ }
-}
 
 export type CallStatus = 'idle' | 'joining' | 'waiting' | 'joined' | 'reconnecting' | 'left' | 'ended' | 'error';
 

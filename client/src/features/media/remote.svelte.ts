@@ -1,6 +1,7 @@
 // What we receive: consumers for everyone's producers, their tracks on the participants,
 // the SFU's pause reasons and layers, still pictures, and dynacast hints for our sender.
 import type { Notification, Notifications } from '../../../../protocol/index.js';
+import { mark } from '../../lib/marks.js';
 import { RequestError } from '../../lib/signaling.js';
 import type { MediaSession, RemoteTrack } from './MediaSession.js';
 import type { Participant } from './participant.svelte.js';
@@ -31,7 +32,7 @@ export class RemoteMedia {
   }
 
   #onTrack(t: RemoteTrack): void {
-    try { performance.mark(`thinline:track-${t.source}`); } catch { /* no performance API */ }
+    mark(`track-${t.source}`);
     const p = this.#roster.find(t.peerId);
     if (!p) return;
     p.setProducer(t.producerId, t.source, t.producerPaused);
