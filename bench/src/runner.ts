@@ -118,7 +118,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
 
     const pages: { page: Page; openedAt: number; name: string }[] = [];
     // Every browser runs before anyone opens the link (as a user's browser is already open):
-    // starting a Chromium costs the rig a second of CPU, which otherwise fell into the
+    // starting a Chromium costs the rig CPU, which otherwise fell into the
     // previous participant's join.
     const blank: Page[] = [];
     for (const host of t.participants) {
