@@ -49,6 +49,8 @@ export async function runCapacity(spec: { name: string; mode: TransportMode; ful
   const sink = await Sink.start(sinkBin, 47_000 + Math.floor(Math.random() * 1000), spec.mode === 'feedback' ? twccId : undefined);
   const source = await Source.start(worker, mediaCodecs, clip);
   const rooms: Room[] = [];
+  const subscribers: { transport: types.PlainTransport; consumer: types.Consumer }[] = [];
+  let feedback: CapacityRun['feedback'];
   let count = 0;
   const peer = (id: string) => new Peer({ id, name: id, role: 'participant', resumeToken: null, rtpCapabilities: source.router.rtpCapabilities });
 
@@ -99,8 +101,6 @@ export async function runCapacity(spec: { name: string; mode: TransportMode; ful
   }
 
   const steps: CapacityStep[] = [];
-  const subscribers: { transport: types.PlainTransport; consumer: types.Consumer }[] = [];
-  let feedback: CapacityRun['feedback'];
   // In full mode every consumer must really be forwarding, or the comparison flatters us.
   const forwarding = () => rooms.flatMap((r) => r.peers.flatMap((p) => [...p.consumers.values()])).filter((c) => !c.paused).length;
   try {
@@ -141,6 +141,7 @@ async function feedbackEvidence(sub: { transport: types.PlainTransport; consumer
   const rtt = (await sub.consumer.getStats()).find((x) => x.type === 'outbound-rtp')?.roundTripTime;
   return { packets, estimateBps: typeof bwe === 'number' ? bwe : null, rttMs: typeof rtt === 'number' ? rtt : null };
 }
+
 /** Consumers at 80 % of a core, linear between the steps around it (delivery must hold there). */
 export function at80(steps: readonly CapacityStep[]): number | null {
   for (let i = 1; i < steps.length; i++) {

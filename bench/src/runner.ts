@@ -12,6 +12,7 @@ import { loadProfile, type Profile } from '../../netem/src/profile.js';
 import { apply, control as shaperControl, down, up, type Topology } from '../../netem/src/topology.js';
 import { atBest, atLowest, firstOther, participantMetrics, summarize, timeUntil, type PageRecord, type ParticipantMetrics, type Sample } from './metrics.js';
 import { pageKitScript } from './pagekit.js';
+import { joinAs, pageState, preconditionsHold, publishedAt } from './pages.js';
 import { ProcSampler, SystemCpuSampler } from './proc.js';
 import { preconditionFailures, rungChanges, videoShownPct, type RungChange } from './step-metrics.js';
 import type { Scenario } from './scenarios.js';
@@ -132,36 +133,13 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
       const name = `P${i + 1}`;
       const openedAt = Date.now();
       await page.goto(room.participantUrl, { timeout: 60_000 });
-      // The person types the name and clicks "Join" as soon as it is enabled, from inside the
-      // page: on the loaded rig Playwright's own actionability checks (a stable box over two
-      // frames, the hit target) took 1.4-2 s, which the join time then counted.
-      await page.getByLabel('Your name').waitFor({ timeout: 30_000 });
-      await page.waitForFunction((who) => {
-        const input = document.querySelector<HTMLInputElement>('input#name');
-        const join = document.querySelector<HTMLButtonElement>('button[type=submit]');
-        if (!input || !join) return false;
-        if (input.value !== who) { input.value = who; input.dispatchEvent(new Event('input', { bubbles: true })); }
-        if (join.disabled) return false;
-        join.click();
-        return true;
-      }, name, { timeout: 30_000, polling: 50 });
+      await joinAs(page, name);
       pages.push({ page, openedAt, name });
       log(`  ${scenario.name}: ${name} (${scenario.participants[i]!.profile}) joining`);
     }
     for (const { page, name } of pages) {
       await waitFor(`${name} to see video`, () => page.evaluate(() => ((window as unknown as { __bench: PageRecord }).__bench.firstFrameAt > 0)), 60_000)
-        .catch(async (error: Error) => {
-          const state = await page.evaluate(() => {
-            const c = (window as unknown as { thinline?: { call?: Record<string, any> } }).thinline?.call;
-            const videos = [...document.querySelectorAll('li.tile video')].map((v) => { const e = v as HTMLVideoElement; return [e.readyState, e.paused, e.videoWidth, (e.srcObject as MediaStream | null)?.getTracks()[0]?.readyState]; });
-            return c?.media?.recvStats().then((r: RTCStatsReport | null) => {
-              const inbound: unknown[] = [];
-              r?.forEach((x: any) => { if (x.type === 'inbound-rtp' && x.kind === 'video') inbound.push([x.packetsReceived, x.framesReceived, x.framesDecoded, x.keyFramesDecoded, x.pliCount, x.nackCount, x.packetsLost]); });
-              return JSON.stringify({ status: c?.status, participants: c?.participants?.map((p: any) => [p.name, !!p.videoTrack, p.cameraOff, p.videoPausedReason]), videos, inbound, layers: Object.values(c?.layers ?? {}) });
-            });
-          }).catch(() => 'page unavailable');
-          throw new Error(`${error.message}; page state: ${state}`);
-        });
+        .catch(async (error: Error) => { throw new Error(`${error.message}; page state: ${await pageState(page)}`); });
     }
 
     // A step is only worth measuring from a settled call: on the loaded rig the joins push
@@ -170,12 +148,8 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     // verdict at the step itself still decides.
     if (scenario.steps) {
       const { participant } = scenario.steps;
-      const settled = async () => {
-        const recent = await Promise.all(pages.map(({ page }) => page.evaluate(() => (window as unknown as { __bench: PageRecord }).__bench.samples.slice(-20) as Sample[])));
-        return preconditionFailures(recent.map((samples, i) => ({ name: pages[i]!.name, stepped: i === participant, samples })), Date.now()).length === 0;
-      };
       const waited = Date.now();
-      await waitFor('the call to settle before the step', settled, SETTLE_MAX_MS)
+      await waitFor('the call to settle before the step', () => preconditionsHold(pages, participant), SETTLE_MAX_MS)
         .then(() => log(`  ${scenario.name}: settled after ${Math.round((Date.now() - waited) / 1000)} s`))
         .catch(() => log(`  ${scenario.name}: not settled within ${SETTLE_MAX_MS / 1000} s; measuring anyway (the preconditions at the step decide)`));
     }
@@ -195,11 +169,8 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
 
     const participants: ParticipantMetrics[] = [];
     const raw: NonNullable<ScenarioResult['raw']> = [];
-    // When each page's camera was first published (absolute ms): joins count from the first other one.
-    const published = await Promise.all(pages.map(({ page }) => page.evaluate(() => {
-      const m = performance.getEntriesByName('thinline:published')[0];
-      return m ? performance.timeOrigin + m.startTime : null;
-    }).catch(() => null)));
+    // When each page's camera was first published: joins count from the first other one.
+    const published = await Promise.all(pages.map(({ page }) => publishedAt(page)));
     for (const [i, { page, openedAt, name }] of pages.entries()) {
       const record = await page.evaluate(() => (window as unknown as { __bench: PageRecord }).__bench);
       raw.push({ name, openedAt, record });
@@ -290,4 +261,3 @@ class DecisionPoller {
 
   stop(): void { clearInterval(this.#timer); }
 }
-
