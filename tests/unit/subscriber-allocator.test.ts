@@ -1,7 +1,7 @@
 // Step-by-step scenarios for the stateful parts: the estimate's hysteresis and the
 // per-subscriber allocator's diffs.
 import { describe, expect, it } from 'vitest';
-import { APP_LIMITED_BAND, CEILING_APPROACH, Estimate } from '../../server/src/allocation/Estimate.js';
+import { APP_LIMITED_BAND, CEILING_APPROACH, Estimate, PENDING_MAX_MS, PROBE_SEEN_MS } from '../../server/src/allocation/Estimate.js';
 import { FLOOR_MAX_BPS, SubscriberAllocator, UP_HOLD_MS } from '../../server/src/allocation/SubscriberAllocator.js';
 import { QueueingDelay } from '../../server/src/allocation/queueing.js';
 import type { TrackInput } from '../../server/src/allocation/types.js';
@@ -145,6 +145,43 @@ describe('Estimate', () => {
     e.queueSeen(4100); // one that saw a second of it, calm
     e.update(400_000, 4500, 200_000, true, 30);
     expect(e.bps).toBe(395_000);
+  });
+
+  it('a probe counts from when its layers arrive: verdict, next probe and fallback wait for them', () => {
+    const e = new Estimate(120_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
+    e.queueSeen(2500);
+    e.update(400_000, 3000, 100_000, true, 30); // probe: 230k, a layer switches on
+    expect(e.bps).toBe(230_000);
+    // Its keyframe takes 2.5 s: reports meanwhile saw none of the probe's traffic.
+    for (let t = 3500; t <= 5500; t += 500) {
+      e.upgradePending(t);
+      e.queueSeen(t - 300);
+      e.update(400_000, t, 100_000, true, 30);
+      expect(e.bps).toBe(230_000); // no second probe on the strength of those
+    }
+    expect(e.suspect).toBe(true); // the verdict is still open: RTT every tick
+    // The layer arrived at 5500; a second later the queue fills: back to before the probe.
+    e.queueSeen(6000);
+    e.update(400_000, 6500, 200_000, true, 150);
+    expect(e.bps).toBe(120_000);
+    // Without the pending layer the second probe would have come at 4000.
+    const eager = new Estimate(120_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
+    eager.queueSeen(2500);
+    eager.update(400_000, 3000, 100_000, true, 30);
+    eager.queueSeen(4000);
+    eager.update(400_000, 4000, 100_000, true, 30);
+    expect(eager.bps).toBe(395_000);
+  });
+
+  it('a layer that never arrives holds a probe back for PENDING_MAX_MS at most', () => {
+    const e = new Estimate(120_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
+    e.queueSeen(2500);
+    e.update(400_000, 3000, 100_000, true, 30);
+    let t = 3000;
+    while (e.bps === 230_000 && t < 20_000) { t += 500; e.upgradePending(t); e.queueSeen(t - 300); e.update(400_000, t, 100_000, true, 30); }
+    expect(e.bps).toBeGreaterThan(230_000);
+    expect(t).toBeLessThanOrEqual(3000 + PENDING_MAX_MS + PROBE_SEEN_MS + 1000);
+    expect(t).toBeGreaterThan(3000 + PENDING_MAX_MS);
   });
 
   it('one low reading is noise; a sustained drop or a collapse is congestion', () => {

@@ -71,6 +71,12 @@ export const APP_LIMITED_BAND = 0.75;
 /** A probe counts as seen by an RTT reading whose round trip began this long after it. */
 export const PROBE_SEEN_MS = 1000;
 
+/**
+ * A probe's layers arriving later than this after it no longer hold its verdict back (a
+ * layer the sender never sends would hold it forever).
+ */
+export const PENDING_MAX_MS = 4000;
+
 /** While a failed level is remembered, probes go up to this share of it. */
 export const CEILING_APPROACH = 0.85;
 
@@ -79,6 +85,8 @@ export class Estimate {
   #effective: number;
   #lastDownAt = -Infinity;
   #lastUpAt = -Infinity;
+  /** When the last probe raised the budget (#lastUpAt moves on while its layers arrive). */
+  #probeAt = -Infinity;
   #hold: number;
   /** The budget at which a probe last failed, when, and for how long it is remembered. */
   #ceiling: { bps: number; at: number; ms: number } | null = null;
@@ -113,6 +121,22 @@ export class Estimate {
 
   /** A new RTT reading: it shows the queue that what was sent until `sentAt` met. */
   queueSeen(sentAt: number): void { this.#queueSeenAt = sentAt; }
+
+  /**
+   * A layer the last probe switched on has not arrived yet: its traffic has not begun, so
+   * the probe counts as starting now, and its verdict (and the next probe) waits for a
+   * report that saw it. On the edge link a 180p layer arrived 3.2 s after a probe allowed
+   * it (the sender's layer had been off: dynacast); a second probe, judged by a report
+   * that had seen nothing of the first, allowed the other video's 180p as well, and both
+   * arrived together at 462 kbit/s into 256.
+   */
+  upgradePending(now: number): void {
+    if (this.#lastUpAt <= this.#lastDownAt || now - this.#probeAt >= PENDING_MAX_MS) return;
+    this.#lastUpAt = now;
+    // The budget before the probe stays where a failed verdict goes back to.
+    const before = this.#recent.at(-1);
+    if (before) before.at = now;
+  }
 
   /**
    * Feeds one measurement, what is currently sent, and whether the allocation is held back
@@ -237,6 +261,7 @@ export class Estimate {
         this.#recent.push({ at: now, bps: this.#effective });
         this.#effective = probe;
         this.#lastUpAt = now;
+        this.#probeAt = now;
       }
       // A long calm period forgives earlier failed probes.
       if (now - this.#lastDownAt >= 4 * this.#hold) this.#hold = this.#o.holdMs;

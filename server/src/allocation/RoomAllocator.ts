@@ -5,7 +5,7 @@
 // the client. Dynacast: tells each sender the highest spatial layer anyone's tile wants.
 import type { types } from 'mediasoup';
 import type { Layer as WireLayer, PausedReason } from '../../../protocol/index.js';
-import { applyDecision, notifyLayers, toLayer, wire } from './apply.js';
+import { applyDecision, notifyLayers, toLayer, upgradePending, wire } from './apply.js';
 import type { ConsumerAppData, Peer, ProducerAppData } from '../domain/Peer.js';
 import { logger } from '../log.js';
 import { bitrateMatrix, layerCounts, layerHeights } from './layerStats.js';
@@ -14,6 +14,7 @@ import { dynacastWants } from './layers.js';
 import { SubscriberAllocator } from './SubscriberAllocator.js';
 import { KeyframeThrottle } from './keyframes.js';
 import { StillBucket } from './stills.js';
+import { RecvCap } from './recvCap.js';
 import type { TrackAllocation } from './types.js';
 
 const log = logger('allocator');
@@ -40,6 +41,8 @@ interface Subscriber {
   peer: Peer; allocator: SubscriberAllocator; ready: Set<string>; decisions: Map<string, TrackAllocation>;
   /** Still-image byte bucket (see allowStill). */
   stills: StillBucket;
+  /** The ceiling of mediasoup's probing on its receive transport (see recvCap.ts). */
+  cap: RecvCap;
 }
 
 export class RoomAllocator {
@@ -68,7 +71,7 @@ export class RoomAllocator {
   #sub(peer: Peer): Subscriber {
     let s = this.#subs.get(peer.id);
     if (!s) {
-      s = { peer, allocator: new SubscriberAllocator({ lastN: this.#opts.lastN, initialEstimateBps: this.#opts.initialEstimateBps, estimate: { probeNeedsRtt: true } }, Date.now()), ready: new Set(), decisions: new Map(), stills: new StillBucket() };
+      s = { peer, allocator: new SubscriberAllocator({ lastN: this.#opts.lastN, initialEstimateBps: this.#opts.initialEstimateBps, estimate: { probeNeedsRtt: true } }, Date.now()), ready: new Set(), decisions: new Map(), stills: new StillBucket(), cap: new RecvCap() };
       if (!peer.closed) this.#subs.set(peer.id, s);
     }
     return s;
@@ -164,9 +167,10 @@ export class RoomAllocator {
   }
 
   async setReceiveCap(peer: Peer, bps: number | null): Promise<void> {
-    this.#sub(peer).allocator.setCap(bps);
-    const recv = peer.recvTransport();
-    await recv?.setMaxOutgoingBitrate(bps ?? 0);
+    const sub = this.#sub(peer);
+    sub.allocator.setCap(bps);
+    sub.cap.setUserCap(bps);
+    await sub.cap.update(peer.recvTransport(), sub.allocator.linkBudget);
     this.schedule();
   }
 
@@ -186,7 +190,9 @@ export class RoomAllocator {
 
   /** A measurement of a subscriber's downlink (BWE trace or stats poll). */
   setEstimate(peer: Peer, bps: number): void {
-    this.#sub(peer).allocator.setEstimate(bps, Date.now());
+    const { allocator, decisions } = this.#sub(peer);
+    allocator.setUpgradePending(upgradePending(peer.consumers.values(), decisions));
+    allocator.setEstimate(bps, Date.now());
     this.schedule();
   }
 
@@ -204,7 +210,8 @@ export class RoomAllocator {
     const due = n % MEASURE_EVERY === 0;
     try {
       for (const peer of this.#peers()) {
-        const { allocator } = this.#sub(peer);
+        const { allocator, decisions } = this.#sub(peer);
+        allocator.setUpgradePending(upgradePending(peer.consumers.values(), decisions));
         // A subscriber whose estimate reads low is measured every tick, RTT and loss
         // included: they decide whether it is congestion, and every 500 ms counts.
         if (!due && !allocator.suspect) continue;
@@ -247,6 +254,7 @@ export class RoomAllocator {
       const { allocation, changed } = sub.allocator.update(Date.now());
       for (const t of allocation.tracks) sub.decisions.set(t.id, t);
       for (const decision of changed) await this.#apply(sub, decision, allocation.budget).catch(() => undefined);
+      await sub.cap.update(sub.peer.recvTransport(), sub.allocator.linkBudget).catch(() => undefined);
     }
     this.#updateDynacast();
   }

@@ -39,6 +39,7 @@ export class SubscriberAllocator {
   #sentBps: number | null = null;
   readonly #queue = new QueueingDelay();
   #loss: number | null = null;
+  #upgradePending = false;
 
   constructor(options: SubscriberAllocatorOptions, now = 0) {
     this.#lastN = options.lastN;
@@ -67,8 +68,12 @@ export class SubscriberAllocator {
   setEstimate(bps: number, now: number): void {
     // Idle: no video beyond the first one's floor flows, so the estimate follows the audio.
     const idle = Number.isFinite(this.#lastUsed) && this.#lastUsed <= FLOOR_MAX_BPS;
+    if (this.#upgradePending) this.#estimate.upgradePending(now);
     this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, this.#queue.ms, this.#loss, idle);
   }
+
+  /** Some video is forwarded below the spatial layer it was allocated (waiting for its keyframe). */
+  setUpgradePending(pending: boolean): void { this.#upgradePending = pending; }
 
   /** The receiver's reported loss (0..1): heavy loss is congestion evidence like a queue. */
   setLoss(fraction: number): void { this.#loss = fraction; }
@@ -105,6 +110,9 @@ export class SubscriberAllocator {
   #floorBps(): number {
     return this.#cap === null || this.#cap >= this.#audioBps + FLOOR_MAX_BPS ? FLOOR_MAX_BPS : 0;
   }
+
+  /** The downlink budget, audio included, before any hard cap. */
+  get linkBudget(): number { return this.#estimate.bps; }
 
   get videoBudget(): number {
     const link = this.#cap === null ? this.#estimate.bps : Math.min(this.#cap, this.#estimate.bps);

@@ -19,6 +19,16 @@ export async function applyDecision(peer: Peer, consumer: types.Consumer<Consume
   notifyLayers(peer, d.id, d, toLayer(consumer.currentLayers), budget);
 }
 
+/** Some forwarded video arrives below the spatial layer allocated to it (its keyframe is on the way). */
+export function upgradePending(consumers: Iterable<types.Consumer>, decisions: ReadonlyMap<string, TrackAllocation>): boolean {
+  for (const c of consumers) {
+    if (c.kind !== 'video' || c.closed || c.paused || c.producerPaused) continue;
+    const target = decisions.get(c.id)?.target;
+    if (target && (c.currentLayers?.spatialLayer ?? -1) < target.spatial) return true;
+  }
+  return false;
+}
+
 /** What the client shows in its tile's quality badge: target, ceiling, what arrives, why. */
 export function notifyLayers(peer: Peer, consumerId: string, d: TrackAllocation | undefined, current: { spatial: number; temporal: number } | null, budget: number): void {
   peer.notify({
