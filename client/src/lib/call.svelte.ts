@@ -179,9 +179,12 @@ export class Call {
       else await this.#media!.recoverTransports();
       this.#tiles?.resendAll();
     } else {
-      await this.local!.restoreSaveData();
+      // Before any await: a notification handled meanwhile (a camera or microphone published
+      // just after the server's snapshot) starts a consume that a later reset would kill,
+      // and that producer is in no snapshot: one bench participant never heard another.
       this.#media!.reset();
       this.roster.reset(reply.peers);
+      await this.local!.restoreSaveData();
       // Receive first: seeing others is what makes a join feel done; publishing can follow.
       await Promise.all([
         this.local!.publish().then(() => mark('published')),
