@@ -62,6 +62,7 @@ export function markdown(results: ScenarioResult[], verdicts: Verdict[], overRun
     if (r.links && Object.keys(r.links).length) {
       lines.push('', `Links (shaper counters, whole run): ${Object.entries(r.links).map(([n, l]) => `${n} up ${l.up.packets} pkts, ${l.up.lost} lost, ${l.up.queueDrops} queue drops / down ${l.down.packets} pkts, ${l.down.lost} lost, ${l.down.queueDrops} queue drops`).join('; ')}.`);
     }
+    if (r.stalls) lines.push('', stallLine(r.stalls));
     lines.push('', `Rig: all cores at least 95 % busy in ${f(r.rig?.saturatedPct)} % of the measured seconds (average ${f(r.rig?.busyPctAvg)} %)${r.rig?.bound ? ' — **rig-bound: this run measures the test machine more than the product**' : ''}.`);
     if (r.preconditionFailures) lines.push('', r.preconditionFailures.length ? `**Invalid run**: before the step ${r.preconditionFailures.join('; ')}.` : 'Preconditions before the step held (unshaped participants got the layers their tiles want; cameras at their top rung).');
     const ladder = Object.entries(r.rungs ?? {}).map(([name, cs]) => `${name}: ${cs.map((c) => `${c.t} s rung ${c.rung} (${c.reason})`).join(', ') || '–'}`);
@@ -118,4 +119,10 @@ export function writeResults(dir: string, results: ScenarioResult[], verdicts: V
   for (const r of results) if (r.raw) writeFileSync(join(dir, `raw-${r.scenario}.json`), JSON.stringify(r.raw));
   writeFileSync(join(dir, 'summary.md'), markdown(results, verdicts, overRuns));
   for (const r of results) writeFileSync(join(dir, `${r.scenario}.svg`), svgPlot(r));
+}
+
+/** The network's own hiccups: a late shaper or a silent server explains jitter the product did not cause. */
+function stallLine(s: NonNullable<ScenarioResult['stalls']>): string {
+  const list = (xs: { t: number; ms: number }[]) => xs.length ? `${xs.length} (${xs.slice(0, 8).map((x) => `${x.ms} ms at ${x.t} s`).join(', ')}${xs.length > 8 ? ', …' : ''})` : 'none';
+  return `Network stalls (whole run, times relative to the measured window): shaper released packets over 50 ms late: ${list(s.late)}; server silent over 250 ms: ${list(s.serverSilences)}.`;
 }

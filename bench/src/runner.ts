@@ -32,6 +32,12 @@ export interface ScenarioResult {
   rig: { saturatedPct: number; busyPctAvg: number; bound: boolean };
   /** Per participant and direction: packets, random losses, bottleneck queue drops (the shaper's counters). */
   links?: Record<string, LinkDrops>;
+  /**
+   * Whole run (t: seconds after the measured window began; negative during the joins):
+   * packets the shaper released over 50 ms late (the machine starved it) and silences of
+   * the server over 250 ms (nothing to anyone: the server or its host stalled).
+   */
+  stalls?: { late: Stall[]; serverSilences: Stall[] };
   /** Each participant's camera ladder over time (rung and reason changes). */
   rungs: Record<string, RungChange[]>;
   /** Step scenarios: why the run does not measure what it claims (empty: valid). */
@@ -162,7 +168,9 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     }
     const end = Date.now();
     // What the links dropped (random loss vs a full bottleneck queue), whole run, join included.
-    const links = await shaperControl(t, { cmd: 'counters' }).then((r) => linkDrops(r.hosts as Record<string, ShaperHost>, t)).catch(() => ({}));
+    const counters = await shaperControl(t, { cmd: 'counters' }).catch(() => null);
+    const links = counters ? linkDrops(counters.hosts as Record<string, ShaperHost>, t) : {};
+    const stalls = counters?.timing ? relativeStalls(counters.timing as ShaperTiming, pages[0]?.openedAt ?? start, start) : undefined;
     decisions?.stop();
     sampler.stop();
     system.stop();
@@ -215,7 +223,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
         cpuPctAvg: cpu.reduce((a, b) => a + b, 0) / Math.max(1, cpu.length), cpuPctMax: Math.max(0, ...cpu),
         rssMbMax: Math.max(0, ...sampler.samples.map((x) => x.rssMb)), samples: sampler.samples.map((x) => ({ t: (x.at - start) / 1000, cpuPct: x.cpuPct, rssMb: x.rssMb })),
       },
-      summary, rig, links, rungs: Object.fromEntries(raw.map((r) => [r.name, rungChanges(r.record.samples, start)])),
+      summary, rig, links, ...(stalls ? { stalls } : {}), rungs: Object.fromEntries(raw.map((r) => [r.name, rungChanges(r.record.samples, start)])),
       ...(failures ? { preconditionFailures: failures } : {}),
       raw,
     };
@@ -225,6 +233,15 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     down();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export interface Stall { t: number; ms: number }
+interface ShaperTiming { late: { at: number; ms: number }[]; serverSilences: { at: number; ms: number }[] }
+
+/** The shaper's timing events since the first page opened, in seconds relative to `start`. */
+function relativeStalls(timing: ShaperTiming, from: number, start: number): { late: Stall[]; serverSilences: Stall[] } {
+  const rel = (list: { at: number; ms: number }[]) => list.filter((e) => e.at >= from).map((e) => ({ t: Math.round((e.at - start) / 100) / 10, ms: e.ms }));
+  return { late: rel(timing.late), serverSilences: rel(timing.serverSilences) };
 }
 
 interface PipeCount { packets: number; lost: number; queueDrops: number }

@@ -33,6 +33,20 @@ const heap = new TimeHeap<{ fd: number; packet: Buffer }>();
 let timer: NodeJS.Timeout | null = null;
 let timerAt = Infinity;
 const unrouted = { packets: 0 };
+/**
+ * Evidence for a bench that the network itself misbehaved (a starved machine): packets
+ * released later than their deadline, and silences of the server (nothing at all to any
+ * participant, which during a call with video means the server or its host stalled).
+ * Epoch times, the most recent MAX_EVENTS of each.
+ */
+const LATE_MS = 50;
+const SILENCE_MS = 250;
+const MAX_EVENTS = 200;
+const timing = { late: [] as { at: number; ms: number }[], serverSilences: [] as { at: number; ms: number }[] };
+function note(list: { at: number; ms: number }[], ms: number): void {
+  list.push({ at: Date.now(), ms: Math.round(ms) });
+  if (list.length > MAX_EVENTS) list.shift();
+}
 
 function ipToInt(s: string): number {
   const p = s.split('.').map(Number);
@@ -64,6 +78,8 @@ function flush(): void {
   timer = null;
   timerAt = Infinity;
   const now = performance.now();
+  const due = heap.peekTime();
+  if (due !== undefined && now - due > LATE_MS) note(timing.late, now - due);
   // Deliver everything due; half a millisecond early beats a whole timer tick late.
   while ((heap.peekTime() ?? Infinity) <= now + 0.5) {
     const { value } = heap.pop()!;
@@ -95,8 +111,12 @@ function route(from: Host, packet: Buffer): void {
 
 function readLoop(h: Host): void {
   const buf = Buffer.allocUnsafe(65_536);
+  let lastAt = 0;
   const next = () => read(h.fd, buf, 0, buf.length, null, (err, n) => {
     if (err) { if (err.code === 'EAGAIN' || err.code === 'EINTR') return next(); console.error(`[shaper] read ${h.name}: ${err.message}`); return; }
+    const now = performance.now();
+    if (h === server && lastAt > 0 && now - lastAt > SILENCE_MS) note(timing.serverSilences, now - lastAt);
+    lastAt = now;
     if (n > 0) route(h, Buffer.from(buf.subarray(0, n)));
     next();
   });
@@ -119,7 +139,7 @@ function counters(): Record<string, { up: PipeCounters; down: PipeCounters; prof
 
 function command(msg: { cmd?: string; host?: string; profile?: unknown }): unknown {
   if (msg.cmd === 'ping') return { ok: true };
-  if (msg.cmd === 'counters') return { ok: true, hosts: counters(), unrouted: unrouted.packets, queued: heap.size };
+  if (msg.cmd === 'counters') return { ok: true, hosts: counters(), unrouted: unrouted.packets, queued: heap.size, timing };
   if (msg.cmd === 'apply') {
     const targets = msg.host === '*' ? hosts.slice(1) : hosts.filter((h) => h.name === msg.host && h !== server);
     if (targets.length === 0) return { ok: false, error: `unknown host "${msg.host}"` };
