@@ -2,15 +2,16 @@
 // (producer layer bitrates, each subscriber's downlink estimate, tiles, the speaker),
 // runs every subscriber's allocator when something changed, and applies only the
 // changed decisions: setPreferredLayers / setPriority / pause / resume, plus a notice to
-// the client. Dynacast: tells each sender the highest spatial layer anyone's tile wants.
+// the client; dynacast (dynacast.ts) tells each sender the highest layer anyone wants.
 import type { types } from 'mediasoup';
 import type { Layer as WireLayer, PausedReason } from '../../../protocol/index.js';
 import { applyDecision, notifyLayers, toLayer, upgradePending, wire } from './apply.js';
 import type { ConsumerAppData, Peer, ProducerAppData } from '../domain/Peer.js';
 import { logger } from '../log.js';
-import { bitrateMatrix, layerCounts, layerHeights } from './layerStats.js';
-import { measureProducer, measureSubscriber } from './measure.js';
-import { dynacastWants } from './layers.js';
+import { bitrateMatrix, layerHeights } from './layerStats.js';
+import { measureSubscriber } from './measure.js';
+import { Dynacast } from './dynacast.js';
+import { ProducerRates } from './producerRates.js';
 import { SubscriberAllocator } from './SubscriberAllocator.js';
 import { KeyframeThrottle } from './keyframes.js';
 import { StillBucket } from './stills.js';
@@ -49,11 +50,9 @@ export class RoomAllocator {
   readonly #opts: RoomAllocatorOptions;
   readonly #peers: () => Iterable<Peer>;
   readonly #subs = new Map<string, Subscriber>();
-  readonly #matrices = new Map<string, number[][]>();
-  /** Producers that have been measured sending something; until then, defaults apply. */
-  readonly #measured = new Set<string>();
+  readonly #rates = new ProducerRates();
   readonly #lastSpoke = new Map<string, number>();
-  readonly #dynacast = new Map<string, number | null>();
+  readonly #dynacast = new Dynacast();
   readonly #keyframes = new KeyframeThrottle();
   #speaker: string | null = null;
   #timer: NodeJS.Timeout | null = null;
@@ -79,11 +78,8 @@ export class RoomAllocator {
 
   /** A video producer joined the room: its measurements are dropped when it closes. */
   addProducer(producer: types.Producer<ProducerAppData>): void {
-    producer.observer.once('close', () => {
-      this.#matrices.delete(producer.id);
-      this.#measured.delete(producer.id);
-      this.#dynacast.delete(producer.id);
-    });
+    this.#rates.addProducer(producer);
+    producer.observer.once('close', () => this.#dynacast.forget(producer.id));
   }
 
   /** A peer left: forget everything kept about it. */
@@ -101,7 +97,7 @@ export class RoomAllocator {
 
   /** Sizes of the per-room maps (tests and metrics: they must not grow with churn). */
   sizes(): Record<'subscribers' | 'matrices' | 'measured' | 'lastSpoke' | 'dynacast' | 'keyframes', number> {
-    return { subscribers: this.#subs.size, matrices: this.#matrices.size, measured: this.#measured.size, lastSpoke: this.#lastSpoke.size, dynacast: this.#dynacast.size, keyframes: this.#keyframes.size };
+    return { subscribers: this.#subs.size, ...this.#rates.sizes(), lastSpoke: this.#lastSpoke.size, dynacast: this.#dynacast.size, keyframes: this.#keyframes.size };
   }
 
   /**
@@ -138,7 +134,7 @@ export class RoomAllocator {
     sub.allocator.setTrack({
       id: consumer.id,
       source: producer.appData.source === 'screen' ? 'screen' : 'camera',
-      bitrates: this.#matrices.get(producer.id) ?? bitrateMatrix(encodings, []),
+      bitrates: this.#rates.get(producer.id) ?? bitrateMatrix(encodings, []),
       layerHeights: layerHeights(encodings, producer.appData.videoHeight ?? 720),
       tileHeight: null, visible: true, pinned: false,
       speaking: this.#speaker === producer.appData.peerId,
@@ -217,19 +213,13 @@ export class RoomAllocator {
         if (!due && !allocator.suspect) continue;
         for (const producer of due ? peer.producers.values() : []) {
           if (producer.kind !== 'video' || producer.closed) continue;
-          const measured = await measureProducer(producer);
-          // It may have closed while its stats were on the way: its close handler has
-          // already run, so recording it now would leak an entry for a gone producer.
-          if (producer.closed || this.#closed) continue;
-          // A new producer reports zeros until its first packets: stay optimistic until then.
-          if (measured.some((row) => row.some((bps) => bps > 0))) this.#measured.add(producer.id);
-          if (this.#measured.has(producer.id)) this.#matrices.set(producer.id, measured);
+          await this.#rates.measure(producer, () => this.#closed);
         }
         await measureSubscriber(peer, allocator, n % RTT_EVERY === 0 || allocator.suspect);
       }
       for (const sub of this.#subs.values()) {
         for (const consumer of sub.peer.consumers.values()) {
-          const m = this.#matrices.get(consumer.producerId);
+          const m = this.#rates.get(consumer.producerId);
           if (m && consumer.kind === 'video') sub.allocator.patchTrack(consumer.id, { bitrates: m });
           // Resumed but nothing forwarded yet: the keyframe (or its request) was lost on a
           // weak link. Ask again (throttled, see keyframes.ts) instead of waiting for the
@@ -256,7 +246,9 @@ export class RoomAllocator {
       for (const decision of changed) await this.#apply(sub, decision, allocation.budget).catch(() => undefined);
       await sub.cap.update(sub.peer.recvTransport(), sub.allocator.linkBudget).catch(() => undefined);
     }
-    this.#updateDynacast();
+    this.#dynacast.update([...this.#subs.values()].map((sub) => ({
+      consumers: sub.peer.consumers.values(), decision: (id) => sub.decisions.get(id), track: (id) => sub.allocator.track(id),
+    })), this.#peers());
   }
 
   async #apply(sub: Subscriber, d: TrackAllocation, budget: number): Promise<void> {
@@ -266,31 +258,6 @@ export class RoomAllocator {
 
   #notifyLayers(sub: Subscriber, consumerId: string, layers: types.ConsumerLayers | undefined): void {
     notifyLayers(sub.peer, consumerId, sub.decisions.get(consumerId), toLayer(layers), sub.allocator.videoBudget);
-  }
-
-  /** Highest spatial layer any visible, forwarded tile wants, per video producer. */
-  #updateDynacast(): void {
-    const wanted = new Map<string, number | null>();
-    for (const sub of this.#subs.values()) {
-      for (const consumer of sub.peer.consumers.values()) {
-        if (consumer.kind !== 'video') continue;
-        const d = sub.decisions.get(consumer.id);
-        const track = sub.allocator.track(consumer.id);
-        const current = wanted.get(consumer.producerId) ?? null;
-        const wants = d && track ? dynacastWants(track, d.pausedReason, consumer.producerPaused) : null;
-        wanted.set(consumer.producerId, wants === null ? current : Math.max(current ?? -1, wants));
-      }
-    }
-    for (const peer of this.#peers()) {
-      for (const producer of peer.producers.values()) {
-        if (producer.kind !== 'video') continue;
-        const max = wanted.get(producer.id) ?? null;
-        if (this.#dynacast.get(producer.id) === max) continue;
-        this.#dynacast.set(producer.id, max);
-        const { spatial } = layerCounts(producer.rtpParameters.encodings ?? []);
-        if (spatial > 1 || max === null) peer.notify({ notification: 'producerLayers', data: { producerId: producer.id, maxSpatialLayer: max } });
-      }
-    }
   }
 
   /** Per subscriber: budget and every video consumer's decision (server metrics). */
@@ -310,8 +277,7 @@ export class RoomAllocator {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     this.#subs.clear();
-    this.#matrices.clear();
-    this.#measured.clear();
+    this.#rates.clear();
     this.#lastSpoke.clear();
     this.#dynacast.clear();
   }
