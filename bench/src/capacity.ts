@@ -27,6 +27,8 @@ export interface CapacityRun {
   nodeCpuPer100: number | null;
 }
 
+/** Full mode: how long new consumers may take to be allocated before the step is measured. */
+const SETTLE_MAX_MS = 15_000;
 const STEP = 100;
 const MAX = 2000;
 const WINDOW_MS = 5000;
@@ -108,6 +110,10 @@ export async function runCapacity(spec: { name: string; mode: TransportMode; ful
     while (count < MAX) {
       while (count < (steps.length + 1) * STEP) await addConsumer();
       await new Promise((r) => setTimeout(r, 2000)); // settle: allocator decisions, first keyframes
+      // In full mode a new subscriber forwards once its budget has grown by probes (a hold,
+      // then one probe per receiver report): on a busy worker that took longer than 2 s.
+      const settled = Date.now() + SETTLE_MAX_MS;
+      while (spec.full && forwarding() < count && Date.now() < settled) await new Promise((r) => setTimeout(r, 250));
       const t0 = { at: Date.now(), worker: ticks(worker.pid), node: process.cpuUsage(), bytes: sink.bytes };
       await new Promise((r) => setTimeout(r, WINDOW_MS));
       const secs = (Date.now() - t0.at) / 1000;
