@@ -2,7 +2,8 @@
 // (mediasoup-client, ~45 KB) is still on its way: on the 256 kbit/s edge link (300 ms round
 // trips) the socket's two handshake round trips then overlap that download instead of
 // following it (the socket opened 2.6 s after an instant "Join", ~0.6 s of it handshakes).
-// Lives in the entry chunk: no imports but types.
+// Lives in the entry chunk: nothing of the signaling client but types.
+import { wireSocket } from './browser-socket.js';
 import type { SocketFactory, SocketHandlers, SocketLike } from './signaling.js';
 
 /** Opens a socket to `url` now; the returned factory adopts it once, then opens new ones. */
@@ -11,7 +12,7 @@ export function earlySocket(url: string, open: (url: string) => WebSocket = (u) 
   // Nothing is expected before our first request, but nothing may be lost either.
   const buffered: string[] = [];
   early.onmessage = (e) => { if (typeof e.data === 'string') buffered.push(e.data); };
-  const fresh = (u: string, on: SocketHandlers): SocketLike => wire(open(u), on);
+  const fresh = (u: string, on: SocketHandlers): SocketLike => wireSocket(open(u), on);
   const factory: SocketFactory = (u, on) => {
     const ws = early;
     early = null;
@@ -19,17 +20,10 @@ export function earlySocket(url: string, open: (url: string) => WebSocket = (u) 
       ws?.close();
       return fresh(u, on);
     }
-    wire(ws, on);
+    wireSocket(ws, on);
     // Already open: the client learns it after it has stored the socket, as with a new one.
     if (ws.readyState === ws.OPEN) queueMicrotask(() => { on.open(); for (const m of buffered.splice(0)) on.message(m); });
     return ws;
   };
   return { factory, release: () => { early?.close(); early = null; } };
-}
-
-function wire(ws: WebSocket, on: SocketHandlers): WebSocket {
-  ws.onopen = () => on.open();
-  ws.onclose = (e) => on.close(e.code, e.reason);
-  ws.onmessage = (e) => { if (typeof e.data === 'string') on.message(e.data); };
-  return ws;
 }

@@ -17,13 +17,7 @@ export interface SocketHandlers {
 }
 export type SocketFactory = (url: string, on: SocketHandlers) => SocketLike;
 
-export const browserSocket: SocketFactory = (url, on) => {
-  const ws = new WebSocket(url);
-  ws.onopen = () => on.open();
-  ws.onclose = (e) => on.close(e.code, e.reason);
-  ws.onmessage = (e) => { if (typeof e.data === 'string') on.message(e.data); };
-  return ws;
-};
+export { browserSocket } from './browser-socket.js';
 
 /** What feature states need of the connection: typed requests, nothing else. */
 export interface Requester {
