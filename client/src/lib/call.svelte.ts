@@ -18,6 +18,7 @@ import { chime } from './chime.js';
 import { Roster } from './roster.svelte.js';
 import { i18n, type MessageKey } from './i18n.svelte.js';
 import { mark } from './marks.js';
+import type { DeviceChoice } from './devices.js';
 import { clientId } from './settings.js';
 import { browserSocket, RequestError, SignalingClient, type Requester, type SocketFactory } from './signaling.js';
 
@@ -30,6 +31,8 @@ export interface JoinOptions {
   moderatorKey?: string;
   mic: MediaStreamTrack | null;
   camera: MediaStreamTrack | null;
+  /** Devices still opening: each is published when it answers. */
+  pending?: DeviceChoice['pending'];
   url: string;
   createSocket?: SocketFactory;
 }
@@ -135,9 +138,24 @@ export class Call {
     this.error = null;
     this.prepare(opts);
     this.local!.setTracks(opts.mic, opts.camera);
+    for (const kind of ['mic', 'camera'] as const) void opts.pending?.[kind]?.then((track) => this.#lateDevice(opts, kind, track));
     // The server closes a pre-join socket that idles too long; open it again now.
     this.#signaling!.connect();
     if (this.#signaling!.state === 'open') await this.#enter().catch((e: unknown) => this.#fail(e));
+  }
+
+  /**
+   * A device answered after "Join": it joins the call's tracks (so that leaving stops it)
+   * and is published once the call publishes (at once if it already did). A call that is
+   * over by then stops it: no camera light without a meeting.
+   */
+  async #lateDevice(opts: JoinOptions, kind: 'mic' | 'camera', track: MediaStreamTrack | null): Promise<void> {
+    if (!track) return;
+    const over = this.#opts !== opts || this.status === 'left' || this.status === 'ended' || this.status === 'error';
+    if (over) { track.stop(); return; }
+    opts[kind] = track;
+    // Failing to publish it is no reason to end the call: the device's button shows it off.
+    await this.local!.addTrack(kind, track).catch(() => undefined);
   }
 
   async #enter(): Promise<void> {

@@ -41,23 +41,41 @@ export class LocalMedia {
     if (await loadSaveData()) await this.setSaveData(true);
   }
 
+  /** Since the first publish: a device that answers later is published as it arrives. */
+  #published = false;
+
   async publish(): Promise<void> {
+    // Set before any await: a device answering meanwhile is published by addTrack.
+    this.#published = true;
     const { mic, camera } = this;
-    if (mic && mic.readyState === 'live') {
-      await this.#media.produce('mic', mic);
-      this.micOn = true;
-      if (!mic.enabled) await this.setMic(false);
-    }
-    if (camera && camera.readyState === 'live') {
-      if (!this.sender) {
-        this.sender = new Sender(camera, this.#media, this.#signaling);
-        this.sender.saveData = this.saveData;
-        void this.#classifyDevice();
-      }
-      await this.#media.produce('camera', this.sender.track, this.sender.outputHeight);
-      this.cameraOn = true;
-    }
     this.#uplinkTimer ??= setInterval(() => void this.#checkUplink(), 2000);
+    await this.#publishMic(mic);
+    await this.#publishCamera(camera);
+  }
+
+  /** A device that answered after the join (see PreJoin): published if we already publish. */
+  async addTrack(kind: 'mic' | 'camera', track: MediaStreamTrack): Promise<void> {
+    if (kind === 'mic') this.mic = track; else this.camera = track;
+    if (!this.#published) return;
+    await (kind === 'mic' ? this.#publishMic(track) : this.#publishCamera(track));
+  }
+
+  async #publishMic(mic: MediaStreamTrack | null): Promise<void> {
+    if (!mic || mic.readyState !== 'live') return;
+    await this.#media.produce('mic', mic);
+    this.micOn = true;
+    if (!mic.enabled) await this.setMic(false);
+  }
+
+  async #publishCamera(camera: MediaStreamTrack | null): Promise<void> {
+    if (!camera || camera.readyState !== 'live') return;
+    if (!this.sender) {
+      this.sender = new Sender(camera, this.#media, this.#signaling);
+      this.sender.saveData = this.saveData;
+      void this.#classifyDevice();
+    }
+    await this.#media.produce('camera', this.sender.track, this.sender.outputHeight);
+    this.cameraOn = true;
   }
 
   /** 'forbidden': the chair muted us and only the chair unmutes; we stay muted. */
