@@ -1,7 +1,7 @@
 // Table-driven tests of the pure layer allocator.
 import { describe, expect, it } from 'vitest';
 import { allocate } from '../../server/src/allocation/allocate.js';
-import { dynacastWants } from '../../server/src/allocation/layers.js';
+import { costFloorBps, dynacastWants, keyframeFits, withCostFloors } from '../../server/src/allocation/layers.js';
 import type { AllocationInput, BitrateMatrix, TrackInput } from '../../server/src/allocation/types.js';
 
 // A typical 3x3 simulcast camera: 180p / 360p / 720p, T0..T2 cumulative (bps).
@@ -64,6 +64,16 @@ const rows: Row[] = [
     { budget: 10_000_000, lastN: 10, tracks: [cam('a', { bitrates: [CAM[0]!, [0, 0, 0], [0, 0, 0]] })] }, { a: '0.2' }],
   ['no layer received yet: waits as producer-paused',
     { budget: 10_000_000, lastN: 10, tracks: [cam('a', { bitrates: [[0, 0, 0]] })] }, { a: 'producer' }],
+  // The keyframe limit (KEYFRAME_MAX_MS): a 360p keyframe (~24 KB) needs a 770 kbit/s link,
+  // a 720p one (~68 KB) 2.2 Mbit/s, whatever the budget says the stream itself costs.
+  ['a narrow link gets no layer whose keyframe it cannot drain in time',
+    { budget: 10_000_000, linkBps: 700_000, lastN: 10, tracks: [cam('a')] }, { a: '0.2' }],
+  ['a link that drains a 360p keyframe but not a 720p one',
+    { budget: 10_000_000, linkBps: 1_000_000, lastN: 10, tracks: [cam('a')] }, { a: '1.2' }],
+  ['the lowest layer stays whatever its keyframe costs',
+    { budget: 10_000_000, linkBps: 50_000, lastN: 10, tracks: [cam('a')] }, { a: '0.2' }],
+  ['screen shares are exempt: text must stay readable',
+    { budget: 10_000_000, linkBps: 300_000, lastN: 10, tracks: [{ ...cam('scr'), source: 'screen', bitrates: SCREEN }] }, { scr: '2.2' }],
 ];
 
 describe('allocate', () => {
@@ -86,6 +96,32 @@ describe('allocate', () => {
       const a = allocate({ budget, lastN: 3, tracks: [cam('a'), cam('b', { tileHeight: 360 }), cam('c', { speaking: true })] });
       expect(a.used).toBeLessThanOrEqual(budget);
     }
+  });
+});
+
+describe('costFloorBps and withCostFloors', () => {
+  it.each([
+    [90, 2, 3, 45_000], [90, 0, 3, 18_000], [180, 2, 3, 118_756], [180, 1, 3, 71_253], [360, 2, 3, 313_398], [720, 2, 3, 827_063],
+    [180, 0, 1, 118_756], [0, 2, 3, 0],
+  ])('a %i p layer, temporal %i of %i, costs at least %i bit/s', (height, temporal, layers, floor) => {
+    expect(costFloorBps(height, temporal, layers)).toBe(floor);
+  });
+
+  it("a sender's first seconds do not under-price its layers; layers not received stay 0; screen shares stay as measured", () => {
+    // Measured 1.5 s after a 360p camera started (edge-3 trace), 90p / 180p, its top layer off.
+    const ramping = [[3139, 4905, 7398], [2419, 2989, 4384], [0, 0, 0]];
+    const priced = withCostFloors(cam('a', { bitrates: ramping, layerHeights: [90, 180, 360] }));
+    expect(priced.bitrates).toEqual([[18_000, 27_000, 45_000], [47_502, 71_253, 118_756], [0, 0, 0]]);
+    // Settled rates above the floors are kept.
+    const settled = [[24_000, 37_000, 62_000], [140_000, 200_000, 300_000], [0, 0, 0]];
+    expect(withCostFloors(cam('a', { bitrates: settled, layerHeights: [90, 180, 360] })).bitrates).toEqual(settled);
+    const screen = { ...cam('s', { bitrates: ramping }), source: 'screen' as const };
+    expect(withCostFloors(screen).bitrates).toEqual(ramping);
+  });
+
+  it('keyframeFits: 90p on 100 kbit/s, 180p from ~272 kbit/s, 360p from ~770 kbit/s', () => {
+    expect([keyframeFits(90, 100_000), keyframeFits(180, 256_000), keyframeFits(180, 280_000), keyframeFits(360, 700_000), keyframeFits(360, 800_000)])
+      .toEqual([true, false, true, false, true]);
   });
 });
 

@@ -7,8 +7,9 @@ import { SubscriberAllocator, UP_HOLD_MS } from '../../server/src/allocation/Sub
 import type { Layer, TrackAllocation, TrackInput } from '../../server/src/allocation/types.js';
 
 const CAM = [[50_000, 75_000, 100_000], [150_000, 225_000, 300_000], [450_000, 675_000, 900_000]];
+// A 360p camera (90 / 180 / 360): its keyframes fit the links these tests use (KEYFRAME_MAX_MS).
 const cam = (id: string, over: Partial<TrackInput> = {}): TrackInput => ({
-  id, source: 'camera', bitrates: CAM, layerHeights: [180, 360, 720], tileHeight: 720, visible: true,
+  id, source: 'camera', bitrates: CAM, layerHeights: [90, 180, 360], tileHeight: 720, visible: true,
   pinned: false, speaking: false, lastSpokeAt: 0, producerPaused: false, ...over,
 });
 const L = (spatial: number, temporal: number): Layer => ({ spatial, temporal });
@@ -61,7 +62,7 @@ describe('SubscriberAllocator under a noisy estimate (random loss, not congestio
     const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 250_000 }, 0);
     s.setAudioBitrate(80_000);
     s.setTrack(cam('speaker', { speaking: true }));
-    s.setTrack(cam('other', { tileHeight: 360 }));
+    s.setTrack(cam('other', { tileHeight: 180 }));
     const changes: Record<string, number[]> = { speaker: [], other: [] };
     let last = new Map<string, string>();
     for (let now = 0; now <= 60_000; now += 250) {

@@ -7,8 +7,9 @@ import { QueueingDelay } from '../../server/src/allocation/queueing.js';
 import type { TrackInput } from '../../server/src/allocation/types.js';
 
 const CAM = [[50_000, 75_000, 100_000], [150_000, 225_000, 300_000], [450_000, 675_000, 900_000]];
+// A 360p camera (90 / 180 / 360): its keyframes fit the links these tests use (KEYFRAME_MAX_MS).
 const cam = (id: string, over: Partial<TrackInput> = {}): TrackInput => ({
-  id, source: 'camera', bitrates: CAM, layerHeights: [180, 360, 720], tileHeight: 720, visible: true,
+  id, source: 'camera', bitrates: CAM, layerHeights: [90, 180, 360], tileHeight: 720, visible: true,
   pinned: false, speaking: false, lastSpokeAt: 0, producerPaused: false, ...over,
 });
 
@@ -217,7 +218,7 @@ describe('SubscriberAllocator', () => {
     const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 2_000_000, estimate: { holdMs: 3000 } }, 0);
     s.setAudioBitrate(60_000);
     s.setTrack(cam('speaker', { speaking: true }));
-    s.setTrack(cam('other', { tileHeight: 360 }));
+    s.setTrack(cam('other', { tileHeight: 180 }));
     let u = s.update(0);
     expect(u.changed.map((t) => [t.id, t.target])).toEqual([
       ['speaker', { spatial: 2, temporal: 2 }], ['other', { spatial: 1, temporal: 2 }],
@@ -242,6 +243,45 @@ describe('SubscriberAllocator', () => {
     expect(u.allocation.tracks.map((t) => t.target)).toEqual([{ spatial: 2, temporal: 2 }, { spatial: 1, temporal: 2 }]);
     // 3 s estimate hold and 1 s probes; each track's layer rises at most once per UP_HOLD_MS.
     expect(now).toBeLessThan(12_000);
+  });
+
+  it("a new subscriber on a narrow link: no layer priced by a sender's first seconds, none whose keyframe the link cannot drain", () => {
+    // The edge-3 trace: a 150 kbit/s start, two audio reserves, two 360p cameras 1.5 s old
+    // (90p / 180p measured at 3-7 kbit/s). Taken as measured, both videos got 180p (and
+    // one its full frame rate) on a 70 kbit/s budget; they settled at 60 and 300 kbit/s.
+    const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 150_000 }, 0);
+    s.setAudioBitrate(80_000);
+    s.setTrack(cam('a', { layerHeights: [90, 180, 360], tileHeight: 170, bitrates: [[3139, 4905, 7398], [2419, 2989, 4384], [0, 0, 0]] }));
+    s.setTrack(cam('b', { layerHeights: [90, 180, 360], tileHeight: 170, bitrates: [[2362, 3284, 5300], [3629, 4762, 7092], [0, 0, 0]] }));
+    const u = s.update(0);
+    expect(u.allocation.tracks.map((t) => t.target)).toEqual([{ spatial: 0, temporal: 1 }, { spatial: 0, temporal: 1 }]);
+    expect(u.allocation.used).toBeLessThanOrEqual(s.videoBudget);
+    // Settled rates and a budget that covers two 180p streams, but a 256 kbit/s link: 180p
+    // keyframes (~8.5 KB, 270 ms of the link) stay away; it still asks for a probe.
+    const settled = [[24_000, 37_000, 62_000], [140_000, 200_000, 300_000], [0, 0, 0]];
+    s.patchTrack('a', { bitrates: settled });
+    s.patchTrack('b', { bitrates: settled });
+    s.setCap(256_000);
+    s.setAudioBitrate(0);
+    const capped = s.update(10_000);
+    expect(capped.allocation.tracks.map((t) => t.target?.spatial)).toEqual([0, 0]);
+  });
+
+  it("a probe's budget lets no keyframe in that mediasoup's readings say the link cannot drain; a flowing layer stays", () => {
+    const settled = [[24_000, 37_000, 62_000], [140_000, 200_000, 300_000], [0, 0, 0]];
+    const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 1_000_000 }, 0);
+    s.setTrack(cam('a', { layerHeights: [90, 180, 360], tileHeight: 170, bitrates: settled }));
+    // A budget of 1 Mbit/s (a probe's), but mediasoup reads ~250 kbit/s (a 256 kbit/s link;
+    // one absurd reading among them): 180p keyframes stay away.
+    for (const [t, bps] of [[0, 240_000], [250, 260_000], [500, 200_000_000], [750, 250_000], [1000, 255_000]] as const) s.setEstimate(bps, t);
+    expect(s.update(1000).allocation.tracks[0]!.target).toEqual({ spatial: 0, temporal: 2 });
+    // The readings rise (mediasoup's padding found more): 180p after the up hold.
+    for (let t = 1250; t <= 7000; t += 250) s.setEstimate(1_000_000, t);
+    expect(s.update(7000).allocation.tracks[0]!.target).toEqual({ spatial: 1, temporal: 2 });
+    // An app-limited reading that follows what is sent does not take a flowing layer away.
+    s.setSent(240_000);
+    for (let t = 7250; t <= 12_000; t += 250) s.setEstimate(250_000, t);
+    expect(s.update(12_000).allocation.tracks[0]!.target).toEqual({ spatial: 1, temporal: 2 });
   });
 
   it('after a step down the next step up waits UP_HOLD_MS, after a step up only UP_AFTER_UP_MS', () => {
@@ -359,7 +399,7 @@ describe('SubscriberAllocator', () => {
   it('judges the estimate against what the transport really sends, not the layers\' nominal rates', () => {
     const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 600_000 }, 0);
     s.setAudioBitrate(80_000);
-    s.setTrack(cam('a', { tileHeight: 360 }));
+    s.setTrack(cam('a', { tileHeight: 180 }));
     expect(s.update(0).allocation.tracks[0]!.target).toEqual({ spatial: 1, temporal: 2 }); // 300 kbit/s by its matrix
     // What goes out is less (180 kbit/s), and an app-limited BWE follows it: no congestion.
     s.setSent(180_000);

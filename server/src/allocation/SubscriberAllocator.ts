@@ -9,6 +9,7 @@
 // (UP_AFTER_UP_MS after a step up: recovering layer by layer after congestion is no
 // flapping, and waiting 5 s per layer made recovery take 8-12 s).
 import { allocate } from './allocate.js';
+import { withCostFloors } from './layers.js';
 import { QueueingDelay } from './queueing.js';
 import { order, stabilize } from './stabilize.js';
 import { Estimate, type EstimateOptions } from './Estimate.js';
@@ -40,6 +41,8 @@ export class SubscriberAllocator {
   readonly #queue = new QueueingDelay();
   #loss: number | null = null;
   #upgradePending = false;
+  /** mediasoup's recent readings (for the keyframe limit, see #keyframeLink). */
+  #readings: { at: number; bps: number }[] = [];
 
   constructor(options: SubscriberAllocatorOptions, now = 0) {
     this.#lastN = options.lastN;
@@ -69,6 +72,8 @@ export class SubscriberAllocator {
     // Idle: no video beyond the first one's floor flows, so the estimate follows the audio.
     const idle = Number.isFinite(this.#lastUsed) && this.#lastUsed <= FLOOR_MAX_BPS;
     if (this.#upgradePending) this.#estimate.upgradePending(now);
+    this.#readings = this.#readings.filter((r) => now - r.at < READINGS_MS);
+    this.#readings.push({ at: now, bps });
     this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, this.#queue.ms, this.#loss, idle);
   }
 
@@ -115,16 +120,40 @@ export class SubscriberAllocator {
   get linkBudget(): number { return this.#estimate.bps; }
 
   get videoBudget(): number {
-    const link = this.#cap === null ? this.#estimate.bps : Math.min(this.#cap, this.#estimate.bps);
-    return Math.max(0, link - this.#audioBps);
+    return Math.max(0, this.#link() - this.#audioBps);
+  }
+
+  /** The downlink budget, audio included, within the hard cap. */
+  #link(): number {
+    return this.#cap === null ? this.#estimate.bps : Math.min(this.#cap, this.#estimate.bps);
+  }
+
+  /**
+   * The link rate a keyframe drains at (see KEYFRAME_MAX_MS): the budget, but no more than
+   * mediasoup's readings of the last READINGS_MS mostly were (their 20th percentile). The
+   * budget is a step ahead of the link while a probe runs (the edge link's went 275 -> 462
+   * kbit/s, which let a 180p keyframe into 256 kbit/s). On a clean link mediasoup's own
+   * probing keeps its readings well above what we send (1-2.4 Mbit/s on the bench's dsl
+   * links); on the 256 kbit/s edge link they read 30-190 kbit/s, with a few seconds at
+   * 390-670 after a burst (a median let a 180p keyframe in there) and once 200 Mbit/s.
+   */
+  #keyframeLink(): number {
+    const link = this.#link();
+    if (this.#readings.length === 0) return link;
+    const sorted = this.#readings.map((r) => r.bps).sort((a, b) => a - b);
+    return Math.min(link, sorted[Math.floor(sorted.length * 0.2)]!);
   }
 
   /** Video bitrate the last allocation handed out. */
   get used(): number { return Number.isFinite(this.#lastUsed) ? this.#lastUsed : 0; }
 
   update(now: number): AllocationUpdate {
-    const input = { budget: this.videoBudget, lastN: this.#lastN, tracks: [...this.#tracks.values()], floorBps: this.#floorBps() };
-    const safe = allocate({ ...input, budget: input.budget * UP_MARGIN });
+    const tracks = [...this.#tracks.values()].map(withCostFloors);
+    const input = { budget: this.videoBudget, lastN: this.#lastN, tracks, floorBps: this.#floorBps() };
+    // The keyframe limit (KEYFRAME_MAX_MS) applies to switching a layer on, i.e. to new
+    // tracks and upgrades, which go by `safe`: a layer already flowing needs no keyframe to
+    // stay, and only the budget takes it away.
+    const safe = allocate({ ...input, budget: input.budget * UP_MARGIN, linkBps: this.#keyframeLink() * UP_MARGIN });
     const allocation = stabilize({
       fresh: allocate(input), safe, tracks: input.tracks,
       last: this.#last, upAllowedAt: this.#upAllowedAt, now,
@@ -150,10 +179,15 @@ export class SubscriberAllocator {
     // was sent, and both videos then resumed at once (two keyframes) into a 150 kbit/s link.
     const covered = new Set(safe.tracks.filter((t) => t.target !== null).map((t) => t.id));
     const waiting = allocation.tracks.some((t) => t.pausedReason === 'bandwidth' && covered.has(t.id));
+    // (With no keyframe limit either: a layer whose keyframe the link cannot drain yet is
+    // also worth probing for.)
     this.#wantsMore = !waiting && allocate({ ...input, budget: Number.MAX_SAFE_INTEGER }).used > safe.used;
     return { allocation, changed, removed };
   }
 }
+
+/** mediasoup's readings of this long count for the keyframe limit. */
+export const READINGS_MS = 10_000;
 
 /** The first video's cheapest layer is kept while it costs at most this. */
 export const FLOOR_MAX_BPS = 40_000;

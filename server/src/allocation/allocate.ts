@@ -34,7 +34,7 @@ export function allocate(input: AllocationInput): Allocation {
     const base = { id: track.id, rank, target: null, bandwidthRequested: 0, deficient: false };
     if (track.producerPaused) return result.set(track.id, { ...base, max: null, pausedReason: 'producer' });
     if (!track.visible) return result.set(track.id, { ...base, max: null, pausedReason: 'hidden' });
-    const max = maxLayerForTile(track);
+    const max = maxLayerForTile(track, input.linkBps);
     if (!max) return result.set(track.id, { ...base, max: null, pausedReason: 'producer' });
     if (forwarded >= input.lastN) return result.set(track.id, { ...base, max, pausedReason: 'lastN' });
     forwarded++;

@@ -10,6 +10,52 @@ export function defaultMatrix(spatialLayers: number, temporalLayers: number): nu
     Array.from({ length: temporalLayers }, (_, t) => Math.round((DEFAULT_SIMULCAST_BPS[s] ?? 900_000) * (TEMPORAL_SHARE[t] ?? 1))));
 }
 
+/**
+ * The least a camera layer of this height is taken to cost, per temporal layer (top = the
+ * full frame rate). Measured rates under-price a layer while its sender ramps up: a
+ * sender's first seconds read 4-7 kbit/s for a 180p layer that settled at 190-340 kbit/s,
+ * and the edge bench's first allocation gave a 256 kbit/s subscriber two 180p videos on a
+ * 70 kbit/s budget. A real picture may send less (a still scene): then it is merely priced
+ * on the safe side. 45 kbit/s at 90p, growing with the picture (119 at 180p, 314 at 360p,
+ * 827 at 720p: below what the bench's cameras settle at, 62 / 190-340 kbit/s at 90p / 180p).
+ */
+export function costFloorBps(height: number, temporal: number, temporalLayers: number): number {
+  const top = 45_000 * Math.max(0, height / 90) ** 1.4;
+  return Math.round(top * (FLOOR_TEMPORAL_SHARE[temporalLayers - 1 - temporal] ?? FLOOR_TEMPORAL_SHARE.at(-1)!));
+}
+/** Share of the top rate by temporal layers below the top (measured: 0.4 / 0.6 / 1). */
+const FLOOR_TEMPORAL_SHARE = [1, 0.6, 0.4];
+
+/** A camera's bitrates, each received layer at least its floor (screen shares as measured). */
+export function withCostFloors(track: TrackInput): TrackInput {
+  if (track.source !== 'camera') return track;
+  const bitrates = track.bitrates.map((row, s) => row.map((bps, t) =>
+    bps > 0 ? Math.max(bps, costFloorBps(track.layerHeights[s] ?? 0, t, row.length)) : 0));
+  return { ...track, bitrates };
+}
+
+/**
+ * Bits of a camera keyframe of this height (VP8, 16:9), roughly: 3 KB at 90p, 8.5 at 180p,
+ * 24 at 360p, 68 at 720p (grows with pixels^0.75: larger pictures compress better).
+ */
+export function keyframeBits(height: number): number {
+  const pixels = height * height * (16 / 9);
+  return 18.3 * pixels ** 0.75;
+}
+
+/**
+ * mediasoup forwards a keyframe as it arrives, unpaced: it queues at the subscriber's
+ * bottleneck, and the audio behind it waits. A spatial layer is worth forwarding only if
+ * its keyframe drains within this at the subscriber's link rate (a 180p keyframe takes
+ * ~270 ms at 256 kbit/s, and each one pushed the edge bench's audio jitter buffer to
+ * 450-800 ms, which Chrome then took 20-30 s to drain).
+ */
+export const KEYFRAME_MAX_MS = 250;
+
+export function keyframeFits(height: number, linkBps: number): boolean {
+  return keyframeBits(height) <= linkBps * (KEYFRAME_MAX_MS / 1000);
+}
+
 export function cost(bitrates: BitrateMatrix, layer: Layer): number {
   return bitrates[layer.spatial]?.[layer.temporal] ?? 0;
 }
@@ -28,13 +74,19 @@ export function availableLayers(bitrates: BitrateMatrix): Layer[] {
 /**
  * The highest layer worth sending to this tile: the smallest spatial layer at least as
  * tall as the tile (10 % slack: upscaling 5 % is invisible, doubling the bitrate is not),
- * with its highest received temporal layer. Screen shares always get full resolution:
- * text must stay readable, whatever the tile size.
+ * with its highest received temporal layer, and none whose keyframe `linkBps` cannot
+ * drain in time (see KEYFRAME_MAX_MS). Screen shares always get full resolution: text
+ * must stay readable, whatever the tile size.
  */
-export function maxLayerForTile(track: TrackInput): Layer | null {
+export function maxLayerForTile(track: TrackInput, linkBps?: number): Layer | null {
   const layers = availableLayers(track.bitrates);
   if (layers.length === 0) return null;
-  const spatials = [...new Set(layers.map((l) => l.spatial))];
+  let spatials = [...new Set(layers.map((l) => l.spatial))];
+  // On a narrow link, only layers whose keyframe the link drains in time (the lowest stays).
+  if (track.source === 'camera' && linkBps !== undefined) {
+    const fitting = spatials.filter((s) => keyframeFits(track.layerHeights[s] ?? Infinity, linkBps));
+    spatials = fitting.length > 0 ? fitting : spatials.slice(0, 1);
+  }
   let spatial = spatials[spatials.length - 1]!;
   if (track.source === 'camera' && track.tileHeight !== null) {
     const fits = spatials.find((s) => (track.layerHeights[s] ?? Infinity) >= track.tileHeight! * 0.9);

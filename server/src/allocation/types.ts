@@ -39,6 +39,8 @@ export interface AllocationInput {
    * that layer costs at most this much (0: no such floor). See SubscriberAllocator.
    */
   floorBps?: number;
+  /** The subscriber's whole downlink budget, audio included: see KEYFRAME_MAX_MS (absent: no limit). */
+  linkBps?: number;
 }
 
 export interface TrackAllocation {
