@@ -58,6 +58,15 @@ describe('scenario', () => {
     expect(step(5000 + HOLD_MS + 2 * HOLD_MS)).toBe('360p24');
   });
 
+  it('a camera that recovers to the top rung anyone watches reports the cap, not "recovered"', () => {
+    let s: LadderState = { ...at(2), reason: 'cpu' };
+    s = decide(s, { ...calm, now: 100_000, watchedRung: 1 });
+    expect([name(s), s.reason]).toEqual(['360p24', 'cap']);
+    // Below the cap it is still climbing back: "recovered".
+    s = decide({ ...at(2), reason: 'cpu' }, { ...calm, now: 100_000, watchedRung: 0 });
+    expect([name(s), s.reason]).toEqual(['360p24', 'recovered']);
+  });
+
   it('maps uplinks and dynacast hints to rungs', () => {
     expect([5e6, 1e6, 300e3, 100e3, 30e3, 1e3].map(rungForUplink)).toEqual([0, 1, 2, 3, 4, 5]);
     expect([2, 1, 0, null].map((l) => rungForLayer(l, 3))).toEqual([0, 1, 2, null]);

@@ -131,7 +131,10 @@ export function decide(s: LadderState, i: SenderInput): LadderState {
     }
   }
   const rung = Math.max(trouble, cap);
-  if (rung === cap && cap > trouble) reason = 'cap';
+  // At the cap, the cap is what holds it there, also when the trouble recovered to exactly
+  // that rung: reported as 'recovered', the step-down bench took a camera at the top rung
+  // anyone watched for one still climbing back (and the run for invalid).
+  if (rung === cap && (cap > trouble || reason === 'recovered')) reason = 'cap';
   return { rung, trouble, changedAt, upAt, holdMs, reason, startedAt: s.startedAt, bwSince, bwDown };
 }
 
