@@ -184,6 +184,9 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
       raw.push({ name, openedAt, record });
       const marks = (record as unknown as { marks?: [string, number][]; nav?: number });
       if (marks.marks && marks.nav) log(`  ${name} join milestones (ms after link opened): ${marks.marks.map(([n, t]) => `${n.replace('thinline:', '')} ${Math.round(marks.nav! + t - openedAt)}`).join(', ')}, first frame ${record.firstFrameAt - openedAt}`);
+      // What the page fetched over its link after the join (it shares the link with the media).
+      const late = await lateDownloads(page, marks.marks?.find(([n]) => n === 'thinline:joined')?.[1]);
+      if (late.length > 0) log(`  ${name} downloads after joining (KB at ms after joined): ${late.map(([n, kb, at]) => `${n} ${kb} at ${at}`).join(', ')}`);
       const steps = scenario.steps?.participant === i ? { downAt: start + scenario.steps.downAtS * 1000, upAt: start + scenario.steps.upAtS * 1000 } : undefined;
       // The link's own round trip: its one-way delay both ways (the server side is not shaped).
       const link = initial(profiles[i]!).link;
@@ -277,4 +280,15 @@ class DecisionPoller {
   }
 
   stop(): void { clearInterval(this.#timer); }
+}
+
+/** Resources a page fetched after `joinedAt` (page time, ms): [file, KB, ms after the join]. */
+async function lateDownloads(page: Page, joinedAt: number | undefined): Promise<[string, number, number][]> {
+  if (joinedAt === undefined) return [];
+  const entries = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => {
+    const r = e as PerformanceResourceTiming;
+    return [r.name, r.transferSize, r.startTime] as [string, number, number];
+  })).catch(() => [] as [string, number, number][]);
+  return entries.filter(([, size, at]) => at >= joinedAt && size > 0)
+    .map(([name, size, at]): [string, number, number] => [name.split('/').pop() ?? name, Math.round(size / 102.4) / 10, Math.round(at - joinedAt)]);
 }
