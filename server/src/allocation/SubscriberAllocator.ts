@@ -41,8 +41,10 @@ export class SubscriberAllocator {
   readonly #queue = new QueueingDelay();
   #loss: number | null = null;
   #upgradePending = false;
-  /** mediasoup's recent readings (for the keyframe limit, see #keyframeLink). */
-  #readings: { at: number; bps: number }[] = [];
+  /** mediasoup's recent readings (for the keyframe limit, see #keyframeLink), oldest first. */
+  readonly #readings: { at: number; bps: number }[] = [];
+  /** Their 20th percentile, computed once per change (null: not yet). */
+  #readingsLow: number | null = null;
 
   constructor(options: SubscriberAllocatorOptions, now = 0) {
     this.#lastN = options.lastN;
@@ -72,8 +74,9 @@ export class SubscriberAllocator {
     // Idle: no video beyond the first one's floor flows, so the estimate follows the audio.
     const idle = Number.isFinite(this.#lastUsed) && this.#lastUsed <= FLOOR_MAX_BPS;
     if (this.#upgradePending) this.#estimate.upgradePending(now);
-    this.#readings = this.#readings.filter((r) => now - r.at < READINGS_MS);
+    while (this.#readings.length > 0 && now - this.#readings[0]!.at >= READINGS_MS) this.#readings.shift();
     this.#readings.push({ at: now, bps });
+    this.#readingsLow = null;
     this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, this.#queue.ms, this.#loss, idle);
   }
 
@@ -140,8 +143,11 @@ export class SubscriberAllocator {
   #keyframeLink(): number {
     const link = this.#link();
     if (this.#readings.length === 0) return link;
-    const sorted = this.#readings.map((r) => r.bps).sort((a, b) => a - b);
-    return Math.min(link, sorted[Math.floor(sorted.length * 0.2)]!);
+    if (this.#readingsLow === null) {
+      const sorted = this.#readings.map((r) => r.bps).sort((a, b) => a - b);
+      this.#readingsLow = sorted[Math.floor(sorted.length * 0.2)]!;
+    }
+    return Math.min(link, this.#readingsLow);
   }
 
   /** Video bitrate the last allocation handed out. */

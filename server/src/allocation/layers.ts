@@ -20,8 +20,14 @@ export function defaultMatrix(spatialLayers: number, temporalLayers: number): nu
  * 827 at 720p: below what the bench's cameras settle at, 62 / 190-340 kbit/s at 90p / 180p).
  */
 export function costFloorBps(height: number, temporal: number, temporalLayers: number): number {
-  const top = 45_000 * Math.max(0, height / 90) ** 1.4;
-  return Math.round(top * (FLOOR_TEMPORAL_SHARE[temporalLayers - 1 - temporal] ?? FLOOR_TEMPORAL_SHARE.at(-1)!));
+  return Math.round(floorTop(height) * (FLOOR_TEMPORAL_SHARE[temporalLayers - 1 - temporal] ?? FLOOR_TEMPORAL_SHARE.at(-1)!));
+}
+/** Layer heights are few: the powers are computed once per height (the allocator runs per subscriber per tick). */
+const floorTops = new Map<number, number>();
+function floorTop(height: number): number {
+  let top = floorTops.get(height);
+  if (top === undefined) floorTops.set(height, top = 45_000 * Math.max(0, height / 90) ** 1.4);
+  return top;
 }
 /** Share of the top rate by temporal layers below the top (measured: 0.4 / 0.6 / 1). */
 const FLOOR_TEMPORAL_SHARE = [1, 0.6, 0.4];
@@ -29,8 +35,11 @@ const FLOOR_TEMPORAL_SHARE = [1, 0.6, 0.4];
 /** A camera's bitrates, each received layer at least its floor (screen shares as measured). */
 export function withCostFloors(track: TrackInput): TrackInput {
   if (track.source !== 'camera') return track;
+  const below = (bps: number, s: number, t: number, n: number) => bps > 0 && bps < costFloorBps(track.layerHeights[s] ?? 0, t, n);
+  // Settled senders are above their floors: no copy then.
+  if (!track.bitrates.some((row, s) => row.some((bps, t) => below(bps, s, t, row.length)))) return track;
   const bitrates = track.bitrates.map((row, s) => row.map((bps, t) =>
-    bps > 0 ? Math.max(bps, costFloorBps(track.layerHeights[s] ?? 0, t, row.length)) : 0));
+    below(bps, s, t, row.length) ? costFloorBps(track.layerHeights[s] ?? 0, t, row.length) : bps));
   return { ...track, bitrates };
 }
 
@@ -39,9 +48,11 @@ export function withCostFloors(track: TrackInput): TrackInput {
  * 24 at 360p, 68 at 720p (grows with pixels^0.75: larger pictures compress better).
  */
 export function keyframeBits(height: number): number {
-  const pixels = height * height * (16 / 9);
-  return 18.3 * pixels ** 0.75;
+  let bits = keyframeSizes.get(height);
+  if (bits === undefined) keyframeSizes.set(height, bits = 18.3 * (height * height * (16 / 9)) ** 0.75);
+  return bits;
 }
+const keyframeSizes = new Map<number, number>();
 
 /**
  * mediasoup forwards a keyframe as it arrives, unpaced: it queues at the subscriber's
