@@ -22,7 +22,10 @@ export function defaultMatrix(spatialLayers: number, temporalLayers: number): nu
 export function costFloorBps(height: number, temporal: number, temporalLayers: number): number {
   return Math.round(floorTop(height) * (FLOOR_TEMPORAL_SHARE[temporalLayers - 1 - temporal] ?? FLOOR_TEMPORAL_SHARE.at(-1)!));
 }
-/** Layer heights are few: the powers are computed once per height (the allocator runs per subscriber per tick). */
+/**
+ * Powers computed once per height (the allocator runs per subscriber per tick). Bounded: a
+ * layer's height is an integer up to the protocol's 4320.
+ */
 const floorTops = new Map<number, number>();
 function floorTop(height: number): number {
   let top = floorTops.get(height);
