@@ -151,8 +151,7 @@ export class Call {
    */
   async #lateDevice(opts: JoinOptions, kind: 'mic' | 'camera', track: MediaStreamTrack | null): Promise<void> {
     if (!track) return;
-    const over = this.#opts !== opts || this.status === 'left' || this.status === 'ended' || this.status === 'error';
-    if (over) { track.stop(); return; }
+    if (this.#opts !== opts || this.over) { track.stop(); return; }
     opts[kind] = track;
     // Failing to publish it is no reason to end the call: the device's button shows it off.
     await this.local!.addTrack(kind, track).catch(() => undefined);
@@ -359,7 +358,7 @@ export class Call {
    * tells the server the same even if it is not.
    */
   leaveOnUnload(): void {
-    if (this.status === 'left' || this.status === 'ended' || this.status === 'error') return;
+    if (this.over) return;
     this.#signaling?.request('leave', {}).catch(() => undefined);
     this.#end('left');
   }
@@ -368,6 +367,9 @@ export class Call {
   get participants(): Participant[] { return this.roster.participants; }
   get activeSpeakerId(): string | null { return this.roster.activeSpeakerId; }
   get selfQuality(): number { return this.roster.selfQuality; }
+  /** The call is over: left, ended by the server, or failed. */
+  get over(): boolean { return this.status === 'left' || this.status === 'ended' || this.status === 'error'; }
+
   get micOn(): boolean { return this.local?.micOn ?? false; }
   get cameraOn(): boolean { return this.local?.cameraOn ?? false; }
   get screenOn(): boolean { return this.local?.screenOn ?? false; }

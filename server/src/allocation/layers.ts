@@ -23,15 +23,18 @@ export function costFloorBps(height: number, temporal: number, temporalLayers: n
   return Math.round(floorTop(height) * (FLOOR_TEMPORAL_SHARE[temporalLayers - 1 - temporal] ?? FLOOR_TEMPORAL_SHARE.at(-1)!));
 }
 /**
- * Powers computed once per height (the allocator runs per subscriber per tick). Bounded: a
+ * `fn` computed once per height (the allocator runs per subscriber per tick). Bounded: a
  * layer's height is an integer up to the protocol's 4320.
  */
-const floorTops = new Map<number, number>();
-function floorTop(height: number): number {
-  let top = floorTops.get(height);
-  if (top === undefined) floorTops.set(height, top = 45_000 * Math.max(0, height / 90) ** 1.4);
-  return top;
+function perHeight(fn: (height: number) => number): (height: number) => number {
+  const cache = new Map<number, number>();
+  return (height) => {
+    let value = cache.get(height);
+    if (value === undefined) cache.set(height, value = fn(height));
+    return value;
+  };
 }
+const floorTop = perHeight((height) => 45_000 * Math.max(0, height / 90) ** 1.4);
 /** Share of the top rate by temporal layers below the top (measured: 0.4 / 0.6 / 1). */
 const FLOOR_TEMPORAL_SHARE = [1, 0.6, 0.4];
 
@@ -50,12 +53,7 @@ export function withCostFloors(track: TrackInput): TrackInput {
  * Bits of a camera keyframe of this height (VP8, 16:9), roughly: 3 KB at 90p, 8.5 at 180p,
  * 24 at 360p, 68 at 720p (grows with pixels^0.75: larger pictures compress better).
  */
-export function keyframeBits(height: number): number {
-  let bits = keyframeSizes.get(height);
-  if (bits === undefined) keyframeSizes.set(height, bits = 18.3 * (height * height * (16 / 9)) ** 0.75);
-  return bits;
-}
-const keyframeSizes = new Map<number, number>();
+export const keyframeBits = perHeight((height) => 18.3 * (height * height * (16 / 9)) ** 0.75);
 
 /**
  * mediasoup forwards a keyframe as it arrives, unpaced: it queues at the subscriber's
