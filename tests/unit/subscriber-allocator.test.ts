@@ -1,7 +1,7 @@
 // Step-by-step scenarios for the stateful parts: the estimate's hysteresis and the
 // per-subscriber allocator's diffs.
 import { describe, expect, it } from 'vitest';
-import { APP_LIMITED_BAND, CEILING_APPROACH, Estimate, PENDING_MAX_MS, PROBE_SEEN_MS } from '../../server/src/allocation/Estimate.js';
+import { APP_LIMITED_BAND, CEILING_APPROACH, Estimate, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE } from '../../server/src/allocation/Estimate.js';
 import { FLOOR_MAX_BPS, SubscriberAllocator, UP_HOLD_MS } from '../../server/src/allocation/SubscriberAllocator.js';
 import { QueueingDelay } from '../../server/src/allocation/queueing.js';
 import type { TrackInput } from '../../server/src/allocation/types.js';
@@ -194,6 +194,19 @@ describe('Estimate', () => {
     expect(e.update(600_000, 1100)).toBe(700_000); // 500 ms low: the best of those readings
     expect(e.update(100_000, 1200)).toBe(100_000); // under half of what we send: at once
   });
+
+  it('retransmissions are congestion evidence before the queue or the receiver reports show it', () => {
+    // The step-down link fell from 1 Mbit/s to 150 kbit/s: mediasoup read 301 -> 164 kbit/s
+    // while ~640 went out, the RTT median still calm and the last receiver report lossless,
+    // but 59 % of what went out were retransmissions.
+    const read = (e: Estimate, t: number, rtx: number | null) => e.update(164_000, t, 640_000, false, 5, 0, false, rtx);
+    const edgeLike = new Estimate(1_000_000, { holdMs: 3000 }, 0);
+    expect(read(edgeLike, 100, 0.15)).toBe(1_000_000); // a lossy link's retransmissions: no evidence
+    expect(read(edgeLike, 1100, 0.15)).toBe(1_000_000); // not even after a second
+    const stepped = new Estimate(1_000_000, { holdMs: 3000 }, 0);
+    expect(read(stepped, 100, RTX_EVIDENCE)).toBe(164_000); // a collapse with retransmissions: at once
+    expect(read(new Estimate(1_000_000, { holdMs: 3000 }, 0), 100, null)).toBe(1_000_000); // unknown share: no evidence
+  });
 });
 
 describe('Estimate when app-limited', () => {
@@ -282,6 +295,19 @@ describe('SubscriberAllocator', () => {
     s.setSent(240_000);
     for (let t = 7250; t <= 12_000; t += 250) s.setEstimate(250_000, t);
     expect(s.update(12_000).allocation.tracks[0]!.target).toEqual({ spatial: 1, temporal: 2 });
+  });
+
+  it("the transport's retransmissions reach the estimate: a link that stepped down is followed at once", () => {
+    const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 1_000_000 }, 0);
+    s.setTrack(cam('a'));
+    s.setRtt(40, 0);
+    s.setRtt(41, 500); // a calm queue
+    s.setSent(640_000, 60_000);
+    s.setEstimate(164_000, 1000);
+    expect(s.linkBudget).toBe(1_000_000); // 9 % retransmitted: waits for evidence
+    s.setSent(640_000, 380_000);
+    s.setEstimate(164_000, 1200);
+    expect(s.linkBudget).toBe(164_000);
   });
 
   it('after a step down the next step up waits UP_HOLD_MS, after a step up only UP_AFTER_UP_MS', () => {

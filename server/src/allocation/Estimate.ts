@@ -4,8 +4,9 @@
 //   while (almost) no video flows, see APP_LIMITED_BAND) for `confirmMs`, or under half of
 //   it; a lone low reading is what random loss does now and then, and acting on it costs
 //   two keyframes. Where RTT is known, the drop also needs a filling queue (RTT `queueMs`
-//   above the link's own, see queueing.ts) or heavy loss (`lossFraction`: random loss of a
-//   few % is no congestion; an overflowing queue drops far more). A reading merely below
+//   above the link's own, see queueing.ts), heavy loss (`lossFraction`: random loss of a
+//   few % is no congestion; an overflowing queue drops far more) or heavy retransmission
+//   (RTX_EVIDENCE, the quickest of the three). A reading merely below
 //   our budget while we send less is no congestion: the BWE of an app-limited link follows
 //   what is sent.
 // - Growth waits `hold` ms without a drop, then probes (mediasoup's BWE finds more capacity
@@ -67,6 +68,16 @@ export const DEFAULT_ESTIMATE_OPTIONS: EstimateOptions = {
  * 65-75 kbit/s sent), and a dip there is no congestion.
  */
 export const APP_LIMITED_BAND = 0.75;
+
+/**
+ * Retransmissions at this share of what goes out are congestion evidence like a filling
+ * queue or heavy loss, and the quickest: the receiver asks (NACK) within a round trip for
+ * what an overflowing queue dropped, a second or more before its next receiver report
+ * says so. When the step-down link fell from 1 Mbit/s to 150 kbit/s, 59-85 % of what went
+ * out were retransmissions while the reports still read no loss; on the edge link (2 %
+ * random loss) the share read at most 15 %.
+ */
+export const RTX_EVIDENCE = 0.25;
 
 /** A probe counts as seen by an RTT reading whose round trip began this long after it. */
 export const PROBE_SEEN_MS = 1000;
@@ -142,7 +153,7 @@ export class Estimate {
    * Feeds one measurement, what is currently sent, and whether the allocation is held back
    * by the budget (only then is probing worth its risk); returns the effective budget.
    */
-  update(measuredBps: number, now: number, usedBps = Infinity, wantsMore = true, queueMs: number | null = null, loss: number | null = null, idle = false): number {
+  update(measuredBps: number, now: number, usedBps = Infinity, wantsMore = true, queueMs: number | null = null, loss: number | null = null, idle = false, rtxShare: number | null = null): number {
     this.#now = now;
     this.#recent = this.#recent.filter((r) => now - r.at < this.#hold);
     if (this.#probing(now) && queueMs !== null && queueMs >= this.#o.queueMs) return this.#failProbe(now);
@@ -152,7 +163,7 @@ export class Estimate {
       const collapse = measuredBps < threshold * 0.5;
       // Where RTT is measured, even a reading under half of what is sent needs a filling
       // queue: on the jittery edge link mediasoup read that low with room to spare.
-      const queueing = queueMs === null || queueMs >= this.#o.queueMs || (loss ?? 0) >= this.#o.lossFraction;
+      const queueing = queueMs === null || queueMs >= this.#o.queueMs || (loss ?? 0) >= this.#o.lossFraction || (rtxShare ?? 0) >= RTX_EVIDENCE;
       // Following needs real evidence: without RTT a lone dip would pass for congestion.
       const congested = queueMs !== null && now - this.#confirmedAt < this.#o.followMs;
       if (queueing && (collapse || congested || now - this.#low.since >= this.#o.confirmMs)) return this.#drop(measuredBps, now, collapse);

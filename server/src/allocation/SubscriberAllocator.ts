@@ -40,6 +40,7 @@ export class SubscriberAllocator {
   #sentBps: number | null = null;
   readonly #queue = new QueueingDelay();
   #loss: number | null = null;
+  #rtxShare: number | null = null;
   #upgradePending = false;
   /** mediasoup's recent readings (for the keyframe limit, see #keyframeLink), oldest first. */
   readonly #readings: { at: number; bps: number }[] = [];
@@ -77,7 +78,7 @@ export class SubscriberAllocator {
     while (this.#readings.length > 0 && now - this.#readings[0]!.at >= READINGS_MS) this.#readings.shift();
     this.#readings.push({ at: now, bps });
     this.#readingsLow = null;
-    this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, this.#queue.ms, this.#loss, idle);
+    this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, this.#queue.ms, this.#loss, idle, this.#rtxShare);
   }
 
   /** Some video is forwarded below the spatial layer it was allocated (waiting for its keyframe). */
@@ -95,8 +96,11 @@ export class SubscriberAllocator {
     if (this.#queue.add(ms, now)) this.#estimate.queueSeen(now - ms);
   }
 
-  /** What the subscriber's transport sends now (mediasoup's sendBitrate). */
-  setSent(bps: number): void { this.#sentBps = bps; }
+  /** What the subscriber's transport sends now (mediasoup's sendBitrate), and how much of it is retransmitted. */
+  setSent(bps: number, rtxBps?: number): void {
+    this.#sentBps = bps;
+    this.#rtxShare = rtxBps === undefined || bps <= 0 ? null : rtxBps / bps;
+  }
 
   /** A hard cap on this subscriber's downlink ("save data", or an operator limit). */
   setCap(bps: number | null): void { this.#cap = bps; }

@@ -11,7 +11,7 @@ export async function measureProducer(producer: types.Producer): Promise<number[
   return bitrateMatrix(encodings, await producer.getStats());
 }
 
-export interface DownlinkSample { estimateBps?: number; sentBps?: number; rttMs?: number; /** 0..1, from the receiver's last report. */ loss?: number }
+export interface DownlinkSample { estimateBps?: number; sentBps?: number; rtxBps?: number; rttMs?: number; /** 0..1, from the receiver's last report. */ loss?: number }
 
 export async function measureDownlink(peer: Peer, withRtt = true): Promise<DownlinkSample> {
   const recv = peer.recvTransport();
@@ -23,6 +23,8 @@ export async function measureDownlink(peer: Peer, withRtt = true): Promise<Downl
   // it, since the BWE of an app-limited link merely follows it.
   const sent = stats[0]?.sendBitrate;
   if (typeof sent === 'number') out.sentBps = sent;
+  const rtx = stats[0]?.rtxSendBitrate;
+  if (typeof rtx === 'number') out.rtxBps = rtx;
   if (!withRtt) return out;
   // One RTT per subscriber (from a forwarding consumer's receiver reports).
   const live = [...peer.consumers.values()].filter((c) => !c.closed && !c.paused && !c.producerPaused);
@@ -37,7 +39,7 @@ export async function measureDownlink(peer: Peer, withRtt = true): Promise<Downl
 /** Measures a subscriber's downlink and feeds it to its allocator (the estimate last: it is judged by the rest). */
 export async function measureSubscriber(peer: Peer, allocator: SubscriberAllocator, withRtt: boolean): Promise<void> {
   const down = await measureDownlink(peer, withRtt);
-  if (down.sentBps !== undefined) allocator.setSent(down.sentBps);
+  if (down.sentBps !== undefined) allocator.setSent(down.sentBps, down.rtxBps);
   if (down.rttMs !== undefined) allocator.setRtt(down.rttMs, Date.now());
   if (down.loss !== undefined) allocator.setLoss(down.loss);
   if (down.estimateBps !== undefined) allocator.setEstimate(down.estimateBps, Date.now());
