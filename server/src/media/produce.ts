@@ -60,6 +60,11 @@ export async function consume(room: Room, peer: Peer, transportId: string, produ
     rtpCapabilities: peer.rtpCapabilities,
     // Paused until the client has set up its side, so no keyframe is lost.
     paused: true,
+    // Lost packets are sent again when the receiver asks (NACK), audio too: mediasoup
+    // leaves that out of audio consumers by default, and then every packet a lossy
+    // downlink drops is concealed (4.1-4.7 % of the audio on the lossy-burst bench link).
+    // Chrome asks only for packets that can still arrive before they are due to play.
+    enableRtx: true,
     appData: { peerId: peer.id, producerPeerId: owner.id, source: producer.appData.source },
   });
   if (peer.closed) { consumer.close(); throw new AppError(ErrorCode.NotJoined, 'left while consuming'); }

@@ -34,7 +34,8 @@ export const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
 // Speech in wideband (7 kHz): there libopus fits in-band FEC into 24 kbit/s at the 1-5 %
 // loss receivers report (in fullband it needs ~28.5 kbit/s at 1 %, so the edge bench's
 // receivers got no FEC at all and concealed what was lost).
-const AUDIO_OPTIONS: types.ProducerCodecOptions = { opusStereo: false, opusDtx: true, opusFec: true, opusMaxAverageBitrate: 24_000, opusMaxPlaybackRate: 16_000 };
+// opusNack: the SFU asks again for what the uplink lost (see the server's consume()).
+const AUDIO_OPTIONS: types.ProducerCodecOptions = { opusStereo: false, opusDtx: true, opusFec: true, opusNack: true, opusMaxAverageBitrate: 24_000, opusMaxPlaybackRate: 16_000 };
 // VP9 SVC: one stream, three spatial and three temporal layers; the SFU drops what a viewer cannot take.
 const SVC_ENCODINGS: types.RtpEncodingParameters[] = [{ scalabilityMode: 'L3T3_KEY', maxBitrate: 1_300_000 }];
 // Screen share: sharp text over smooth motion, so a low frame rate and one good layer.
