@@ -35,7 +35,6 @@ export class SubscriberAllocator {
   #audioBps = 0;
   #last = new Map<string, TrackAllocation>();
   readonly #upAllowedAt = new Map<string, number>();
-  readonly #changedAt = new Map<string, number>();
   #lastUsed = Infinity;
   #wantsMore = true;
   #sentBps: number | null = null;
@@ -60,7 +59,7 @@ export class SubscriberAllocator {
     if (t) this.#tracks.set(id, { ...t, ...patch });
   }
 
-  removeTrack(id: string): void { this.#tracks.delete(id); this.#upAllowedAt.delete(id); this.#changedAt.delete(id); }
+  removeTrack(id: string): void { this.#tracks.delete(id); this.#upAllowedAt.delete(id); }
 
   track(id: string): TrackInput | undefined { return this.#tracks.get(id); }
 
@@ -167,7 +166,7 @@ export class SubscriberAllocator {
     const safe = allocate({ ...input, budget: input.budget * UP_MARGIN, linkBps: this.#keyframeLink() * UP_MARGIN });
     const allocation = stabilize({
       fresh: allocate(input), safe, tracks: input.tracks,
-      last: this.#last, upAllowedAt: this.#upAllowedAt, changedAt: this.#changedAt, now,
+      last: this.#last, upAllowedAt: this.#upAllowedAt, now,
     });
     const next = new Map(allocation.tracks.map((t) => [t.id, t]));
     const changed = allocation.tracks.filter((t) => !sameDecision(this.#last.get(t.id), t));
@@ -176,7 +175,6 @@ export class SubscriberAllocator {
       if (sameLayer(before, t)) continue;
       const up = before !== undefined && order(t.target, before.target) > 0;
       this.#upAllowedAt.set(t.id, now + (up ? UP_AFTER_UP_MS : UP_HOLD_MS));
-      this.#changedAt.set(t.id, now);
     }
     const removed = [...this.#last.keys()].filter((id) => !next.has(id));
     this.#last = next;

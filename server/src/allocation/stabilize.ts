@@ -7,10 +7,6 @@
 // after its last change: long after a step down, shortly after a step up, since climbing
 // back after congestion is no flapping).
 // Everything that is not about bandwidth (hidden, Last-N, the producer paused) follows at once.
-// When the budget shows fewer videos than there are, the new active speaker's video takes
-// the place of one the priority order no longer shows, but only once both have been
-// unchanged for SWAP_DWELL_MS: a debate switches speakers every few seconds, and each swap
-// costs a keyframe and one change for each of the two consumers.
 import { compareLayers, cost } from './layers.js';
 import type { Allocation, Layer, TrackAllocation, TrackInput } from './types.js';
 
@@ -23,8 +19,6 @@ export interface StabilizeInput {
   last: ReadonlyMap<string, TrackAllocation>;
   /** From when each track may go up again (absent: at once). */
   upAllowedAt: ReadonlyMap<string, number>;
-  /** When each track's layer or pause last changed (absent: never). */
-  changedAt?: ReadonlyMap<string, number>;
   now: number;
 }
 
@@ -40,9 +34,6 @@ export function order(a: Layer | null, b: Layer | null): number {
  * audio reserve as margin. (Up needs 15 % to spare, so the band is 0.85-1.1.)
  */
 export const DOWN_TOLERANCE = 1.1;
-
-/** A swap for priority (see above) waits until both tracks are unchanged this long. */
-export const SWAP_DWELL_MS = 10_000;
 
 const aboutBandwidth = (t: TrackAllocation) => t.pausedReason === null || t.pausedReason === 'bandwidth';
 
@@ -84,26 +75,6 @@ export function stabilize(i: StabilizeInput): Allocation {
       return { ...s, rank: t.rank, max: t.max };
     });
     if (sum(up) <= budget) tracks = up;
-    tracks = swapForPriority(i, tracks, safe, budget, keep);
   }
   return { tracks, budget: i.fresh.budget, used: sum(tracks) };
-}
-
-/**
- * Paused tracks that the allocation with margin shows (it follows the priority order) take
- * the place of flowing tracks it does not, all of them or none, each unchanged for
- * SWAP_DWELL_MS, within the budget.
- */
-function swapForPriority(
-  i: StabilizeInput, tracks: TrackAllocation[], safe: ReadonlyMap<string, TrackAllocation>, budget: number,
-  keep: (f: TrackAllocation, target: Layer | null) => TrackAllocation,
-): TrackAllocation[] {
-  const settled = (id: string) => i.now - (i.changedAt?.get(id) ?? -Infinity) >= SWAP_DWELL_MS;
-  const shows = (t: TrackAllocation) => (safe.get(t.id)?.target ?? null) !== null;
-  const calm = (t: TrackAllocation) => i.now >= (i.upAllowedAt.get(t.id) ?? -Infinity) && settled(t.id);
-  const wanted = (t: TrackAllocation) => t.target === null && t.pausedReason === 'bandwidth' && shows(t) && calm(t);
-  const displaced = (t: TrackAllocation) => t.target !== null && !shows(t) && settled(t.id);
-  if (!tracks.some(wanted) || !tracks.some(displaced)) return tracks;
-  const swapped = tracks.map((t) => wanted(t) ? { ...safe.get(t.id)!, rank: t.rank, max: t.max } : displaced(t) ? keep(t, null) : t);
-  return swapped.reduce((x, t) => x + t.bandwidthRequested, 0) <= budget ? swapped : tracks;
 }
