@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tcpPortFree } from '../../server/src/phone/ports.js';
 import { freePort } from './sipp.js';
 
 /** A mono 16-bit WAV of a sine tone (what the phone "says"). */
@@ -41,9 +42,14 @@ export class Baresip {
     const dir = mkdtempSync(join(tmpdir(), 'baresip-'));
     const wav = join(dir, 'speak.wav');
     toneWav(wav, opts.toneHz, opts.seconds);
-    let sipPort = await freePort();
-    while (sipPort > 65_000) sipPort = await freePort();
+    // SIP TLS binds port + 1 as well: that one must be free too (and not the control port).
+    // Checking only the SIP port made a CI run fail with "Address already in use" on it.
     const ctlPort = await freePort();
+    let sipPort = await freePort();
+    for (let attempt = 0; sipPort > 65_000 || sipPort + 1 === ctlPort || sipPort === ctlPort || !(await tcpPortFree('127.0.0.1', sipPort + 1)); attempt++) {
+      if (attempt >= 50) throw new Error('baresip: no SIP port with a free port + 1 for TLS');
+      sipPort = await freePort();
+    }
     writeFileSync(join(dir, 'config'), [
       'poll_method epoll', `sip_listen 127.0.0.1:${sipPort}`, 'net_interface 127.0.0.1',
       `audio_source aufile,${wav}`, 'audio_player aubridge,nil', 'audio_alert aubridge,nil',
