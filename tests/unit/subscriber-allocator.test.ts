@@ -65,7 +65,7 @@ describe('Estimate', () => {
     e.update(40_000, 3200); // collapse right after it: failed, hold 6 s
     expect(e.holdMs).toBe(6000);
     expect(e.bps).toBe(40_000);
-    const idle = (bps: number, t: number, video = false) => e.update(bps, t, Infinity, true, null, null, !video);
+    const idle = (bps: number, t: number, video = false) => e.update(bps, t, Infinity, true, { queueMs: null, loss: null, idle: !video });
     idle(90_000, 3500); // the link came back: mediasoup reads more than twice our budget, the queue calm ...
     idle(90_000, 5000);
     expect(e.holdMs).toBe(6000); // ... for 1.5 s: not yet
@@ -77,7 +77,7 @@ describe('Estimate', () => {
     const busy = new Estimate(100_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
     busy.update(100_000, 3000);
     busy.update(40_000, 3200);
-    for (let t = 3500; t <= 6000; t += 500) busy.update(90_000, t, Infinity, true, 60, null, false);
+    for (let t = 3500; t <= 6000; t += 500) busy.update(90_000, t, Infinity, true, { queueMs: 60, loss: null, idle: false });
     expect(busy.holdMs).toBe(6000);
   });
 
@@ -105,7 +105,7 @@ describe('Estimate', () => {
 
   it('a probe that fills the queue fails at once, back to where the queue was calm, whatever mediasoup reads', () => {
     const e = new Estimate(120_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
-    const read = (t: number, queueMs: number | null) => e.update(400_000, t, e.bps * 0.9, true, queueMs, 0.02);
+    const read = (t: number, queueMs: number | null) => e.update(400_000, t, e.bps * 0.9, true, { queueMs, loss: 0.02 });
     read(3000, 30); // probe: 230k
     expect(e.bps).toBe(230_000);
     expect(e.suspect).toBe(true); // RTT is read every tick until the probe has its verdict
@@ -131,55 +131,55 @@ describe('Estimate', () => {
     for (let t = 500; t <= 6000; t += 500) e.update(467_000, t, 100_000, true);
     expect(e.bps).toBe(150_000);
     e.queueSeen(5800);
-    e.update(467_000, 6500, 100_000, true, 20);
+    e.update(467_000, 6500, 100_000, true, { queueMs: 20 });
     expect(e.bps).toBe(275_000);
   });
 
   it('where RTT is measured, a probe waits for a report that saw the previous one', () => {
     const e = new Estimate(120_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
     e.queueSeen(2500);
-    e.update(400_000, 3000, 100_000, true, 30); // probe: 230k
+    e.update(400_000, 3000, 100_000, true, { queueMs: 30 }); // probe: 230k
     expect(e.bps).toBe(230_000);
     e.queueSeen(3500); // a report whose round trip began half a second into the probe
-    e.update(400_000, 4000, 200_000, true, 30);
+    e.update(400_000, 4000, 200_000, true, { queueMs: 30 });
     expect(e.bps).toBe(230_000); // no verdict yet: no second probe
     e.queueSeen(4100); // one that saw a second of it, calm
-    e.update(400_000, 4500, 200_000, true, 30);
+    e.update(400_000, 4500, 200_000, true, { queueMs: 30 });
     expect(e.bps).toBe(395_000);
   });
 
   it('a probe counts from when its layers arrive: verdict, next probe and fallback wait for them', () => {
     const e = new Estimate(120_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
     e.queueSeen(2500);
-    e.update(400_000, 3000, 100_000, true, 30); // probe: 230k, a layer switches on
+    e.update(400_000, 3000, 100_000, true, { queueMs: 30 }); // probe: 230k, a layer switches on
     expect(e.bps).toBe(230_000);
     // Its keyframe takes 2.5 s: reports meanwhile saw none of the probe's traffic.
     for (let t = 3500; t <= 5500; t += 500) {
       e.upgradePending(t);
       e.queueSeen(t - 300);
-      e.update(400_000, t, 100_000, true, 30);
+      e.update(400_000, t, 100_000, true, { queueMs: 30 });
       expect(e.bps).toBe(230_000); // no second probe on the strength of those
     }
     expect(e.suspect).toBe(true); // the verdict is still open: RTT every tick
     // The layer arrived at 5500; a second later the queue fills: back to before the probe.
     e.queueSeen(6000);
-    e.update(400_000, 6500, 200_000, true, 150);
+    e.update(400_000, 6500, 200_000, true, { queueMs: 150 });
     expect(e.bps).toBe(120_000);
     // Without the pending layer the second probe would have come at 4000.
     const eager = new Estimate(120_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
     eager.queueSeen(2500);
-    eager.update(400_000, 3000, 100_000, true, 30);
+    eager.update(400_000, 3000, 100_000, true, { queueMs: 30 });
     eager.queueSeen(4000);
-    eager.update(400_000, 4000, 100_000, true, 30);
+    eager.update(400_000, 4000, 100_000, true, { queueMs: 30 });
     expect(eager.bps).toBe(395_000);
   });
 
   it('a layer that never arrives holds a probe back for PENDING_MAX_MS at most', () => {
     const e = new Estimate(120_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
     e.queueSeen(2500);
-    e.update(400_000, 3000, 100_000, true, 30);
+    e.update(400_000, 3000, 100_000, true, { queueMs: 30 });
     let t = 3000;
-    while (e.bps === 230_000 && t < 20_000) { t += 500; e.upgradePending(t); e.queueSeen(t - 300); e.update(400_000, t, 100_000, true, 30); }
+    while (e.bps === 230_000 && t < 20_000) { t += 500; e.upgradePending(t); e.queueSeen(t - 300); e.update(400_000, t, 100_000, true, { queueMs: 30 }); }
     expect(e.bps).toBeGreaterThan(230_000);
     expect(t).toBeLessThanOrEqual(3000 + PENDING_MAX_MS + PROBE_SEEN_MS + 1000);
     expect(t).toBeGreaterThan(3000 + PENDING_MAX_MS);
@@ -199,7 +199,7 @@ describe('Estimate', () => {
     // The step-down link fell from 1 Mbit/s to 150 kbit/s: mediasoup read 301 -> 164 kbit/s
     // while ~640 went out, the RTT median still calm and the last receiver report lossless,
     // but 59 % of what went out were retransmissions.
-    const read = (e: Estimate, t: number, rtx: number | null) => e.update(164_000, t, 640_000, false, 5, 0, false, rtx);
+    const read = (e: Estimate, t: number, rtx: number | null) => e.update(164_000, t, 640_000, false, { queueMs: 5, loss: 0, idle: false, rtxShare: rtx });
     const edgeLike = new Estimate(1_000_000, { holdMs: 3000 }, 0);
     expect(read(edgeLike, 100, 0.15)).toBe(1_000_000); // a lossy link's retransmissions: no evidence
     expect(read(edgeLike, 1100, 0.15)).toBe(1_000_000); // not even after a second
@@ -492,54 +492,54 @@ describe('queueing delay gates a moderate drop', () => {
   it('once congestion is confirmed, further drops follow at once for the hold time', () => {
     // 1 Mbit/s -> 150 kbit/s: mediasoup's estimate decays over seconds, with the queue full.
     const e = new Estimate(1_000_000, { holdMs: 3000 }, 0);
-    e.update(600_000, 10_000, 1_000_000, false, 150, 0.05);
-    expect(e.update(600_000, 10_500, 1_000_000, false, 150, 0.05)).toBe(600_000); // confirmed after 500 ms
-    expect(e.update(400_000, 11_000, 600_000, false, 150, 0.05)).toBe(400_000); // no second confirmation
-    expect(e.update(200_000, 11_500, 400_000, false, 150, 0.05)).toBe(200_000);
+    e.update(600_000, 10_000, 1_000_000, false, { queueMs: 150, loss: 0.05 });
+    expect(e.update(600_000, 10_500, 1_000_000, false, { queueMs: 150, loss: 0.05 })).toBe(600_000); // confirmed after 500 ms
+    expect(e.update(400_000, 11_000, 600_000, false, { queueMs: 150, loss: 0.05 })).toBe(400_000); // no second confirmation
+    expect(e.update(200_000, 11_500, 400_000, false, { queueMs: 150, loss: 0.05 })).toBe(200_000);
     // Without evidence nothing follows, even inside the window ...
-    expect(e.update(150_000, 12_000, 200_000, false, 20, 0.01)).toBe(200_000);
-    e.update(200_000, 12_500, 200_000, false, 20, 0.01); // the reading recovers
+    expect(e.update(150_000, 12_000, 200_000, false, { queueMs: 20, loss: 0.01 })).toBe(200_000);
+    e.update(200_000, 12_500, 200_000, false, { queueMs: 20, loss: 0.01 }); // the reading recovers
     // ... and after the window a drop needs its confirmation again.
     const later = 11_500 + 3000;
-    expect(e.update(150_000, later, 200_000, false, 150, 0.05)).toBe(200_000);
-    expect(e.update(150_000, later + 500, 200_000, false, 150, 0.05)).toBe(150_000);
+    expect(e.update(150_000, later, 200_000, false, { queueMs: 150, loss: 0.05 })).toBe(200_000);
+    expect(e.update(150_000, later + 500, 200_000, false, { queueMs: 150, loss: 0.05 })).toBe(150_000);
   });
 
   it('an estimate below what is sent, without a queue, is not congestion; with one it is', () => {
     const calm = new Estimate(300_000, { holdMs: 3000 }, 0);
-    for (let t = 0; t <= 3000; t += 250) calm.update(120_000, t, 160_000, false, 40);
+    for (let t = 0; t <= 3000; t += 250) calm.update(120_000, t, 160_000, false, { queueMs: 40 });
     expect(calm.bps).toBe(300_000);
     const queued = new Estimate(300_000, { holdMs: 3000 }, 0);
-    for (let t = 0; t <= 3000; t += 250) queued.update(120_000, t, 160_000, false, 150);
+    for (let t = 0; t <= 3000; t += 250) queued.update(120_000, t, 160_000, false, { queueMs: 150 });
     expect(queued.bps).toBe(120_000);
     // Even a reading under half of what is sent needs the queue, where RTT is known ...
-    expect(calm.update(20_000, 3500, 160_000, false, 0)).toBe(300_000);
-    expect(calm.update(20_000, 3600, 160_000, false, 200)).toBe(20_000); // ... and then acts at once
+    expect(calm.update(20_000, 3500, 160_000, false, { queueMs: 0 })).toBe(300_000);
+    expect(calm.update(20_000, 3600, 160_000, false, { queueMs: 200 })).toBe(20_000); // ... and then acts at once
     // Heavy loss is evidence too (a queue overflowing drops far more than random loss).
     const lossy = new Estimate(300_000, { holdMs: 3000 }, 0);
-    expect(lossy.update(120_000, 0, 160_000, false, 10, 0.03)).toBe(300_000);
+    expect(lossy.update(120_000, 0, 160_000, false, { queueMs: 10, loss: 0.03 })).toBe(300_000);
     expect(lossy.suspect).toBe(true);
-    expect(lossy.update(120_000, 600, 160_000, false, 10, 0.03)).toBe(300_000); // 3 %: random loss
+    expect(lossy.update(120_000, 600, 160_000, false, { queueMs: 10, loss: 0.03 })).toBe(300_000); // 3 %: random loss
     // 40 %: congestion, and the budget follows the reading.
-    expect(lossy.update(120_000, 1200, 160_000, false, 10, 0.4)).toBe(120_000);
+    expect(lossy.update(120_000, 1200, 160_000, false, { queueMs: 10, loss: 0.4 })).toBe(120_000);
     expect(lossy.suspect).toBe(false);
     // The loss is one consumer's report, not what the link carries: right after a resume a
     // keyframe burst that overflowed a shallow queue read 94 % lost while the audio got
     // through. It is evidence, but the budget follows the reading, not sent x (1 - loss).
     const burst = new Estimate(261_000, { holdMs: 3000 }, 0);
-    burst.update(150_000, 5000, 211_000, false, 55, 0.9375);
-    expect(burst.update(150_000, 5500, 211_000, false, 55, 0.9375)).toBe(150_000);
+    burst.update(150_000, 5000, 211_000, false, { queueMs: 55, loss: 0.9375 });
+    expect(burst.update(150_000, 5500, 211_000, false, { queueMs: 55, loss: 0.9375 })).toBe(150_000);
     // With (almost) no video flowing, a reading 20 % below what is sent is no drop, even
     // with evidence; 30 % below is.
     const idle = new Estimate(193_000, { holdMs: 3000 }, 0);
-    idle.update(52_000, 5000, 65_000, false, 7, 0.2, true);
-    expect(idle.update(52_000, 5500, 65_000, false, 7, 0.2, true)).toBe(193_000);
+    idle.update(52_000, 5000, 65_000, false, { queueMs: 7, loss: 0.2, idle: true });
+    expect(idle.update(52_000, 5500, 65_000, false, { queueMs: 7, loss: 0.2, idle: true })).toBe(193_000);
     expect(idle.suspect).toBe(false);
-    idle.update(45_000, 6000, 65_000, false, 7, 0.2, true);
-    expect(idle.update(45_000, 6500, 65_000, false, 7, 0.2, true)).toBe(45_000);
+    idle.update(45_000, 6000, 65_000, false, { queueMs: 7, loss: 0.2, idle: true });
+    expect(idle.update(45_000, 6500, 65_000, false, { queueMs: 7, loss: 0.2, idle: true })).toBe(45_000);
     expect(APP_LIMITED_BAND).toBe(0.75);
     // Without RTT readings the estimate is all we have.
     const blind = new Estimate(300_000, { holdMs: 3000 }, 0);
-    expect(blind.update(20_000, 100, 160_000, false, null)).toBe(20_000);
+    expect(blind.update(20_000, 100, 160_000, false, { queueMs: null })).toBe(20_000);
   });
 });

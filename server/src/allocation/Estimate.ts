@@ -69,11 +69,23 @@ export const DEFAULT_ESTIMATE_OPTIONS: EstimateOptions = {
  */
 export const APP_LIMITED_BAND = 0.75;
 
+/** What else the link shows beside mediasoup's reading (null or absent: not known). */
+export interface LinkSigns {
+  /** Smoothed RTT above the link's own (ms, see queueing.ts). */
+  queueMs?: number | null;
+  /** The receiver's last reported loss (0..1). */
+  loss?: number | null;
+  /** (Almost) no video flows: the reading follows the audio (see APP_LIMITED_BAND). */
+  idle?: boolean;
+  /** Share of what goes out that is retransmitted (see RTX_EVIDENCE). */
+  rtxShare?: number | null;
+}
+
 /**
  * Retransmissions at this share of what goes out are congestion evidence like a filling
  * queue or heavy loss, and the quickest: the receiver asks (NACK) within a round trip for
  * what an overflowing queue dropped, a second or more before its next receiver report
- * says so. When the step-down link fell from 1 Mbit/s to 150 kbit/s, 59-85 % of what went
+ * says so. When the step-down link fell from 1 Mbit/s to 150 kbit/s, 59-93 % of what went
  * out were retransmissions while the reports still read no loss; on the edge link (2 %
  * random loss) the share read at most 15 %.
  */
@@ -153,7 +165,8 @@ export class Estimate {
    * Feeds one measurement, what is currently sent, and whether the allocation is held back
    * by the budget (only then is probing worth its risk); returns the effective budget.
    */
-  update(measuredBps: number, now: number, usedBps = Infinity, wantsMore = true, queueMs: number | null = null, loss: number | null = null, idle = false, rtxShare: number | null = null): number {
+  update(measuredBps: number, now: number, usedBps = Infinity, wantsMore = true, signs: LinkSigns = {}): number {
+    const { queueMs = null, loss = null, idle = false, rtxShare = null } = signs;
     this.#now = now;
     this.#recent = this.#recent.filter((r) => now - r.at < this.#hold);
     if (this.#probing(now) && queueMs !== null && queueMs >= this.#o.queueMs) return this.#failProbe(now);

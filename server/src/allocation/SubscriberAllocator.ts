@@ -78,7 +78,7 @@ export class SubscriberAllocator {
     while (this.#readings.length > 0 && now - this.#readings[0]!.at >= READINGS_MS) this.#readings.shift();
     this.#readings.push({ at: now, bps });
     this.#readingsLow = null;
-    this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, this.#queue.ms, this.#loss, idle, this.#rtxShare);
+    this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, { queueMs: this.#queue.ms, loss: this.#loss, idle, rtxShare: this.#rtxShare });
   }
 
   /** Some video is forwarded below the spatial layer it was allocated (waiting for its keyframe). */
