@@ -2,7 +2,7 @@
 // per-subscriber allocator's diffs.
 import { describe, expect, it } from 'vitest';
 import { APP_LIMITED_BAND, CEILING_APPROACH, Estimate, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE } from '../../server/src/allocation/Estimate.js';
-import { FLOOR_MAX_BPS, SubscriberAllocator, UP_HOLD_MS } from '../../server/src/allocation/SubscriberAllocator.js';
+import { CUT_OVER_MS, FLOOR_MAX_BPS, SubscriberAllocator, UP_HOLD_MS } from '../../server/src/allocation/SubscriberAllocator.js';
 import { QueueingDelay } from '../../server/src/allocation/queueing.js';
 import type { TrackInput } from '../../server/src/allocation/types.js';
 
@@ -308,6 +308,52 @@ describe('SubscriberAllocator', () => {
     s.setSent(640_000, 380_000);
     s.setEstimate(164_000, 1200);
     expect(s.linkBudget).toBe(164_000);
+  });
+
+  it('congestion cuts a video over to its lower layer at once; a smaller tile or a cap switches it smoothly', () => {
+    const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 2_000_000 }, 0);
+    s.setTrack(cam('a', { speaking: true }));
+    s.setTrack(cam('b', { tileHeight: 360 }));
+    expect(s.update(0).cutOver).toEqual([]);
+    // The tile shrinks: a switch, no congestion.
+    s.patchTrack('b', { tileHeight: 180 });
+    let u = s.update(500);
+    expect(u.changed.map((t) => [t.id, t.target?.spatial])).toEqual([['b', 1]]);
+    expect(u.cutOver).toEqual([]);
+    // The link steps down: the reading falls below what is sent, with retransmissions as
+    // evidence. Both videos go down to their lowest picture, cut over.
+    s.setRtt(40, 1000);
+    s.setRtt(41, 1500);
+    s.setSent(1_200_000, 700_000);
+    s.setEstimate(120_000, 2000);
+    u = s.update(2000);
+    expect(u.allocation.tracks.map((t) => [t.id, t.target?.spatial ?? t.pausedReason])).toEqual([['a', 0], ['b', 0]]);
+    expect(u.cutOver).toEqual(['a', 'b']);
+    // Long after the congestion, a step down by a cap ("save data") switches smoothly again.
+    for (let t = 2500; t < 30_000; t += 500) { s.setSent(200_000, 0); s.setRtt(40 + (t % 1000 ? 1 : 0), t); s.setEstimate(2_000_000, t); s.update(t); }
+    expect(s.update(30_000).allocation.tracks[0]!.target?.spatial).toBe(2);
+    s.setCap(400_000);
+    u = s.update(31_000);
+    expect(u.changed.some((t) => t.id === 'a')).toBe(true);
+    expect(u.cutOver).toEqual([]);
+  });
+
+  it('a retransmission storm is heavy retransmission on a link congested within CUT_OVER_MS', () => {
+    const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 1_000_000 }, 0);
+    s.setTrack(cam('a'));
+    s.update(0);
+    s.setSent(900_000, 500_000);
+    expect(s.retransmissionStorm(500)).toBe(false); // no congestion: a lossy link's repairs
+    s.setRtt(40, 0);
+    s.setRtt(41, 500);
+    s.setEstimate(150_000, 1000); // a collapse, with retransmissions as evidence
+    expect(s.linkBudget).toBe(150_000);
+    expect(s.retransmissionStorm(1000)).toBe(true);
+    s.setSent(200_000, 0.2 * 200_000); // below RTX_EVIDENCE: repairs, no storm
+    expect(s.retransmissionStorm(1500)).toBe(false);
+    s.setSent(200_000, 0.5 * 200_000);
+    expect(s.retransmissionStorm(1000 + CUT_OVER_MS)).toBe(true);
+    expect(s.retransmissionStorm(1001 + CUT_OVER_MS)).toBe(false); // the congestion is over
   });
 
   it('after a step down the next step up waits UP_HOLD_MS, after a step up only UP_AFTER_UP_MS', () => {

@@ -137,6 +137,11 @@ export class Estimate {
   get bps(): number { return this.#effective; }
   get holdMs(): number { return this.#hold; }
   /**
+   * When congestion was last confirmed: a drop with evidence (or a collapse), or a probe
+   * whose queue filled. -Infinity: never.
+   */
+  get congestedAt(): number { return this.#confirmedAt; }
+  /**
    * A reading below what is sent waits for confirmation or evidence, or a probe waits for
    * its verdict: either way the queue is worth measuring every tick.
    */

@@ -12,7 +12,7 @@ import { allocate } from './allocate.js';
 import { withCostFloors } from './layers.js';
 import { QueueingDelay } from './queueing.js';
 import { order, stabilize } from './stabilize.js';
-import { Estimate, type EstimateOptions } from './Estimate.js';
+import { Estimate, RTX_EVIDENCE, type EstimateOptions } from './Estimate.js';
 import type { Allocation, TrackAllocation, TrackInput } from './types.js';
 
 export interface SubscriberAllocatorOptions {
@@ -25,6 +25,8 @@ export interface AllocationUpdate {
   allocation: Allocation;
   changed: TrackAllocation[];
   removed: string[];
+  /** Changed tracks whose old layer must stop at once (see CUT_OVER_MS). */
+  cutOver: string[];
 }
 
 export class SubscriberAllocator {
@@ -86,6 +88,14 @@ export class SubscriberAllocator {
 
   /** The receiver's reported loss (0..1): heavy loss is congestion evidence like a queue. */
   setLoss(fraction: number): void { this.#loss = fraction; }
+
+  /**
+   * The link is congested and a retransmission storm feeds it: its audio consumers' resend
+   * buffers are worth flushing (see FLUSH_MS).
+   */
+  retransmissionStorm(now: number): boolean {
+    return now - this.#estimate.congestedAt <= CUT_OVER_MS && (this.#rtxShare ?? 0) >= RTX_EVIDENCE;
+  }
 
   /** The estimate reads below what is sent and waits for evidence. */
   get suspect(): boolean { return this.#estimate.suspect; }
@@ -176,6 +186,13 @@ export class SubscriberAllocator {
       const up = before !== undefined && order(t.target, before.target) > 0;
       this.#upAllowedAt.set(t.id, now + (up ? UP_AFTER_UP_MS : UP_HOLD_MS));
     }
+    // Congestion took a forwarded video to a lower picture: its old layer and the
+    // retransmissions of it must stop at once, not when the new layer's keyframe arrives.
+    const congested = now - this.#estimate.congestedAt <= CUT_OVER_MS;
+    const cutOver = congested ? changed.filter((t) => {
+      const before = this.#last.get(t.id)?.target;
+      return before && t.target && t.target.spatial < before.spatial;
+    }).map((t) => t.id) : [];
     const removed = [...this.#last.keys()].filter((id) => !next.has(id));
     this.#last = next;
     this.#lastUsed = allocation.used;
@@ -192,9 +209,34 @@ export class SubscriberAllocator {
     // (With no keyframe limit either: a layer whose keyframe the link cannot drain yet is
     // also worth probing for.)
     this.#wantsMore = !waiting && allocate({ ...input, budget: Number.MAX_SAFE_INTEGER }).used > safe.used;
-    return { allocation, changed, removed };
+    return { allocation, changed, removed, cutOver };
   }
 }
+
+/**
+ * A forwarded video that goes down a spatial layer within this long of confirmed
+ * congestion is cut over (paused and resumed at once, see apply.ts) instead of switched.
+ * mediasoup keeps forwarding the old layer until the new one's keyframe arrives, and it
+ * resends every packet of it the receiver asks for again, once per round trip, for 2 s.
+ * When the step-down link fell from 1 Mbit/s to 150 kbit/s the transport sent 1.9-3.7
+ * Mbit/s for a second after the budget had followed (allocated: 63-126 kbit/s), nearly
+ * all of it retransmitted video, and the receiver's audio queued behind it. Pausing clears
+ * the consumer's retransmission buffer; the keyframe the new layer needs anyway follows.
+ */
+export const CUT_OVER_MS = 3000;
+
+/**
+ * During a retransmission storm (retransmissionStorm) a subscriber's audio consumers drop
+ * their resend buffers at most this often (paused and resumed at once, see apply.ts).
+ * Chrome asks again for every missing audio packet with each packet that arrives, and
+ * mediasoup resends one whenever its last copy is a round trip old (by a round trip from
+ * receiver reports that come every ~5 s, so from before the queue filled): after the
+ * step-down link fell, 2-4 resent audio packets went out per audio packet for 3 s
+ * (314 in the first 0.8 s after the drop), and the transport sent 170-290 kbit/s into
+ * 150 with the video already at its floor. A copy that waits behind a full queue arrives
+ * too late to be played anyway.
+ */
+export const FLUSH_MS = 500;
 
 /** mediasoup's readings of this long count for the keyframe limit. */
 export const READINGS_MS = 10_000;

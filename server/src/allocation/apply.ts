@@ -6,10 +6,17 @@ import type { Layer as WireLayer, PausedReason } from '../../../protocol/index.j
 import type { ConsumerAppData, Peer } from '../domain/Peer.js';
 import type { TrackAllocation } from './types.js';
 
-export async function applyDecision(peer: Peer, consumer: types.Consumer<ConsumerAppData>, d: TrackAllocation, budget: number, ready: boolean): Promise<void> {
+export async function applyDecision(peer: Peer, consumer: types.Consumer<ConsumerAppData>, d: TrackAllocation, budget: number, ready: boolean, cutOver = false): Promise<void> {
   if (d.target) {
     await consumer.setPreferredLayers({ spatialLayer: d.target.spatial, temporalLayer: d.target.temporal });
     await consumer.setPriority(Math.max(1, 255 - d.rank * 16));
+    // A cut-over (CUT_OVER_MS): a pause drops the consumer's retransmission buffer and its
+    // current layer; the resume asks for the new layer's keyframe. The client is not told:
+    // to it the video merely switches.
+    if (cutOver && !consumer.paused) {
+      await consumer.pause();
+      await consumer.resume();
+    }
     if (consumer.paused && ready) await consumer.resume();
   } else if (!consumer.paused) {
     await consumer.pause();
@@ -17,6 +24,19 @@ export async function applyDecision(peer: Peer, consumer: types.Consumer<Consume
   const reason: PausedReason = d.pausedReason;
   peer.notify({ notification: 'consumerState', data: { consumerId: d.id, paused: d.target === null, reason } });
   notifyLayers(peer, d.id, d, toLayer(consumer.currentLayers), budget);
+}
+
+/**
+ * Drops the resend buffers of a subscriber's audio consumers (FLUSH_MS): a pause clears
+ * mediasoup's buffer, the resume at once forwards the next packet in sequence. The client
+ * is not told; at most a packet that arrives between the two is not forwarded.
+ */
+export async function flushAudioResends(consumers: Iterable<types.Consumer>): Promise<void> {
+  for (const c of consumers) {
+    if (c.kind !== 'audio' || c.closed || c.paused) continue;
+    await c.pause();
+    await c.resume();
+  }
 }
 
 /** Some forwarded video arrives below the spatial layer allocated to it (its keyframe is on the way). */
