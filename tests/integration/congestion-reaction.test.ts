@@ -10,7 +10,8 @@
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { MEASURE_NOW_MS, RoomAllocator } from '../../server/src/allocation/RoomAllocator.js';
+import { RoomAllocator } from '../../server/src/allocation/RoomAllocator.js';
+import { MEASURE_NOW_MS } from '../../server/src/allocation/congestion.js';
 import { flushAudioResends } from '../../server/src/allocation/apply.js';
 import { Peer } from '../../server/src/domain/Peer.js';
 import { mediaCodecs } from '../../server/src/media/codecs.js';

@@ -5,14 +5,15 @@
 // the client; dynacast (dynacast.ts) tells each sender the highest layer anyone wants.
 import type { types } from 'mediasoup';
 import type { Layer as WireLayer, PausedReason } from '../../../protocol/index.js';
-import { applyDecision, flushAudioResends, notifyLayers, toLayer, upgradePending, wire } from './apply.js';
+import { applyDecision, notifyLayers, toLayer, upgradePending, wire } from './apply.js';
+import { CongestionReaction } from './congestion.js';
 import type { ConsumerAppData, Peer, ProducerAppData } from '../domain/Peer.js';
 import { logger } from '../log.js';
 import { bitrateMatrix, layerHeights } from './layerStats.js';
 import { measureSubscriber } from './measure.js';
 import { Dynacast } from './dynacast.js';
 import { ProducerRates } from './producerRates.js';
-import { FLUSH_MS, SubscriberAllocator } from './SubscriberAllocator.js';
+import { SubscriberAllocator } from './SubscriberAllocator.js';
 import { KeyframeThrottle } from './keyframes.js';
 import { StillBucket } from './stills.js';
 import { RecvCap } from './recvCap.js';
@@ -22,8 +23,6 @@ const log = logger('allocator');
 /** Ticks between stats measurements (producer layers, downlink), and between RTT readings. */
 const MEASURE_EVERY = 2;
 const RTT_EVERY = 4;
-/** A BWE trace reading that waits for evidence starts a measurement at most this often. */
-export const MEASURE_NOW_MS = 200;
 /** Opus at 24 kbit/s plus packet overhead; reserved per audio consumer before any video. */
 const AUDIO_RESERVE_BPS = 40_000;
 
@@ -46,10 +45,8 @@ interface Subscriber {
   stills: StillBucket;
   /** The ceiling of mediasoup's probing on its receive transport (see recvCap.ts). */
   cap: RecvCap;
-  /** When a measurement outside the ticks last began (see setEstimate). */
-  measuredAt: number;
-  /** When its audio resend buffers were last flushed (see FLUSH_MS). */
-  flushedAt: number;
+  /** Measured at once when it reads low, audio flushed in a retransmission storm. */
+  congestion: CongestionReaction;
 }
 
 export class RoomAllocator {
@@ -76,7 +73,7 @@ export class RoomAllocator {
   #sub(peer: Peer): Subscriber {
     let s = this.#subs.get(peer.id);
     if (!s) {
-      s = { peer, allocator: new SubscriberAllocator({ lastN: this.#opts.lastN, initialEstimateBps: this.#opts.initialEstimateBps, estimate: { probeNeedsRtt: true } }, Date.now()), ready: new Set(), decisions: new Map(), stills: new StillBucket(), cap: new RecvCap(), measuredAt: -Infinity, flushedAt: -Infinity };
+      s = { peer, allocator: new SubscriberAllocator({ lastN: this.#opts.lastN, initialEstimateBps: this.#opts.initialEstimateBps, estimate: { probeNeedsRtt: true } }, Date.now()), ready: new Set(), decisions: new Map(), stills: new StillBucket(), cap: new RecvCap(), congestion: new CongestionReaction() };
       if (!peer.closed) this.#subs.set(peer.id, s);
     }
     return s;
@@ -197,14 +194,7 @@ export class RoomAllocator {
     allocator.setUpgradePending(upgradePending(peer.consumers.values(), decisions));
     const now = Date.now();
     allocator.setEstimate(bps, now);
-    // A low reading waits for evidence (queue, loss, retransmissions), and the last stats
-    // may be up to a second old: measure now, not at the next tick. When the step-down link
-    // fell, the trace read it 200-400 ms before the tick that confirmed it, while the
-    // queue overflowed and the audio behind it was lost. At most once per MEASURE_NOW_MS.
-    if (allocator.suspect && now - sub.measuredAt >= MEASURE_NOW_MS) {
-      sub.measuredAt = now;
-      measureSubscriber(peer, allocator, true).then(() => this.schedule(), () => undefined);
-    }
+    sub.congestion.measureIfSuspect(peer, allocator, now)?.then(() => this.schedule(), () => undefined);
     this.schedule();
   }
 
@@ -260,11 +250,7 @@ export class RoomAllocator {
       const { allocation, changed, cutOver } = sub.allocator.update(Date.now());
       for (const t of allocation.tracks) sub.decisions.set(t.id, t);
       for (const decision of changed) await this.#apply(sub, decision, allocation.budget, cutOver.includes(decision.id)).catch(() => undefined);
-      const now = Date.now();
-      if (sub.allocator.retransmissionStorm(now) && now - sub.flushedAt >= FLUSH_MS) {
-        sub.flushedAt = now;
-        await flushAudioResends(sub.peer.consumers.values()).catch(() => undefined);
-      }
+      await sub.congestion.flushIfStorm(sub.peer, sub.allocator, Date.now()).catch(() => undefined);
       await sub.cap.update(sub.peer.recvTransport(), sub.allocator.linkBudget).catch(() => undefined);
     }
     this.#dynacast.update([...this.#subs.values()].map((sub) => ({
