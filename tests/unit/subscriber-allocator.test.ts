@@ -2,7 +2,7 @@
 // per-subscriber allocator's diffs.
 import { describe, expect, it } from 'vitest';
 import { APP_LIMITED_BAND, CEILING_APPROACH, Estimate, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE } from '../../server/src/allocation/Estimate.js';
-import { CUT_OVER_MS, FLOOR_MAX_BPS, SubscriberAllocator, UP_HOLD_MS } from '../../server/src/allocation/SubscriberAllocator.js';
+import { CUT_OVER_MS, FLOOR_MAX_BPS, LINK_CHANGED_MS, SubscriberAllocator, UP_HOLD_MS } from '../../server/src/allocation/SubscriberAllocator.js';
 import { QueueingDelay } from '../../server/src/allocation/queueing.js';
 import type { TrackInput } from '../../server/src/allocation/types.js';
 
@@ -295,6 +295,34 @@ describe('SubscriberAllocator', () => {
     s.setSent(240_000);
     for (let t = 7250; t <= 12_000; t += 250) s.setEstimate(250_000, t);
     expect(s.update(12_000).allocation.tracks[0]!.target).toEqual({ spatial: 1, temporal: 2 });
+  });
+
+  it('readings at twice what they were for LINK_CHANGED_MS with a calm queue let keyframes in: the link came back', () => {
+    const settled = [[24_000, 37_000, 62_000], [140_000, 200_000, 300_000], [0, 0, 0]];
+    const run = (rtt: (t: number) => number, reading: (t: number) => number) => {
+      const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 1_000_000 }, 0);
+      s.setTrack(cam('a', { layerHeights: [90, 180, 360], tileHeight: 170, bitrates: settled }));
+      const spatial: Record<number, number | undefined> = {};
+      for (let t = 0; t <= 14_000; t += 500) {
+        s.setRtt(rtt(t), t);
+        s.setEstimate(reading(t), t);
+        spatial[t] = s.update(t).allocation.tracks[0]!.target?.spatial;
+      }
+      return spatial;
+    };
+    // mediasoup read 100 kbit/s for 10 s (a 180p keyframe needs ~320), then 700.
+    const back = (t: number) => (t < 10_000 ? 100_000 : 700_000);
+    const calm = (t: number) => 40 + (t % 1000 ? 1 : 0);
+    const came = run(calm, back);
+    expect(came[9500]).toBe(0);
+    expect(came[12_000]).toBe(0); // 2 s of high readings: not yet
+    expect(came[10_000 + LINK_CHANGED_MS]).toBe(1); // the 20th percentile of 10 s would wait until ~18 s
+    // The same readings while the queue fills (RTT 80-120 ms above the link's own): no.
+    const filling = run((t) => (t < 10_000 ? calm(t) : 120 + (t % 1000 ? 1 : 0)), back);
+    expect(filling[14_000]).toBe(0);
+    // A jittery link whose readings jump between 60 and 400 kbit/s: no.
+    const jittery = run(calm, (t) => (t < 10_000 ? 100_000 : t % 1000 ? 400_000 : 60_000));
+    expect(jittery[14_000]).toBe(0);
   });
 
   it("the transport's retransmissions reach the estimate: a link that stepped down is followed at once", () => {

@@ -44,8 +44,8 @@ export class SubscriberAllocator {
   #loss: number | null = null;
   #rtxShare: number | null = null;
   #upgradePending = false;
-  /** mediasoup's recent readings (for the keyframe limit, see #keyframeLink), oldest first. */
-  readonly #readings: { at: number; bps: number }[] = [];
+  /** mediasoup's recent readings (for the keyframe limit, see #keyframeLink), oldest first, and whether the queue was calm. */
+  readonly #readings: { at: number; bps: number; calm: boolean }[] = [];
   /** Their 20th percentile, computed once per change (null: not yet). */
   #readingsLow: number | null = null;
 
@@ -78,7 +78,7 @@ export class SubscriberAllocator {
     const idle = Number.isFinite(this.#lastUsed) && this.#lastUsed <= FLOOR_MAX_BPS;
     if (this.#upgradePending) this.#estimate.upgradePending(now);
     while (this.#readings.length > 0 && now - this.#readings[0]!.at >= READINGS_MS) this.#readings.shift();
-    this.#readings.push({ at: now, bps });
+    this.#readings.push({ at: now, bps, calm: (this.#queue.ms ?? 0) < CALM_QUEUE_MS });
     this.#readingsLow = null;
     this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, { queueMs: this.#queue.ms, loss: this.#loss, idle, rtxShare: this.#rtxShare });
   }
@@ -153,15 +153,31 @@ export class SubscriberAllocator {
    * probing keeps its readings well above what we send (1-2.4 Mbit/s on the bench's dsl
    * links); on the 256 kbit/s edge link they read 30-190 kbit/s, with a few seconds at
    * 390-670 after a burst (a median let a 180p keyframe in there) and once 200 Mbit/s.
+   * Unless the link changed (see LINK_CHANGED_MS).
    */
   #keyframeLink(): number {
     const link = this.#link();
     if (this.#readings.length === 0) return link;
     if (this.#readingsLow === null) {
       const sorted = this.#readings.map((r) => r.bps).sort((a, b) => a - b);
-      this.#readingsLow = sorted[Math.floor(sorted.length * 0.2)]!;
+      this.#readingsLow = Math.max(percentile20(sorted), this.#changedLink());
     }
     return Math.min(link, this.#readingsLow);
+  }
+
+  /**
+   * The lowest of the last LINK_CHANGED_MS of readings if they all are at least twice the
+   * 20th percentile of the readings before them, with a calm queue (the link came back),
+   * else 0.
+   */
+  #changedLink(): number {
+    const now = this.#readings.at(-1)!.at;
+    const recent = this.#readings.filter((r) => now - r.at < LINK_CHANGED_MS);
+    const before = this.#readings.filter((r) => now - r.at >= LINK_CHANGED_MS).map((r) => r.bps).sort((a, b) => a - b);
+    // Readings come every 0.5-1 s: the recent ones must span most of the period.
+    if (before.length === 0 || now - recent[0]!.at < LINK_CHANGED_MS - 500) return 0;
+    const ref = percentile20(before);
+    return recent.every((r) => r.calm && r.bps >= 2 * ref) ? Math.min(...recent.map((r) => r.bps)) : 0;
   }
 
   /** Video bitrate the last allocation handed out. */
@@ -241,6 +257,20 @@ export const FLUSH_MS = 500;
 /** mediasoup's readings of this long count for the keyframe limit. */
 export const READINGS_MS = 10_000;
 
+/**
+ * Readings that have all been at least twice the 20th percentile of the readings before
+ * them for this long, with a calm queue (under CALM_QUEUE_MS above the link's own), say
+ * that the link came back: the lowest of them is the keyframe limit's link then. When the step-down link came back to 1 Mbit/s, the 20th
+ * percentile kept 180p keyframes away for 8 s after mediasoup's readings had risen to
+ * 380-830 kbit/s (its readings before were 30-60). Replayed over the traces of six edge-3
+ * participants (2 % loss, +-40 ms jitter), the rule never allowed a link of 320 kbit/s
+ * (a 180p keyframe); over nine step-down runs it allowed one 1.5-13 s (typically 4.5 s)
+ * before the percentile did.
+ */
+export const LINK_CHANGED_MS = 3500;
+/** A queue this far above the link's own (ms) is calm (see queueing.ts). */
+export const CALM_QUEUE_MS = 50;
+
 /** The first video's cheapest layer is kept while it costs at most this. */
 export const FLOOR_MAX_BPS = 40_000;
 
@@ -250,6 +280,10 @@ export const UP_MARGIN = 0.85;
 export const UP_HOLD_MS = 5000;
 /** ... or after it went up. */
 export const UP_AFTER_UP_MS = 2000;
+
+function percentile20(sorted: readonly number[]): number {
+  return sorted[Math.floor(sorted.length * 0.2)]!;
+}
 
 function sameLayer(a: TrackAllocation | undefined, b: TrackAllocation): boolean {
   return a !== undefined && a.pausedReason === b.pausedReason && a.target?.spatial === b.target?.spatial && a.target?.temporal === b.target?.temporal;
