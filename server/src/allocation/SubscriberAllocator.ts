@@ -235,8 +235,8 @@ export class SubscriberAllocator {
  * mediasoup keeps forwarding the old layer until the new one's keyframe arrives, and it
  * resends every packet of it the receiver asks for again, once per round trip, for 2 s.
  * When the step-down link fell from 1 Mbit/s to 150 kbit/s the transport sent 1.9-3.7
- * Mbit/s for a second after the budget had followed (allocated: 63-126 kbit/s), nearly
- * all of it retransmitted video, and the receiver's audio queued behind it. Pausing clears
+ * Mbit/s for a second after the budget had followed (allocated: 63-126 kbit/s), the old
+ * layers and retransmissions, and the receiver's audio queued behind them. Pausing clears
  * the consumer's retransmission buffer; the keyframe the new layer needs anyway follows.
  */
 export const CUT_OVER_MS = 3000;
@@ -247,9 +247,9 @@ export const CUT_OVER_MS = 3000;
  * Chrome asks again for every missing audio packet with each packet that arrives, and
  * mediasoup resends one whenever its last copy is a round trip old (by a round trip from
  * receiver reports that come every ~5 s, so from before the queue filled): after the
- * step-down link fell, 2-4 resent audio packets went out per audio packet for 3 s
- * (314 in the first 0.8 s after the drop), and the transport sent 170-290 kbit/s into
- * 150 with the video already at its floor. A copy that waits behind a full queue arrives
+ * step-down link fell, 1-4 resent audio packets went out per audio packet for 4 s
+ * (314 for 77 in the first 0.8 s after the drop), and the transport sent 170-290 kbit/s
+ * into 150 with the video already at its floor. A copy that waits behind a full queue arrives
  * too late to be played anyway.
  */
 export const FLUSH_MS = 500;
@@ -260,12 +260,12 @@ export const READINGS_MS = 10_000;
 /**
  * Readings that have all been at least twice the 20th percentile of the readings before
  * them for this long, with a calm queue (under CALM_QUEUE_MS above the link's own), say
- * that the link came back: the lowest of them is the keyframe limit's link then. When the step-down link came back to 1 Mbit/s, the 20th
- * percentile kept 180p keyframes away for 8 s after mediasoup's readings had risen to
- * 380-830 kbit/s (its readings before were 30-60). Replayed over the traces of six edge-3
- * participants (2 % loss, +-40 ms jitter), the rule never allowed a link of 320 kbit/s
- * (a 180p keyframe); over nine step-down runs it allowed one 1.5-13 s (typically 4.5 s)
- * before the percentile did.
+ * that the link came back: the lowest of them is the keyframe limit's link then. When the
+ * step-down link came back to 1 Mbit/s, the 20th percentile kept 180p keyframes away for
+ * 8 s after mediasoup's readings had risen to 380-830 kbit/s (its readings before were
+ * 30-60). Replayed over the traces of nine edge-3 participants (2 % loss, +-40 ms jitter),
+ * the rule never allowed a link of 320 kbit/s (a 180p keyframe); over nine step-down runs
+ * it allowed one 1.5-13 s (typically 4.5 s) before the percentile did.
  */
 export const LINK_CHANGED_MS = 3500;
 /** A queue this far above the link's own (ms) is calm (see queueing.ts). */
