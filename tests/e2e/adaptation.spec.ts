@@ -20,24 +20,28 @@ async function atBest(p: Page): Promise<boolean> {
   return v.length === 2 && v.every((c) => c.target !== null && c.max !== null && c.target.spatial === c.max.spatial && c.max.spatial >= 1);
 }
 
-/** Every video this participant receives is forwarded above the lowest layer. */
+/** Both videos this participant receives are forwarded, at least one above the lowest layer. */
 async function high(p: Page): Promise<boolean> {
   const v = await videoConsumers(p);
-  return v.length === 2 && v.every((c) => c.target !== null && c.target.spatial >= 1);
+  return v.length === 2 && v.every((c) => c.target !== null) && v.some((c) => c.target!.spatial >= 1);
 }
 
 test('a subscriber on a 150 kbit/s downlink drops to the lowest layer, keeps audio, and recovers', async ({ join, baseURL }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(120_000);
   const room = await createRoom(baseURL!);
   const a = await join(room.moderatorUrl, 'Anna');
   const b = await join(room.participantUrl, 'Ben');
   const c = await join(room.participantUrl, 'Cleo');
   // This test is about the SFU's allocation: keep every sender at its top rung.
   for (const p of [a, b, c]) await p.evaluate(() => (window as any).thinline.call.sender.force(0));
-  // Before the cap: everyone receives both videos above the lowest layer. (Exactly the
-  // tile's best layer is not a precondition: with a 360p capture the best layer of a
-  // 230 px tile is the top one, which the initial 600 kbit/s estimate may not cover yet.)
-  for (const p of [a, b, c]) await expect.poll(() => high(p), { timeout: 20_000 }).toBe(true);
+  // Before the cap: Cleo receives both videos, at least one above the lowest layer (the
+  // cap must take it down). Not a precondition: exactly the tiles' best layers (with a 360p
+  // capture the best layer of a 230 px tile is the top one, which the first budget may not
+  // cover yet), both videos above the lowest (a tile that the layout makes small wants only
+  // the lowest one), or Anna's and Ben's layers: on the loaded 2-core CI box "all three
+  // receive both videos above the lowest layer" took 10-76 s, with one tile wanting only
+  // the lowest layer for up to 40 s, and broke a 20 s wait in CI.
+  await expect.poll(() => high(c), { timeout: 30_000 }).toBe(true);
   const beforeCap = Object.fromEntries((await videoConsumers(c)).map((v) => [v.consumerId, v.target!.spatial]));
   const capAt = Date.now();
   await c.evaluate(() => (window as any).thinline.call.setReceiveCap(150_000));
