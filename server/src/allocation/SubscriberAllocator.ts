@@ -12,7 +12,7 @@ import { allocate } from './allocate.js';
 import { withCostFloors } from './layers.js';
 import { QueueingDelay } from './queueing.js';
 import { order, stabilize } from './stabilize.js';
-import { Estimate, RTX_EVIDENCE, type EstimateOptions } from './Estimate.js';
+import { DEFAULT_ESTIMATE_OPTIONS, Estimate, RTX_EVIDENCE, type EstimateOptions } from './Estimate.js';
 import type { Allocation, TrackAllocation, TrackInput } from './types.js';
 
 export interface SubscriberAllocatorOptions {
@@ -268,8 +268,8 @@ export const READINGS_MS = 10_000;
  * it allowed one 1.5-13 s (typically 4.5 s) before the percentile did.
  */
 export const LINK_CHANGED_MS = 3500;
-/** A queue this far above the link's own (ms) is calm (see queueing.ts). */
-export const CALM_QUEUE_MS = 50;
+/** A queue this far above the link's own (ms) is calm: as the Estimate judges it (half its congestion queue). */
+export const CALM_QUEUE_MS = DEFAULT_ESTIMATE_OPTIONS.queueMs / 2;
 
 /** The first video's cheapest layer is kept while it costs at most this. */
 export const FLOOR_MAX_BPS = 40_000;

@@ -13,10 +13,7 @@ export async function applyDecision(peer: Peer, consumer: types.Consumer<Consume
     // A cut-over (CUT_OVER_MS): a pause drops the consumer's retransmission buffer and its
     // current layer; the resume asks for the new layer's keyframe. The client is not told:
     // to it the video merely switches.
-    if (cutOver && !consumer.paused) {
-      await consumer.pause();
-      await consumer.resume();
-    }
+    if (cutOver && !consumer.paused) await restart(consumer);
     if (consumer.paused && ready) await consumer.resume();
   } else if (!consumer.paused) {
     await consumer.pause();
@@ -34,9 +31,14 @@ export async function applyDecision(peer: Peer, consumer: types.Consumer<Consume
 export async function flushAudioResends(consumers: Iterable<types.Consumer>): Promise<void> {
   for (const c of consumers) {
     if (c.kind !== 'audio' || c.closed || c.paused) continue;
-    await c.pause();
-    await c.resume();
+    await restart(c);
   }
+}
+
+/** Paused and resumed at once: mediasoup drops the consumer's resend buffer (and a video's current layer). */
+async function restart(consumer: types.Consumer): Promise<void> {
+  await consumer.pause();
+  await consumer.resume();
 }
 
 /** Some forwarded video arrives below the spatial layer allocated to it (its keyframe is on the way). */
