@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { APP_LIMITED_BAND, CEILING_APPROACH, Estimate, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE } from '../../server/src/allocation/Estimate.js';
 import { CUT_OVER_MS, FLOOR_MAX_BPS, LINK_CHANGED_MS, SubscriberAllocator, UP_HOLD_MS } from '../../server/src/allocation/SubscriberAllocator.js';
+import { LOSS_MIN_PACKETS } from '../../server/src/allocation/lossEvidence.js';
 import { QueueingDelay } from '../../server/src/allocation/queueing.js';
 import type { TrackInput } from '../../server/src/allocation/types.js';
 
@@ -336,6 +337,38 @@ describe('SubscriberAllocator', () => {
     s.setSent(640_000, 380_000);
     s.setEstimate(164_000, 1200);
     expect(s.linkBudget).toBe(164_000);
+  });
+
+  it('a report that lost a few packets is chance, not congestion: loss counts from LOSS_MIN_PACKETS lost since the last report', () => {
+    // The edge link: mediasoup reads below what is sent (as it always does there), the queue
+    // is calm, and a 90p video's report of ~15 packets lost two of them (13 %).
+    const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 300_000 }, 0);
+    s.setTrack(cam('a'));
+    s.setRtt(300, 0);
+    s.setRtt(310, 500);
+    s.setSent(200_000, 4000);
+    s.setLoss(0, { stream: 'c1', lost: 10 });
+    s.setEstimate(120_000, 1000);
+    s.setLoss(0.13, { stream: 'c1', lost: 10 + LOSS_MIN_PACKETS - 2 });
+    for (let now = 1500; now <= 3000; now += 500) s.setEstimate(120_000, now);
+    expect(s.linkBudget).toBe(300_000);
+    // The same reading repeated (no new report) keeps that verdict ...
+    s.setLoss(0.13, { stream: 'c1', lost: 10 + LOSS_MIN_PACKETS - 2 });
+    s.setEstimate(120_000, 3500);
+    expect(s.linkBudget).toBe(300_000);
+    // ... and a report that lost LOSS_MIN_PACKETS is evidence: the budget follows the reading.
+    s.setLoss(0.25, { stream: 'c1', lost: 10 + 2 * LOSS_MIN_PACKETS - 2 });
+    s.setEstimate(120_000, 4000);
+    expect(s.linkBudget).toBe(120_000);
+    // A stream's first report (the measured consumer changed) cannot tell how many packets it stands for.
+    const t = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 300_000 }, 0);
+    t.setTrack(cam('a'));
+    t.setRtt(300, 0);
+    t.setRtt(310, 500);
+    t.setSent(200_000, 4000);
+    t.setLoss(0.3, { stream: 'c2', lost: 500 });
+    for (let now = 1000; now <= 3000; now += 500) t.setEstimate(120_000, now);
+    expect(t.linkBudget).toBe(300_000);
   });
 
   it('congestion cuts a video over to its lower layer at once; a smaller tile or a cap switches it smoothly', () => {

@@ -10,6 +10,7 @@
 // flapping, and waiting 5 s per layer made recovery take 8-12 s).
 import { allocate } from './allocate.js';
 import { withCostFloors } from './layers.js';
+import { LossEvidence, type LossReport } from './lossEvidence.js';
 import { QueueingDelay } from './queueing.js';
 import { order, stabilize } from './stabilize.js';
 import { DEFAULT_ESTIMATE_OPTIONS, Estimate, RTX_EVIDENCE, type EstimateOptions } from './Estimate.js';
@@ -41,7 +42,7 @@ export class SubscriberAllocator {
   #wantsMore = true;
   #sentBps: number | null = null;
   readonly #queue = new QueueingDelay();
-  #loss: number | null = null;
+  readonly #loss = new LossEvidence();
   #rtxShare: number | null = null;
   #upgradePending = false;
   /** mediasoup's recent readings (for the keyframe limit, see #keyframeLink), oldest first, and whether the queue was calm. */
@@ -80,14 +81,14 @@ export class SubscriberAllocator {
     while (this.#readings.length > 0 && now - this.#readings[0]!.at >= READINGS_MS) this.#readings.shift();
     this.#readings.push({ at: now, bps, calm: (this.#queue.ms ?? 0) < CALM_QUEUE_MS });
     this.#readingsLow = null;
-    this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, { queueMs: this.#queue.ms, loss: this.#loss, idle, rtxShare: this.#rtxShare });
+    this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, { queueMs: this.#queue.ms, loss: this.#loss.fraction, idle, rtxShare: this.#rtxShare });
   }
 
   /** Some video is forwarded below the spatial layer it was allocated (waiting for its keyframe). */
   setUpgradePending(pending: boolean): void { this.#upgradePending = pending; }
 
-  /** The receiver's reported loss (0..1): heavy loss is congestion evidence like a queue. */
-  setLoss(fraction: number): void { this.#loss = fraction; }
+  /** The receiver's reported loss (0..1): heavy loss is congestion evidence like a queue (see lossEvidence.ts). */
+  setLoss(fraction: number, report?: LossReport): void { this.#loss.add(fraction, report); }
 
   /**
    * The link is congested and a retransmission storm feeds it: its audio consumers' resend

@@ -3,6 +3,7 @@
 import type { types } from 'mediasoup';
 import type { Peer } from '../domain/Peer.js';
 import { bitrateMatrix, type EncodingInfo } from './layerStats.js';
+import type { LossReport } from './lossEvidence.js';
 import type { SubscriberAllocator } from './SubscriberAllocator.js';
 
 /** Measured bits per second of each spatial/temporal layer a video producer receives. */
@@ -11,7 +12,11 @@ export async function measureProducer(producer: types.Producer): Promise<number[
   return bitrateMatrix(encodings, await producer.getStats());
 }
 
-export interface DownlinkSample { estimateBps?: number; sentBps?: number; rtxBps?: number; rttMs?: number; /** 0..1, from the receiver's last report. */ loss?: number }
+export interface DownlinkSample {
+  estimateBps?: number; sentBps?: number; rtxBps?: number; rttMs?: number;
+  /** 0..1, from the receiver's last report, and that stream's lost packets in all. */
+  loss?: number; lossReport?: LossReport;
+}
 
 export async function measureDownlink(peer: Peer, withRtt = true): Promise<DownlinkSample> {
   const recv = peer.recvTransport();
@@ -33,6 +38,7 @@ export async function measureDownlink(peer: Peer, withRtt = true): Promise<Downl
   if (typeof stat?.roundTripTime === 'number' && stat.roundTripTime > 0) out.rttMs = stat.roundTripTime;
   // RTCP's fraction lost is 8-bit fixed point.
   if (typeof stat?.fractionLost === 'number') out.loss = stat.fractionLost / 256;
+  if (probe && typeof stat?.packetsLost === 'number') out.lossReport = { stream: probe.id, lost: stat.packetsLost };
   return out;
 }
 
@@ -41,6 +47,6 @@ export async function measureSubscriber(peer: Peer, allocator: SubscriberAllocat
   const down = await measureDownlink(peer, withRtt);
   if (down.sentBps !== undefined) allocator.setSent(down.sentBps, down.rtxBps);
   if (down.rttMs !== undefined) allocator.setRtt(down.rttMs, Date.now());
-  if (down.loss !== undefined) allocator.setLoss(down.loss);
+  if (down.loss !== undefined) allocator.setLoss(down.loss, down.lossReport);
   if (down.estimateBps !== undefined) allocator.setEstimate(down.estimateBps, Date.now());
 }
