@@ -342,11 +342,15 @@ describe('SubscriberAllocator', () => {
   it('a report that lost a few packets is chance, not congestion: loss counts from LOSS_MIN_PACKETS lost since the last report', () => {
     // The edge link: mediasoup reads below what is sent (as it always does there), the queue
     // is calm, and a 90p video's report of ~15 packets lost two of them (13 %).
-    const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 300_000 }, 0);
-    s.setTrack(cam('a'));
-    s.setRtt(300, 0);
-    s.setRtt(310, 500);
-    s.setSent(200_000, 4000);
+    const edge = () => {
+      const a = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 300_000 }, 0);
+      a.setTrack(cam('a'));
+      a.setRtt(300, 0);
+      a.setRtt(310, 500);
+      a.setSent(200_000, 4000);
+      return a;
+    };
+    const s = edge();
     s.setLoss(0, { stream: 'c1', lost: 10 });
     s.setEstimate(120_000, 1000);
     s.setLoss(0.13, { stream: 'c1', lost: 10 + LOSS_MIN_PACKETS - 2 });
@@ -361,11 +365,7 @@ describe('SubscriberAllocator', () => {
     s.setEstimate(120_000, 4000);
     expect(s.linkBudget).toBe(120_000);
     // A stream's first report (the measured consumer changed) cannot tell how many packets it stands for.
-    const t = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 300_000 }, 0);
-    t.setTrack(cam('a'));
-    t.setRtt(300, 0);
-    t.setRtt(310, 500);
-    t.setSent(200_000, 4000);
+    const t = edge();
     t.setLoss(0.3, { stream: 'c2', lost: 500 });
     for (let now = 1000; now <= 3000; now += 500) t.setEstimate(120_000, now);
     expect(t.linkBudget).toBe(300_000);
