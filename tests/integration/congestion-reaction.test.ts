@@ -7,29 +7,21 @@
 //   MEASURE_NOW_MS.
 // - A retransmission storm flushes the audio consumers' resend buffers (FLUSH_MS): each is
 //   paused and resumed at once, and no other consumer is touched.
-import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { RoomAllocator } from '../../server/src/allocation/RoomAllocator.js';
 import { MEASURE_NOW_MS } from '../../server/src/allocation/congestion.js';
 import { flushAudioResends } from '../../server/src/allocation/apply.js';
 import { Peer } from '../../server/src/domain/Peer.js';
-import { mediaCodecs } from '../../server/src/media/codecs.js';
-import { OPUS_PARAMS, vp8Params } from './harness.js';
+import { OPUS_PARAMS, useRouter, vp8Params } from './harness.js';
 
-let worker: types.Worker;
-let router: types.Router;
-beforeAll(async () => {
-  worker = await mediasoup.createWorker({ logLevel: 'warn' });
-  router = await worker.createRouter({ mediaCodecs });
-});
-afterAll(() => worker?.close());
+const routerOf = useRouter();
 
 const listen = { listenIps: [{ ip: '127.0.0.1' }] };
 
 it('a low reading is measured at once, at most once per MEASURE_NOW_MS; a reading that is no drop is not', async () => {
-  const recv = await router.createWebRtcTransport({ ...listen, initialAvailableOutgoingBitrate: 150_000, appData: { direction: 'recv' } });
-  const peer = new Peer({ id: 'p1', name: 'P', role: 'participant', resumeToken: null, rtpCapabilities: router.rtpCapabilities });
+  const recv = await routerOf().createWebRtcTransport({ ...listen, initialAvailableOutgoingBitrate: 150_000, appData: { direction: 'recv' } });
+  const peer = new Peer({ id: 'p1', name: 'P', role: 'participant', resumeToken: null, rtpCapabilities: routerOf().rtpCapabilities });
   peer.addTransport(recv);
   const allocator = new RoomAllocator(() => [peer], { lastN: 16, intervalMs: 3_600_000, initialEstimateBps: 150_000 });
   const stats = vi.spyOn(recv, 'getStats');
@@ -48,13 +40,13 @@ it('a low reading is measured at once, at most once per MEASURE_NOW_MS; a readin
 });
 
 it("a flush pauses and resumes each forwarding audio consumer at once, and leaves video and paused audio alone", async () => {
-  const send = await router.createPlainTransport({ listenIp: '127.0.0.1', comedia: true });
-  const recv = await router.createWebRtcTransport(listen);
+  const send = await routerOf().createPlainTransport({ listenIp: '127.0.0.1', comedia: true });
+  const recv = await routerOf().createWebRtcTransport(listen);
   const withNack = { ...OPUS_PARAMS, codecs: [{ ...OPUS_PARAMS.codecs[0]!, rtcpFeedback: [{ type: 'nack' }] }] };
   const mic = await send.produce({ kind: 'audio', rtpParameters: withNack });
   const mic2 = await send.produce({ kind: 'audio', rtpParameters: { ...withNack, encodings: [{ ssrc: 22222222 }] } });
   const cam = await send.produce({ kind: 'video', rtpParameters: vp8Params(5000) as types.RtpParameters });
-  const caps = router.rtpCapabilities;
+  const caps = routerOf().rtpCapabilities;
   const audio = await recv.consume({ producerId: mic.id, rtpCapabilities: caps, enableRtx: true });
   const mutedAudio = await recv.consume({ producerId: mic2.id, rtpCapabilities: caps, enableRtx: true, paused: true });
   const video = await recv.consume({ producerId: cam.id, rtpCapabilities: caps });

@@ -3,10 +3,26 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as mediasoup from 'mediasoup';
+import type { types } from 'mediasoup';
+import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
 import type { JoinedData, Method, Notification, NotificationName, Notifications, RequestData, ResponseData } from '../../protocol/index.js';
 import { loadConfig, type ConfigOverrides } from '../../server/src/config.js';
 import { startServer, type Server, type ServerDeps } from '../../server/src/server.js';
+import { mediaCodecs } from '../../server/src/media/codecs.js';
+
+/** A real media worker and router for a test file's tests (closed after them), without a server. */
+export function useRouter(): () => types.Router {
+  let worker: types.Worker | undefined;
+  let router: types.Router | undefined;
+  beforeAll(async () => {
+    worker = await mediasoup.createWorker({ logLevel: 'warn' });
+    router = await worker.createRouter({ mediaCodecs });
+  });
+  afterAll(() => worker?.close());
+  return () => router!;
+}
 
 export async function testServer(overrides: ConfigOverrides = {}, deps: ServerDeps = {}): Promise<Server> {
   const config = loadConfig({}, {

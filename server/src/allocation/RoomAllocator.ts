@@ -16,7 +16,7 @@ import { ProducerRates } from './producerRates.js';
 import { SubscriberAllocator } from './SubscriberAllocator.js';
 import { KeyframeThrottle } from './keyframes.js';
 import { StillBucket } from './stills.js';
-import { RecvCap } from './recvCap.js';
+import { RecvCap, recvFloorBps } from './recvCap.js';
 import type { TrackAllocation } from './types.js';
 
 const log = logger('allocator');
@@ -251,7 +251,8 @@ export class RoomAllocator {
       for (const t of allocation.tracks) sub.decisions.set(t.id, t);
       for (const decision of changed) await this.#apply(sub, decision, allocation.budget, cutOver.includes(decision.id)).catch(() => undefined);
       await sub.congestion.flushIfStorm(sub.peer, sub.allocator, Date.now()).catch(() => undefined);
-      await sub.cap.update(sub.peer.recvTransport(), sub.allocator.linkBudget).catch(() => undefined);
+      const floor = recvFloorBps(allocation.tracks, (id) => sub.allocator.track(id));
+      await sub.cap.update(sub.peer.recvTransport(), sub.allocator.linkBudget, floor).catch(() => undefined);
     }
     this.#dynacast.update([...this.#subs.values()].map((sub) => ({
       consumers: sub.peer.consumers.values(), decision: (id) => sub.decisions.get(id), track: (id) => sub.allocator.track(id),
