@@ -2,7 +2,7 @@
 // wrapper's calls to mediasoup (only on a change, a user cap as a hard limit).
 import { describe, expect, it } from 'vitest';
 import type { types } from 'mediasoup';
-import { CAP_MIN_BPS, FLOOR_MARGIN, FLOOR_STEP_BPS, nextRecvCap, RecvCap, recvFloorBps } from '../../server/src/allocation/recvCap.js';
+import { CAP_MIN_BPS, FLOOR_MARGIN, FLOOR_MAX_BPS, FLOOR_STEP_BPS, nextRecvCap, RecvCap, recvFloorBps } from '../../server/src/allocation/recvCap.js';
 import { costFloorBps } from '../../server/src/allocation/layers.js';
 import type { TrackAllocation, TrackInput } from '../../server/src/allocation/types.js';
 
@@ -48,7 +48,9 @@ const decision = (id: string, target: TrackAllocation['target']): TrackAllocatio
 const step = (bps: number) => Math.ceil((bps * FLOOR_MARGIN) / FLOOR_STEP_BPS) * FLOOR_STEP_BPS;
 
 describe('recvFloorBps', () => {
-  const tracks = new Map([['a', cam('a', MEASURED)], ['b', cam('b', MEASURED)], ['r', cam('r', RAMPING)], ['gone', cam('gone', [[0, 0, 0], [0, 0, 0]])]]);
+  // Cameras whose lowest layers cost 150 kbit/s each: uncapped, the floor would be 380 kbit/s.
+  const big = cam('big', [[150_000, 200_000, 250_000], [400_000, 500_000, 600_000]]);
+  const tracks = new Map([['a', cam('a', MEASURED)], ['b', cam('b', MEASURED)], ['r', cam('r', RAMPING)], ['gone', cam('gone', [[0, 0, 0], [0, 0, 0]])], ['big', big], ['big2', { ...big, id: 'big2' }]]);
   const s1 = { spatial: 1, temporal: 2 };
   it.each([
     ['nothing forwarded', [], 0],
@@ -58,6 +60,7 @@ describe('recvFloorBps', () => {
     ['a ramping sender is priced at its cost floor', [decision('r', { spatial: 0, temporal: 0 })], step(costFloorBps(90, 0, 3))],
     ['a video that receives nothing costs nothing', [decision('gone', s1)], 0],
     ['an unknown track costs nothing', [decision('x', s1)], 0],
+    ['never above FLOOR_MAX_BPS: a high floor would hide congestion', [decision('big', s1), decision('big2', s1)], FLOOR_MAX_BPS],
   ] as const)('%s', (_name, decisions, floor) => {
     expect(recvFloorBps(decisions, (id) => tracks.get(id))).toBe(floor);
   });

@@ -40,11 +40,18 @@ export function nextRecvCap(budgetBps: number, current: number | null): number {
  * budget up. Its reading stays below what is sent all the same, so congestion still shows.
  */
 export const FLOOR_MARGIN = 1.25;
+/**
+ * ... and at most this: mediasoup's reading never goes below the floor, so a high floor
+ * hides congestion. Uncapped, it priced two cameras' lowest layers at dsl rates, and when
+ * the step-down link fell to 150 kbit/s the budget took 2.5-5.4 s to follow instead of
+ * 1.0-1.4 (3 runs each). This one stays below the narrowest link the benches step to.
+ */
+export const FLOOR_MAX_BPS = 100_000;
 /** The lowest floor mediasoup takes (TransportCongestionControlMinOutgoingBitrate). */
 export const MEDIASOUP_MIN_BPS = 30_000;
 export const FLOOR_STEP_BPS = 10_000;
 
-/** The floor for these decisions: the cheapest layer of each forwarded video, with margin. */
+/** The floor for these decisions: the cheapest layer of each forwarded video, with margin, up to FLOOR_MAX_BPS. */
 export function recvFloorBps(decisions: Iterable<TrackAllocation>, track: (id: string) => TrackInput | undefined): number {
   let sum = 0;
   for (const d of decisions) {
@@ -54,7 +61,7 @@ export function recvFloorBps(decisions: Iterable<TrackAllocation>, track: (id: s
     const costs = availableLayers(priced.bitrates).map((l) => cost(priced.bitrates, l));
     if (costs.length > 0) sum += Math.min(...costs);
   }
-  return Math.ceil((sum * FLOOR_MARGIN) / FLOOR_STEP_BPS) * FLOOR_STEP_BPS;
+  return Math.min(FLOOR_MAX_BPS, Math.ceil((sum * FLOOR_MARGIN) / FLOOR_STEP_BPS) * FLOOR_STEP_BPS);
 }
 
 /** One subscriber's ceiling and floor, applied to its receive transport only when they change. */
