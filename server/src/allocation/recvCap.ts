@@ -36,7 +36,7 @@ export function nextRecvCap(budgetBps: number, current: number | null): number {
  * On the edge link mediasoup's estimate fell to 38-53 kbit/s for seconds while 110-150
  * kbit/s got through with a calm queue; one of the two videos we forwarded then lost its
  * layer (mediasoup's current layers: none) and froze for 1.1-2.4 s on a tile that showed no
- * paused state, in 5 of the 6 edge-3 runs after the loss rule (lossEvidence.ts) kept our
+ * paused state, in 4 of the 6 edge-3 runs after the loss rule (lossEvidence.ts) kept our
  * budget up. Its reading stays below what is sent all the same, so congestion still shows.
  */
 export const FLOOR_MARGIN = 1.25;
