@@ -167,7 +167,7 @@ export function pageKit(fps = 30): void {
       if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded' && typeof s.currentRoundTripTime === 'number') rtt = s.currentRoundTripTime * 1000;
       if (s.type !== 'inbound-rtp') return;
       const row = {
-        id: s.id, peer: owner.get(s.trackIdentifier) ?? null, bytes: s.bytesReceived ?? 0, frames: s.framesDecoded ?? 0, height: s.frameHeight ?? 0, freezes: s.freezeCount ?? 0, freezeS: s.totalFreezesDuration ?? 0,
+        id: s.id, peer: owner.get(s.trackIdentifier) ?? null, bytes: s.bytesReceived ?? 0, frames: s.framesDecoded ?? 0, assembled: s.framesReceived ?? 0, height: s.frameHeight ?? 0, freezes: s.freezeCount ?? 0, freezeS: s.totalFreezesDuration ?? 0,
         concealed: (s.concealedSamples ?? 0) - (s.silentConcealedSamples ?? 0), samples: s.totalSamplesReceived ?? 0, packets: s.packetsReceived ?? 0, lost: s.packetsLost ?? 0,
         jbDelay: s.jitterBufferDelay ?? 0, jbEmitted: s.jitterBufferEmittedCount ?? 0,
         // For digging into freezes: loss repair and keyframes.
@@ -178,6 +178,7 @@ export function pageKit(fps = 30): void {
     });
     sample.self = call.selfId;
     sample.rttMs = rtt;
+    sample.kfAsked = call.media?.keyframeRequests ?? 0;
     const send: RTCStatsReport | null = await call.media?.sendStats().catch(() => null);
     let sent = 0;
     let outBwe: number | undefined;

@@ -1,6 +1,6 @@
-// Step by step: when a video counts as stuck (packets arrive, no frame decodes).
+// Step by step: when a video counts as stuck (packets arrive, no frame is assembled).
 import { describe, expect, it } from 'vitest';
-import { RETRY_MS, STALL_MS, StallWatch } from '../../client/src/features/media/stall.js';
+import { lateAfterLossMs, RETRY_MS, STALL_MIN_MS, STALL_MS, StallWatch } from '../../client/src/features/media/stall.js';
 
 describe('StallWatch', () => {
   it('asks once a decoder is stuck while packets arrive, then not before RETRY_MS', () => {
@@ -25,5 +25,50 @@ describe('StallWatch', () => {
     w.check([], 100);
     // Back with the same counters: a fresh start, not a 1 s stall.
     expect(w.check([{ trackId: 'v', packets: 5, frames: 1 }], 1000)).toEqual([]);
+  });
+
+  // lossy-burst-3: assembly stopped 200-400 ms before decoding did (the jitter buffer drained).
+  it('measures progress on assembled frames: a drained jitter buffer does not hide a stall', () => {
+    const w = new StallWatch();
+    w.check([{ trackId: 'v', packets: 100, frames: 40, assembled: 46 }], 0);
+    // Decoding goes on from the jitter buffer; nothing new is assembled.
+    expect(w.check([{ trackId: 'v', packets: 110, frames: 44, assembled: 46 }], 200)).toEqual([]);
+    expect(w.check([{ trackId: 'v', packets: 118, frames: 46, assembled: 46 }], STALL_MS)).toEqual(['v']);
+  });
+
+  it('after a loss asks as soon as the stream is late for its frame rate, not after STALL_MS', () => {
+    const w = new StallWatch();
+    // 15 frames/s: a frame every ~67 ms.
+    let t = 0;
+    for (let f = 1; f <= 15; f++) { t = f * 67; w.check([{ trackId: 'v', packets: f * 3, frames: f, assembled: f, nacks: 0 }], t); }
+    const late = lateAfterLossMs(67, 90);
+    expect(late).toBeLessThan(STALL_MS);
+    // A NACK went out and no frame followed.
+    expect(w.check([{ trackId: 'v', packets: 50, frames: 15, assembled: 15, nacks: 1 }], t + late - 1)).toEqual([]);
+    expect(w.check([{ trackId: 'v', packets: 52, frames: 15, assembled: 15, nacks: 1 }], t + late)).toEqual(['v']);
+  });
+
+  it('without a loss keeps STALL_MS, whatever the frame rate (a large frame may be in transit)', () => {
+    const w = new StallWatch();
+    let t = 0;
+    for (let f = 1; f <= 15; f++) { t = f * 67; w.check([{ trackId: 'v', packets: f * 3, frames: f, assembled: f, nacks: 2 }], t); }
+    expect(w.check([{ trackId: 'v', packets: 60, frames: 15, assembled: 15, nacks: 2 }], t + STALL_MS - 1)).toEqual([]);
+    expect(w.check([{ trackId: 'v', packets: 61, frames: 15, assembled: 15, nacks: 2 }], t + STALL_MS)).toEqual(['v']);
+  });
+});
+
+describe('lateAfterLossMs', () => {
+  it.each([
+    // interval, rtt, wait: WebRTC's freeze rule, at least STALL_MIN_MS and a round trip + 50, at most STALL_MS
+    { interval: null, rtt: 80, want: STALL_MS }, // no rate known yet
+    { interval: 33, rtt: 80, want: STALL_MIN_MS }, // 30 fps: 183 ms -> the minimum
+    { interval: 67, rtt: 80, want: 217 }, // 15 fps: interval + 150
+    { interval: 100, rtt: 80, want: 300 }, // 10 fps: 3 intervals
+    { interval: 133, rtt: 80, want: STALL_MS }, // 7.5 fps: 400 -> capped
+    { interval: 33, rtt: 250, want: 300 }, // a long round trip: the NACK's answer first
+    { interval: 33, rtt: 450, want: STALL_MS }, // the edge link: capped
+    { interval: 33, rtt: null, want: STALL_MIN_MS },
+  ])('$interval ms per frame, $rtt ms round trip -> $want ms', ({ interval, rtt, want }) => {
+    expect(lateAfterLossMs(interval, rtt)).toBeCloseTo(want, 0);
   });
 });

@@ -7,7 +7,7 @@ import type { types } from 'mediasoup-client';
 import type { MediaSource, ResponseData } from '../../../../protocol/index.js';
 import { simulcastLayers } from '../../../../protocol/media.js';
 import { Emitter } from '../../lib/emitter.js';
-import { inboundVideo, StallWatch } from './stall.js';
+import { inboundVideo, pathRttMs, StallWatch } from './stall.js';
 import type { SignalingClient } from '../../lib/signaling.js';
 
 export interface RemoteTrack {
@@ -128,9 +128,11 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
   async #repairStalls(): Promise<void> {
     const report = await this.recvStats().catch(() => null);
     if (!report) return;
-    for (const trackId of this.#stalls.check(inboundVideo(report), Date.now())) {
+    for (const trackId of this.#stalls.check(inboundVideo(report), Date.now(), pathRttMs(report))) {
       const entry = [...this.#consumers.values()].find((c) => c.remote.track.id === trackId);
-      if (entry) void this.#signaling.request('requestKeyFrame', { consumerId: entry.consumer.id }).catch(() => undefined);
+      if (!entry) continue;
+      this.keyframeRequests++;
+      void this.#signaling.request('requestKeyFrame', { consumerId: entry.consumer.id }).catch(() => undefined);
     }
   }
 
@@ -227,6 +229,8 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
 
   /** ICE restarts done on our transports (debug overlay, tests). */
   iceRestarts = 0;
+  /** Keyframes asked for stuck videos (see stall.ts), for the debug overlay and the bench. */
+  keyframeRequests = 0;
 
   /** Pauses our producer locally only (the server already paused it: chair mute). */
   pauseLocal(source: MediaSource): void {

@@ -1,31 +1,67 @@
 // Goals: a video that stops decoding while its packets still arrive is stuck on a loss
 // the NACKs did not repair (seen on the edge bench: frames stuck for 3.5 s until the
-// browser's own 3 s timeout asked for a keyframe). We ask for one after STALL_MS instead.
+// browser's own 3 s timeout asked for a keyframe). We ask for one sooner.
+// - Progress is a frame assembled (framesReceived), where the browser reports it: assembled
+//   frames wait in the jitter buffer before they decode, so decoding stops a jitter buffer
+//   later than assembly (on lossy-burst-3, 200-400 ms later).
+// - How long is too long: after a loss (a NACK went out since the last frame), as soon as
+//   the stream is clearly late, i.e. WebRTC's own freeze rule (3 frame intervals, at least
+//   the interval + 150 ms), no sooner than a NACK can be answered (a round trip and a
+//   little), and no later than STALL_MS. On lossy-burst-3 the stuck frames followed a loss
+//   whose retransmissions had arrived; the NACKs had stopped and only a keyframe helped,
+//   and waiting a fixed 350 ms (plus the jitter buffer) made the freezes 0.9-1.3 s.
+//   Without a loss, STALL_MS: a large frame may be in transit (a 180p keyframe holds a
+//   256 kbit/s link for ~300 ms), and a needless request makes the sender send a keyframe
+//   to everybody.
 // Not stuck: a paused or silent stream (no packets), or one that never decoded yet (the
 // SFU requests the first keyframe itself). Pure: stats rows in, track ids to repair out.
 export const STALL_MS = 350;
+/** After a loss: never sooner than this ... */
+export const STALL_MIN_MS = 200;
+/** ... nor than a round trip plus this (the NACK's answer). */
+export const NACK_SLACK_MS = 50;
 /** At most one request per track this often (the server limits it too). */
 export const RETRY_MS = 1000;
+/** Weight of a new frame interval in the smoothed one. */
+const INTERVAL_WEIGHT = 0.25;
 
-export interface InboundVideo { trackId: string; packets: number; frames: number }
+export interface InboundVideo {
+  trackId: string;
+  packets: number;
+  /** Frames decoded. */
+  frames: number;
+  /** Frames assembled (framesReceived); progress is measured on these where known. */
+  assembled?: number;
+  /** NACK packets sent (nackCount). */
+  nacks?: number;
+}
 
-interface Seen { frames: number; packets: number; framesAt: number; askedAt: number }
+interface Seen { mark: number; frames: number; packets: number; nacks: number; markAt: number; askedAt: number; intervalMs: number | null }
 
 export class StallWatch {
   readonly #seen = new Map<string, Seen>();
 
-  /** Feeds one stats sample; returns the tracks to ask a keyframe for now. */
-  check(rows: readonly InboundVideo[], now: number): string[] {
+  /**
+   * Feeds one stats sample (and the path's round trip, where known); returns the tracks to
+   * ask a keyframe for now.
+   */
+  check(rows: readonly InboundVideo[], now: number, rttMs: number | null = null): string[] {
     const out: string[] = [];
     const present = new Set<string>();
     for (const r of rows) {
       present.add(r.trackId);
+      const mark = r.assembled ?? r.frames;
       const s = this.#seen.get(r.trackId);
-      if (!s || r.frames !== s.frames) {
-        this.#seen.set(r.trackId, { frames: r.frames, packets: r.packets, framesAt: now, askedAt: s?.askedAt ?? -Infinity });
+      if (!s || mark !== s.mark) {
+        this.#seen.set(r.trackId, {
+          mark, frames: r.frames, packets: r.packets, nacks: r.nacks ?? 0, markAt: now, askedAt: s?.askedAt ?? -Infinity,
+          intervalMs: s ? smoothInterval(s, mark, now) : null,
+        });
         continue;
       }
-      const stuck = r.frames > 0 && r.packets > s.packets && now - s.framesAt >= STALL_MS;
+      const lost = (r.nacks ?? 0) > s.nacks;
+      const wait = lost ? lateAfterLossMs(s.intervalMs, rttMs) : STALL_MS;
+      const stuck = r.frames > 0 && r.packets > s.packets && now - s.markAt >= wait;
       if (stuck && now - s.askedAt >= RETRY_MS) { s.askedAt = now; out.push(r.trackId); }
     }
     for (const id of this.#seen.keys()) if (!present.has(id)) this.#seen.delete(id);
@@ -33,11 +69,40 @@ export class StallWatch {
   }
 }
 
+/**
+ * How long without a frame, after a loss, means stuck (see the goals above); never longer
+ * than STALL_MS, the wait without a loss.
+ */
+export function lateAfterLossMs(intervalMs: number | null, rttMs: number | null): number {
+  if (intervalMs === null) return STALL_MS;
+  const freeze = Math.max(3 * intervalMs, intervalMs + 150);
+  return Math.min(STALL_MS, Math.max(STALL_MIN_MS, freeze, (rttMs ?? 0) + NACK_SLACK_MS));
+}
+
+function smoothInterval(s: Seen, mark: number, now: number): number | null {
+  const frames = mark - s.mark;
+  // A reset counter (a new stream) or a first frame after a pause says nothing about the rate.
+  if (frames <= 0 || s.mark === 0) return s.intervalMs;
+  const sample = (now - s.markAt) / frames;
+  return s.intervalMs === null ? sample : s.intervalMs + INTERVAL_WEIGHT * (sample - s.intervalMs);
+}
+
 /** inbound-rtp video rows of an RTCStatsReport. */
 export function inboundVideo(report: RTCStatsReport): InboundVideo[] {
   const rows: InboundVideo[] = [];
-  report.forEach((s: { type?: string; kind?: string; trackIdentifier?: string; packetsReceived?: number; framesDecoded?: number }) => {
-    if (s.type === 'inbound-rtp' && s.kind === 'video' && s.trackIdentifier) rows.push({ trackId: s.trackIdentifier, packets: s.packetsReceived ?? 0, frames: s.framesDecoded ?? 0 });
+  report.forEach((s: { type?: string; kind?: string; trackIdentifier?: string; packetsReceived?: number; framesDecoded?: number; framesReceived?: number; nackCount?: number }) => {
+    if (s.type === 'inbound-rtp' && s.kind === 'video' && s.trackIdentifier) {
+      rows.push({ trackId: s.trackIdentifier, packets: s.packetsReceived ?? 0, frames: s.framesDecoded ?? 0, assembled: s.framesReceived, nacks: s.nackCount });
+    }
   });
   return rows;
+}
+
+/** The selected candidate pair's round trip (ms), or null. */
+export function pathRttMs(report: RTCStatsReport): number | null {
+  let rtt: number | null = null;
+  report.forEach((s: { type?: string; nominated?: boolean; state?: string; currentRoundTripTime?: number }) => {
+    if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded' && typeof s.currentRoundTripTime === 'number') rtt = s.currentRoundTripTime * 1000;
+  });
+  return rtt;
 }
