@@ -1,7 +1,8 @@
 // Step-by-step scenarios for the stateful parts: the estimate's hysteresis and the
 // per-subscriber allocator's diffs.
 import { describe, expect, it } from 'vitest';
-import { APP_LIMITED_BAND, CEILING_APPROACH, Estimate, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE } from '../../server/src/allocation/Estimate.js';
+import { Estimate } from '../../server/src/allocation/Estimate.js';
+import { APP_LIMITED_BAND, CEILING_APPROACH, LINK_BACK_SHARE, LINK_BACK_STEP, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE } from '../../server/src/allocation/estimateTuning.js';
 import { CUT_OVER_MS, FLOOR_MAX_BPS, LINK_CHANGED_MS, SubscriberAllocator, UP_HOLD_MS } from '../../server/src/allocation/SubscriberAllocator.js';
 import { LOSS_MIN_PACKETS } from '../../server/src/allocation/lossEvidence.js';
 import { QueueingDelay } from '../../server/src/allocation/queueing.js';
@@ -80,6 +81,37 @@ describe('Estimate', () => {
     busy.update(40_000, 3200);
     for (let t = 3500; t <= 6000; t += 500) busy.update(90_000, t, Infinity, true, { queueMs: 60, loss: null, idle: false });
     expect(busy.holdMs).toBe(6000);
+  });
+
+  // step-down-3: the link came back from 150 kbit/s to 1 Mbit/s; mediasoup read 640-920 kbit/s
+  // with a calm queue while the budget climbed 66 -> 132 -> 247 -> 421 -> 682 -> 1072 kbit/s.
+  it('a link that came back (twice the budget, the queue measured calm) is probed in larger steps, below what mediasoup read', () => {
+    const climb = (queueMs: number | null) => {
+      const e = new Estimate(66_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
+      const steps: number[] = [];
+      for (let t = 500; t <= 8000; t += 500) {
+        const b = e.update(640_000, t, e.bps * 0.9, true, { queueMs, loss: 0 });
+        if (b !== (steps.at(-1) ?? 66_000)) steps.push(b);
+      }
+      return steps;
+    };
+    // x4, then below 85 % of the readings, then (no longer twice the budget) the usual step.
+    expect(climb(2)).toEqual([66_000 * LINK_BACK_STEP, 640_000 * LINK_BACK_SHARE, 640_000 * LINK_BACK_SHARE * 1.5 + 50_000]);
+    // A queue never measured is no evidence: the usual steps (x1.5 + 50 kbit/s, x2 at most).
+    expect(climb(null).slice(0, 2)).toEqual([132_000, 248_000]);
+  });
+
+  it('a reading at twice the budget with a queue not known calm asks for the queue every tick, while more is wanted', () => {
+    const e = new Estimate(130_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
+    e.update(300_000, 500, 120_000, true, { queueMs: 80 });
+    expect(e.suspect).toBe(false); // nothing reads low, nothing is probed ...
+    expect(e.wantsRtt).toBe(true); // ... but the queue decides whether the link came back
+    e.update(300_000, 1000, 120_000, true, { queueMs: 10 });
+    expect(e.wantsRtt).toBe(false); // judged: calm
+    e.update(300_000, 1500, 120_000, false, { queueMs: 80 });
+    expect(e.wantsRtt).toBe(false); // nobody wants more: no hurry
+    e.update(200_000, 2000, 120_000, true, { queueMs: 80 });
+    expect(e.wantsRtt).toBe(false); // not twice the budget
   });
 
   it('after a failed probe, probes stop at 85 % of the level that failed while it is remembered, longer after each failure', () => {

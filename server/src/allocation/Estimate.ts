@@ -24,84 +24,21 @@
 // - A level that failed is not probed again (only to 85 % of it) while it is remembered:
 //   `ceilingMs`, doubled for each further failure (up to `maxCeilingMs`); readings at twice
 //   that level with a calm queue (the link changed) forget it.
+// - A link that came back (mediasoup reads twice our budget for `highMs`, with a queue
+//   known to be calm) is probed in larger steps: up to LINK_BACK_STEP x the budget, never
+//   above LINK_BACK_SHARE of the lowest of those readings. A step-down subscriber whose
+//   link returned from 150 kbit/s to 1 Mbit/s climbed 66 -> 132 -> 247 -> 421 -> 682 ->
+//   1072 kbit/s, a probe every 1.5-2 s, and recovered in 10.6 s. While such readings wait
+//   for a calm verdict, the queue is worth reading every tick (wantsRtt): there, the last
+//   RTT reading was 5 s old and held the verdict back for 2.4 s.
 // - Once a drop is confirmed, the link is known to be congested: for `followMs` further
 //   drops (with evidence, RTT known) follow at once, without another confirmation. A link
 //   that stepped from 1 Mbit/s to 150 kbit/s is read down over several seconds, and
 //   confirming each reading anew took 3-5 s to reach the lowest layer.
-export interface EstimateOptions {
-  holdMs: number;
-  maxHoldMs: number;
-  probeIntervalMs: number;
-  /** Probe to measured * (1 + probeFraction) + probeFloorBps, at most x maxStep per probe. */
-  probeFraction: number;
-  probeFloorBps: number;
-  maxStep: number;
-  /** A moderate drop counts once it lasted this long. */
-  confirmMs: number;
-  /** ... and, where RTT is measured, the queue holds at least this much (ms) ... */
-  queueMs: number;
-  /** ... or the receiver reports at least this much loss. */
-  lossFraction: number;
-  /** After a confirmed drop, further drops with evidence follow at once for this long. */
-  followMs: number;
-  /** Readings at twice the budget for this long reset the hold to its base. */
-  highMs: number;
-  /** A level where a probe failed caps probing below it for this long ... */
-  ceilingMs: number;
-  /** ... doubled for each further failure, up to this. */
-  maxCeilingMs: number;
-  /**
-   * No probe before the first RTT reading (the server sets it; a subscriber's first report
-   * comes ~1-2 s after its media): the edge link's budget went 150 -> 275 -> 462 kbit/s in
-   * its first 4 s, before anything could have seen the queue fill.
-   */
-  probeNeedsRtt: boolean;
-}
-
-export const DEFAULT_ESTIMATE_OPTIONS: EstimateOptions = {
-  holdMs: 3000, maxHoldMs: 12_000, probeIntervalMs: 1000, probeFraction: 0.5, probeFloorBps: 50_000, maxStep: 2, confirmMs: 500, queueMs: 100, lossFraction: 0.1, followMs: 3000, highMs: 2000, ceilingMs: 15_000, maxCeilingMs: 120_000, probeNeedsRtt: false,
-};
-
-/**
- * While (almost) no video flows, a reading counts as low only below this share of what is
- * sent: an app-limited BWE follows the traffic loosely (audio only: 51-63 kbit/s read for
- * 65-75 kbit/s sent), and a dip there is no congestion.
- */
-export const APP_LIMITED_BAND = 0.75;
-
-/** What else the link shows beside mediasoup's reading (null or absent: not known). */
-export interface LinkSigns {
-  /** Smoothed RTT above the link's own (ms, see queueing.ts). */
-  queueMs?: number | null;
-  /** The receiver's last reported loss (0..1). */
-  loss?: number | null;
-  /** (Almost) no video flows: the reading follows the audio (see APP_LIMITED_BAND). */
-  idle?: boolean;
-  /** Share of what goes out that is retransmitted (see RTX_EVIDENCE). */
-  rtxShare?: number | null;
-}
-
-/**
- * Retransmissions at this share of what goes out are congestion evidence like a filling
- * queue or heavy loss, and the quickest: the receiver asks (NACK) within a round trip for
- * what an overflowing queue dropped, a second or more before its next receiver report
- * says so. When the step-down link fell from 1 Mbit/s to 150 kbit/s, 59-93 % of what went
- * out were retransmissions while the reports still read no loss; on the edge link (2 %
- * random loss) the share read at most 15 %.
- */
-export const RTX_EVIDENCE = 0.25;
-
-/** A probe counts as seen by an RTT reading whose round trip began this long after it. */
-export const PROBE_SEEN_MS = 1000;
-
-/**
- * A probe's layers arriving later than this after it no longer hold its verdict back (a
- * layer the sender never sends would hold it forever).
- */
-export const PENDING_MAX_MS = 4000;
-
-/** While a failed level is remembered, probes go up to this share of it. */
-export const CEILING_APPROACH = 0.85;
+import {
+  APP_LIMITED_BAND, CEILING_APPROACH, DEFAULT_ESTIMATE_OPTIONS, LINK_BACK_SHARE, LINK_BACK_STEP, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE,
+  type EstimateOptions, type LinkSigns,
+} from './estimateTuning.js';
 
 export class Estimate {
   readonly #o: EstimateOptions;
@@ -115,8 +52,10 @@ export class Estimate {
   #ceiling: { bps: number; at: number; ms: number } | null = null;
   /** Budgets of the last hold (a probe that fills the queue goes back to the lowest). */
   #recent: { at: number; bps: number }[] = [];
-  /** Since when readings are at least twice the budget. */
-  #highSince: number | null = null;
+  /** Since when readings are at least twice the budget with a calm queue, and the lowest of them. */
+  #high: { since: number; min: number; queueKnown: boolean } | null = null;
+  /** The last reading was at least twice the budget, while the budget was wanted, but the queue was not known calm. */
+  #highUnjudged = false;
   /** When the last drop was confirmed by evidence (not the start). */
   #confirmedAt = -Infinity;
   /** Since when readings are below what we send, and the highest of them. */
@@ -147,6 +86,9 @@ export class Estimate {
    */
   get suspect(): boolean { return this.#low !== null || this.#probing(this.#now); }
 
+  /** The queue is worth reading every tick: the estimate is suspect, or a high reading waits for a calm verdict. */
+  get wantsRtt(): boolean { return this.suspect || this.#highUnjudged; }
+
   /** A new RTT reading: it shows the queue that what was sent until `sentAt` met. */
   queueSeen(sentAt: number): void { this.#queueSeenAt = sentAt; }
 
@@ -173,6 +115,7 @@ export class Estimate {
   update(measuredBps: number, now: number, usedBps = Infinity, wantsMore = true, signs: LinkSigns = {}): number {
     const { queueMs = null, loss = null, idle = false, rtxShare = null } = signs;
     this.#now = now;
+    this.#highUnjudged = false;
     this.#recent = this.#recent.filter((r) => now - r.at < this.#hold);
     if (this.#probing(now) && queueMs !== null && queueMs >= this.#o.queueMs) return this.#failProbe(now);
     const threshold = Math.min(this.#effective, usedBps) * (idle ? APP_LIMITED_BAND : 0.95);
@@ -196,8 +139,10 @@ export class Estimate {
     }
     // With a calm queue only: on the jittery edge link mediasoup read 240-280 kbit/s (a
     // 256 kbit/s link) with the queue 60-120 ms above the link's own.
-    if (queueMs === null || queueMs < this.#o.queueMs / 2) this.#noteHigh(measuredBps, now);
-    else this.#highSince = null;
+    const calm = queueMs === null || queueMs < this.#o.queueMs / 2;
+    this.#highUnjudged = wantsMore && !calm && measuredBps >= this.#effective * 2;
+    if (calm) this.#noteHigh(measuredBps, now, queueMs !== null);
+    else this.#high = null;
     // Not into a queue that already holds more than the link's own.
     return this.#grow(now, wantsMore && (queueMs === null || queueMs < this.#o.queueMs));
   }
@@ -263,10 +208,12 @@ export class Estimate {
    * mediasoup read 265-330 kbit/s, twice a budget of 130 kbit/s, and forgetting the failed
    * 254 kbit/s each time let it fail again.
    */
-  #noteHigh(measuredBps: number, now: number): void {
-    if (measuredBps < this.#effective * 2) { this.#highSince = null; return; }
-    this.#highSince ??= now;
-    if (now - this.#highSince < this.#o.highMs) return;
+  #noteHigh(measuredBps: number, now: number, queueKnown: boolean): void {
+    if (measuredBps < this.#effective * 2) { this.#high = null; return; }
+    this.#high = this.#high
+      ? { since: this.#high.since, min: Math.min(this.#high.min, measuredBps), queueKnown: this.#high.queueKnown && queueKnown }
+      : { since: now, min: measuredBps, queueKnown };
+    if (now - this.#high.since < this.#o.highMs) return;
     this.#hold = this.#o.holdMs;
     if (measuredBps >= (this.#ceiling?.bps ?? 0) * 2) this.#ceiling = null;
   }
@@ -284,6 +231,12 @@ export class Estimate {
       // and did the same again every 12 s (small steps beyond 85 % of it still failed every
       // 15 s: each layer that switches on is a step, whatever the budget's step).
       let probe = Math.min(this.#effective * (1 + this.#o.probeFraction) + this.#o.probeFloorBps, this.#effective * this.#o.maxStep);
+      // The link came back (see #noteHigh), by readings with the queue measured calm: an
+      // unknown queue is no evidence (mediasoup once read 200 Mbit/s on a 256 kbit/s link).
+      const back = this.#high;
+      if (back?.queueKnown && now - back.since >= this.#o.highMs) {
+        probe = Math.max(probe, Math.min(this.#effective * LINK_BACK_STEP, back.min * LINK_BACK_SHARE));
+      }
       const ceiling = this.#ceiling !== null && now - this.#ceiling.at < this.#ceiling.ms ? this.#ceiling.bps : Infinity;
       if (probe > ceiling * CEILING_APPROACH) probe = ceiling * CEILING_APPROACH;
       if (probe > this.#effective) {

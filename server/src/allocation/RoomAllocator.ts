@@ -216,12 +216,12 @@ export class RoomAllocator {
         allocator.setUpgradePending(upgradePending(peer.consumers.values(), decisions));
         // A subscriber whose estimate reads low is measured every tick, RTT and loss
         // included: they decide whether it is congestion, and every 500 ms counts.
-        if (!due && !allocator.suspect) continue;
+        if (!due && !allocator.wantsRtt) continue;
         for (const producer of due ? peer.producers.values() : []) {
           if (producer.kind !== 'video' || producer.closed) continue;
           await this.#rates.measure(producer, () => this.#closed);
         }
-        await measureSubscriber(peer, allocator, n % RTT_EVERY === 0 || allocator.suspect);
+        await measureSubscriber(peer, allocator, n % RTT_EVERY === 0 || allocator.wantsRtt);
       }
       for (const sub of this.#subs.values()) {
         for (const consumer of sub.peer.consumers.values()) {

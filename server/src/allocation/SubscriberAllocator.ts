@@ -13,7 +13,8 @@ import { withCostFloors } from './layers.js';
 import { LossEvidence, type LossReport } from './lossEvidence.js';
 import { QueueingDelay } from './queueing.js';
 import { order, stabilize } from './stabilize.js';
-import { DEFAULT_ESTIMATE_OPTIONS, Estimate, RTX_EVIDENCE, type EstimateOptions } from './Estimate.js';
+import { Estimate } from './Estimate.js';
+import { DEFAULT_ESTIMATE_OPTIONS, RTX_EVIDENCE, type EstimateOptions } from './estimateTuning.js';
 import type { Allocation, TrackAllocation, TrackInput } from './types.js';
 
 export interface SubscriberAllocatorOptions {
@@ -100,6 +101,9 @@ export class SubscriberAllocator {
 
   /** The estimate reads below what is sent and waits for evidence. */
   get suspect(): boolean { return this.#estimate.suspect; }
+
+  /** The queue is worth reading every tick (see Estimate.wantsRtt). */
+  get wantsRtt(): boolean { return this.#estimate.wantsRtt; }
 
   /** A round-trip time to this subscriber (from its receiver reports). */
   setRtt(ms: number, now: number): void {

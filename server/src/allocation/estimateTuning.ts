@@ -1,0 +1,82 @@
+// The Estimate's tuning (see Estimate.ts for the algorithm): its options and defaults, the
+// signs of the link it reads beside mediasoup's estimate, and its constants, each with the
+// measurement that set it.
+export interface EstimateOptions {
+  holdMs: number;
+  maxHoldMs: number;
+  probeIntervalMs: number;
+  /** Probe to measured * (1 + probeFraction) + probeFloorBps, at most x maxStep per probe. */
+  probeFraction: number;
+  probeFloorBps: number;
+  maxStep: number;
+  /** A moderate drop counts once it lasted this long. */
+  confirmMs: number;
+  /** ... and, where RTT is measured, the queue holds at least this much (ms) ... */
+  queueMs: number;
+  /** ... or the receiver reports at least this much loss. */
+  lossFraction: number;
+  /** After a confirmed drop, further drops with evidence follow at once for this long. */
+  followMs: number;
+  /** Readings at twice the budget for this long reset the hold to its base. */
+  highMs: number;
+  /** A level where a probe failed caps probing below it for this long ... */
+  ceilingMs: number;
+  /** ... doubled for each further failure, up to this. */
+  maxCeilingMs: number;
+  /**
+   * No probe before the first RTT reading (the server sets it; a subscriber's first report
+   * comes ~1-2 s after its media): the edge link's budget went 150 -> 275 -> 462 kbit/s in
+   * its first 4 s, before anything could have seen the queue fill.
+   */
+  probeNeedsRtt: boolean;
+}
+
+export const DEFAULT_ESTIMATE_OPTIONS: EstimateOptions = {
+  holdMs: 3000, maxHoldMs: 12_000, probeIntervalMs: 1000, probeFraction: 0.5, probeFloorBps: 50_000, maxStep: 2, confirmMs: 500, queueMs: 100, lossFraction: 0.1, followMs: 3000, highMs: 2000, ceilingMs: 15_000, maxCeilingMs: 120_000, probeNeedsRtt: false,
+};
+
+/**
+ * While (almost) no video flows, a reading counts as low only below this share of what is
+ * sent: an app-limited BWE follows the traffic loosely (audio only: 51-63 kbit/s read for
+ * 65-75 kbit/s sent), and a dip there is no congestion.
+ */
+export const APP_LIMITED_BAND = 0.75;
+
+/** What else the link shows beside mediasoup's reading (null or absent: not known). */
+export interface LinkSigns {
+  /** Smoothed RTT above the link's own (ms, see queueing.ts). */
+  queueMs?: number | null;
+  /** The receiver's last reported loss (0..1). */
+  loss?: number | null;
+  /** (Almost) no video flows: the reading follows the audio (see APP_LIMITED_BAND). */
+  idle?: boolean;
+  /** Share of what goes out that is retransmitted (see RTX_EVIDENCE). */
+  rtxShare?: number | null;
+}
+
+/**
+ * Retransmissions at this share of what goes out are congestion evidence like a filling
+ * queue or heavy loss, and the quickest: the receiver asks (NACK) within a round trip for
+ * what an overflowing queue dropped, a second or more before its next receiver report
+ * says so. When the step-down link fell from 1 Mbit/s to 150 kbit/s, 59-93 % of what went
+ * out were retransmissions while the reports still read no loss; on the edge link (2 %
+ * random loss) the share read at most 15 %.
+ */
+export const RTX_EVIDENCE = 0.25;
+
+/** A probe counts as seen by an RTT reading whose round trip began this long after it. */
+export const PROBE_SEEN_MS = 1000;
+
+/**
+ * A probe's layers arriving later than this after it no longer hold its verdict back (a
+ * layer the sender never sends would hold it forever).
+ */
+export const PENDING_MAX_MS = 4000;
+
+/** A link that came back is probed in steps of up to this factor ... */
+export const LINK_BACK_STEP = 4;
+/** ... and up to this share of the lowest reading that showed it. */
+export const LINK_BACK_SHARE = 0.85;
+
+/** While a failed level is remembered, probes go up to this share of it. */
+export const CEILING_APPROACH = 0.85;
