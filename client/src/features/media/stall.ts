@@ -36,7 +36,7 @@ export interface InboundVideo {
   nacks?: number;
 }
 
-interface Seen { mark: number; frames: number; packets: number; nacks: number; markAt: number; askedAt: number; intervalMs: number | null }
+interface Seen { mark: number; packets: number; nacks: number; markAt: number; askedAt: number; intervalMs: number | null }
 
 export class StallWatch {
   readonly #seen = new Map<string, Seen>();
@@ -54,7 +54,7 @@ export class StallWatch {
       const s = this.#seen.get(r.trackId);
       if (!s || mark !== s.mark) {
         this.#seen.set(r.trackId, {
-          mark, frames: r.frames, packets: r.packets, nacks: r.nacks ?? 0, markAt: now, askedAt: s?.askedAt ?? -Infinity,
+          mark, packets: r.packets, nacks: r.nacks ?? 0, markAt: now, askedAt: s?.askedAt ?? -Infinity,
           intervalMs: s ? smoothInterval(s, mark, now) : null,
         });
         continue;
