@@ -4,16 +4,17 @@
 // - Progress is a frame assembled (framesReceived), where the browser reports it: assembled
 //   frames wait in the jitter buffer before they decode, so decoding stops a jitter buffer
 //   later than assembly (on lossy-burst-3, 200-400 ms later).
-// - How long is too long: after a loss (a NACK went out since the last frame), as soon as
-//   the stream is clearly late, i.e. WebRTC's own freeze rule (3 frame intervals, at least
-//   the interval + 150 ms), no sooner than a NACK can be answered (a round trip and a
-//   little), and no later than STALL_MS. On lossy-burst-3 the stuck frames followed a loss
-//   whose retransmissions had arrived; the NACKs had stopped and only a keyframe helped,
-//   and waiting a fixed 350 ms (plus the jitter buffer) made the freezes 0.9-1.3 s.
-//   Without a loss, STALL_MS: a large frame may be in transit (a 180p keyframe holds a
-//   256 kbit/s link for ~300 ms), and a needless request makes the sender send a keyframe
-//   to everybody.
-// Not stuck: a paused or silent stream (no packets), or one that never decoded yet (the
+// - How long is too long: never before the stream is late by WebRTC's own freeze rule for
+//   its measured frame rate (3 frame intervals, at least the interval + 150 ms). The
+//   step-down subscriber's videos ran at 3-5 frames/s at their lowest layer, and a fixed
+//   350 ms asked for a keyframe every second into its 150 kbit/s link. After a loss (a NACK
+//   went out since the last frame) from 200 ms, or a round trip + 50 ms for the NACK's
+//   answer (at most 350 ms): on lossy-burst-3 the stuck frames followed a loss whose
+//   retransmissions had arrived; the NACKs had stopped and only a keyframe helped, and
+//   waiting a fixed 350 ms (plus the jitter buffer) made the freezes 0.9-1.3 s. Without a
+//   loss from 350 ms: a large frame may be in transit (a 180p keyframe holds a 256 kbit/s
+//   link for ~300 ms), and a needless request makes the sender send a keyframe to everybody.
+// Not stuck: a paused or silent stream (no packets lately), or one that never decoded yet (the
 // SFU requests the first keyframe itself). Pure: stats rows in, track ids to repair out.
 export const STALL_MS = 350;
 /** After a loss: never sooner than this ... */
@@ -22,6 +23,8 @@ export const STALL_MIN_MS = 200;
 export const NACK_SLACK_MS = 50;
 /** At most one request per track this often (the server limits it too). */
 export const RETRY_MS = 1000;
+/** A longer gap between frames is a pause or a freeze, not the stream's frame rate. */
+const MAX_INTERVAL_MS = 500;
 /** Weight of a new frame interval in the smoothed one. */
 const INTERVAL_WEIGHT = 0.25;
 
@@ -36,7 +39,11 @@ export interface InboundVideo {
   nacks?: number;
 }
 
-interface Seen { mark: number; packets: number; nacks: number; markAt: number; askedAt: number; intervalMs: number | null }
+interface Seen {
+  mark: number; markAt: number; packets: number; nacks: number; askedAt: number; intervalMs: number | null;
+  /** The packet count last seen, and when it last grew. */
+  lastPackets: number; packetsAt: number;
+}
 
 export class StallWatch {
   readonly #seen = new Map<string, Seen>();
@@ -54,14 +61,17 @@ export class StallWatch {
       const s = this.#seen.get(r.trackId);
       if (!s || mark !== s.mark) {
         this.#seen.set(r.trackId, {
-          mark, packets: r.packets, nacks: r.nacks ?? 0, markAt: now, askedAt: s?.askedAt ?? -Infinity,
-          intervalMs: s ? smoothInterval(s, mark, now) : null,
+          mark, markAt: now, packets: r.packets, nacks: r.nacks ?? 0, askedAt: s?.askedAt ?? -Infinity,
+          intervalMs: s ? smoothInterval(s, mark, now) : null, lastPackets: r.packets, packetsAt: now,
         });
         continue;
       }
-      const lost = (r.nacks ?? 0) > s.nacks;
-      const wait = lost ? lateAfterLossMs(s.intervalMs, rttMs) : STALL_MS;
-      const stuck = r.frames > 0 && r.packets > s.packets && now - s.markAt >= wait;
+      if (r.packets > s.lastPackets) { s.lastPackets = r.packets; s.packetsAt = now; }
+      const wait = stuckAfterMs(s.intervalMs, rttMs, (r.nacks ?? 0) > s.nacks);
+      // Packets arrived since the last frame, and still arrive: a stream that stopped (paused)
+      // after part of a frame is not stuck; asking for it every second was.
+      const flowing = r.packets > s.packets && now - s.packetsAt < wait;
+      const stuck = r.frames > 0 && flowing && now - s.markAt >= wait;
       if (stuck && now - s.askedAt >= RETRY_MS) { s.askedAt = now; out.push(r.trackId); }
     }
     for (const id of this.#seen.keys()) if (!present.has(id)) this.#seen.delete(id);
@@ -70,20 +80,24 @@ export class StallWatch {
 }
 
 /**
- * How long without a frame, after a loss, means stuck (see the goals above); never longer
- * than STALL_MS, the wait without a loss.
+ * How long without a frame means stuck (see the goals above): never before the stream is
+ * late by WebRTC's freeze rule for its frame rate; after a loss from STALL_MIN_MS or a
+ * round trip + NACK_SLACK_MS (at most STALL_MS), without one from STALL_MS.
  */
-export function lateAfterLossMs(intervalMs: number | null, rttMs: number | null): number {
-  if (intervalMs === null) return STALL_MS;
-  const freeze = Math.max(3 * intervalMs, intervalMs + 150);
-  return Math.min(STALL_MS, Math.max(STALL_MIN_MS, freeze, (rttMs ?? 0) + NACK_SLACK_MS));
+export function stuckAfterMs(intervalMs: number | null, rttMs: number | null, lost: boolean): number {
+  // A rate not known yet (a new or resumed stream): no sooner than without a loss.
+  const freeze = intervalMs === null ? STALL_MS : Math.max(3 * intervalMs, intervalMs + 150);
+  const base = lost ? Math.max(STALL_MIN_MS, Math.min(STALL_MS, (rttMs ?? 0) + NACK_SLACK_MS)) : STALL_MS;
+  return Math.max(base, freeze);
 }
 
 function smoothInterval(s: Seen, mark: number, now: number): number | null {
   const frames = mark - s.mark;
-  // A reset counter (a new stream) or a first frame after a pause says nothing about the rate.
+  // A reset counter (a new stream), a first frame, or frames after a pause or a freeze say
+  // nothing about the rate.
   if (frames <= 0 || s.mark === 0) return s.intervalMs;
   const sample = (now - s.markAt) / frames;
+  if (sample > MAX_INTERVAL_MS) return s.intervalMs;
   return s.intervalMs === null ? sample : s.intervalMs + INTERVAL_WEIGHT * (sample - s.intervalMs);
 }
 
