@@ -5,7 +5,7 @@
 import { simulcastLayers } from '../../../protocol/index.js';
 import { defaultMatrix } from './layers.js';
 
-export interface StreamStat { ssrc?: number; rid?: string; bitrate?: number; bitrateByLayer?: Record<string, number> }
+export interface StreamStat { ssrc?: number; rid?: string; bitrate?: number; bitrateByLayer?: Record<string, number>; packetCount?: number }
 export interface EncodingInfo { ssrc?: number; rid?: string; scalabilityMode?: string; scaleResolutionDownBy?: number }
 
 /** Spatial and temporal layer counts from the encodings (e.g. 3 x L1T3, or one L3T3_KEY). */
@@ -35,6 +35,40 @@ export function bitrateMatrix(encodings: readonly EncodingInfo[], stats: readonl
     }
   });
   return matrix;
+}
+
+/** Packet counts per simulcast stream (by rid or ssrc), and when they were read. */
+export interface PacketCounts { at: number; counts: ReadonlyMap<string, number> }
+/** A stream counts as stopped only over at least this long (a slow layer sends a few packets a second). */
+export const STOPPED_MIN_MS = 800;
+
+/**
+ * A simulcast layer whose stream received no packet over the last STOPPED_MIN_MS or more,
+ * while another layer of the same sender did, reads 0: the sender stopped it (lossy-burst-3:
+ * the lossy sender's browser dropped its 180p layer), and mediasoup counts a stream's
+ * bitrate over 2.5 s (RtpDataCounter), so receivers froze for up to 2.5 s on a layer that no
+ * longer came before anything moved them to the one still sent. Returns the matrix and the
+ * counts to compare with next time.
+ */
+export function withStoppedLayers(
+  matrix: number[][], encodings: readonly EncodingInfo[], stats: readonly StreamStat[], last: PacketCounts | undefined, now: number,
+): { matrix: number[][]; counts: PacketCounts | undefined } {
+  if (encodings.length <= 1) return { matrix, counts: undefined };
+  // Too soon to judge: keep comparing with the older counts.
+  if (last && now - last.at < STOPPED_MIN_MS) return { matrix, counts: last };
+  const counts = new Map<string, number>();
+  const grew: boolean[] = encodings.map((enc) => {
+    const key = enc.rid ?? (enc.ssrc !== undefined ? String(enc.ssrc) : undefined);
+    const stat = stats.find((x) => (enc.rid !== undefined && x.rid === enc.rid) || (enc.ssrc !== undefined && x.ssrc === enc.ssrc));
+    if (key === undefined || stat?.packetCount === undefined) return true;
+    counts.set(key, stat.packetCount);
+    const before = last?.counts.get(key);
+    return before === undefined || stat.packetCount > before;
+  });
+  const next = { at: now, counts };
+  // Nothing of the sender arrives at all (a stalled or paused sender): not a dropped layer.
+  if (!grew.some((g, s) => g && (matrix[s]?.some((bps) => bps > 0) ?? false))) return { matrix, counts: next };
+  return { matrix: matrix.map((row, s) => (grew[s] ? row : row.map(() => 0))), counts: next };
 }
 
 /** Frame height of each spatial layer, from the source height and the encodings' scaling. */

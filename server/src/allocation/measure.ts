@@ -2,14 +2,19 @@
 // layer, and a subscriber's downlink (the BWE estimate, what really goes out, the RTT).
 import type { types } from 'mediasoup';
 import type { Peer } from '../domain/Peer.js';
-import { bitrateMatrix, type EncodingInfo } from './layerStats.js';
+import { bitrateMatrix, withStoppedLayers, type EncodingInfo, type PacketCounts } from './layerStats.js';
 import type { LossReport } from './lossEvidence.js';
 import type { SubscriberAllocator } from './SubscriberAllocator.js';
 
-/** Measured bits per second of each spatial/temporal layer a video producer receives. */
-export async function measureProducer(producer: types.Producer): Promise<number[][]> {
+/**
+ * Measured bits per second of each spatial/temporal layer a video producer receives, a
+ * stopped simulcast layer at 0 (see withStoppedLayers), and the packet counts to compare
+ * with at the next measurement.
+ */
+export async function measureProducer(producer: types.Producer, last?: PacketCounts, now = Date.now()): Promise<{ matrix: number[][]; counts: PacketCounts | undefined }> {
   const encodings = (producer.rtpParameters.encodings ?? []) as EncodingInfo[];
-  return bitrateMatrix(encodings, await producer.getStats());
+  const stats = await producer.getStats();
+  return withStoppedLayers(bitrateMatrix(encodings, stats), encodings, stats, last, now);
 }
 
 export interface DownlinkSample {
