@@ -108,6 +108,9 @@ test('record with consent: a decliner is not in the file, a reload resumes, the 
     const expectedS = (await chair.evaluate(() => (window as any).thinline.call.recording.file.durationMs as number)) / 1000;
     const info = probe(video);
     expect(info.codecs.sort()).toEqual(['opus', 'vp8']);
+    // Both parts' audio decodes (a part's tracks may come in another order than the first's).
+    const decoded = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', video, '-map', '0:a', '-f', 'null', '-'], { encoding: 'utf8' });
+    expect(decoded.stderr, 'errors decoding the exported audio').toBe('');
     expect(Math.abs(info.duration - expectedS), `ffprobe ${info.duration} s vs recorded ${expectedS} s`).toBeLessThanOrEqual(1);
     // Seekable: the file has a Cues element (EBML id 1C 53 BB 6B).
     expect(readFileSync(video).includes(Buffer.from([0x1c, 0x53, 0xbb, 0x6b]))).toBe(true);

@@ -1,8 +1,10 @@
 // Export: the stored chunks become one file. Video goes through ffmpeg.wasm (single
 // thread, from our own origin, loaded only now, a fresh instance per export) which copies
 // the streams into a seekable WebM with duration and cues; the parts of a resumed
-// recording are joined with the concat demuxer. Audio minutes are Ogg pages already: the
+// recording are joined as `exportPlan` says. Audio minutes are Ogg pages already: the
 // parts are chained Ogg streams, a valid file as they are.
+import { exportPlan } from './export-plan.js';
+
 export type ExportPhase = 'loading' | 'running' | 'done';
 
 export class ExportError extends Error {}
@@ -33,22 +35,24 @@ export async function exportRecording(kind: 'video' | 'audio', parts: Uint8Array
       clearTimeout(timer);
     }
     onPhase('running', 0);
-    ffmpeg.on('progress', ({ progress }) => onPhase('running', Math.max(0, Math.min(1, progress))));
+    let step = 0;
+    let steps = 1;
+    ffmpeg.on('progress', ({ progress }) => onPhase('running', (step + Math.max(0, Math.min(1, progress))) / steps));
     const inputs: string[] = [];
     for (const [i, chunks] of parts.entries()) {
       const name = `part${i + 1}.webm`;
       await ffmpeg.writeFile(name, concat(chunks));
       inputs.push(name);
     }
-    const args = inputs.length === 1
-      ? ['-i', inputs[0]!, '-c', 'copy', 'out.webm']
-      : await (async () => {
-          await ffmpeg.writeFile('parts.txt', new TextEncoder().encode(inputs.map((n) => `file '${n}'`).join('\n')));
-          return ['-f', 'concat', '-safe', '0', '-i', 'parts.txt', '-c', 'copy', 'out.webm'];
-        })();
-    const code = await ffmpeg.exec(args);
-    if (code !== 0) throw new ExportError(`ffmpeg exited with ${code}`);
-    const out = await ffmpeg.readFile('out.webm');
+    const plan = exportPlan(inputs);
+    for (const [name, text] of Object.entries(plan.files)) await ffmpeg.writeFile(name, new TextEncoder().encode(text));
+    steps = plan.commands.length;
+    for (const [i, args] of plan.commands.entries()) {
+      step = i;
+      const code = await ffmpeg.exec(args);
+      if (code !== 0) throw new ExportError(`ffmpeg exited with ${code}`);
+    }
+    const out = await ffmpeg.readFile(plan.output);
     if (!(out instanceof Uint8Array) || out.byteLength === 0) throw new ExportError('ffmpeg produced no file');
     onPhase('done', 1);
     return new Blob([out as BlobPart], { type: 'video/webm' });
