@@ -16,6 +16,11 @@ export function layerCounts(encodings: readonly EncodingInfo[]): { spatial: numb
   return { spatial: encodings.length > 1 ? encodings.length : sInMode, temporal };
 }
 
+/** The stats of an encoding's stream: by rid where the sender uses rids, else by ssrc. */
+function streamOf(enc: EncodingInfo, stats: readonly StreamStat[]): StreamStat | undefined {
+  return stats.find((x) => (enc.rid !== undefined && x.rid === enc.rid) || (enc.ssrc !== undefined && x.ssrc === enc.ssrc));
+}
+
 export function bitrateMatrix(encodings: readonly EncodingInfo[], stats: readonly StreamStat[]): number[][] {
   const { spatial, temporal } = layerCounts(encodings);
   if (stats.length === 0) return defaultMatrix(spatial, temporal);
@@ -28,7 +33,7 @@ export function bitrateMatrix(encodings: readonly EncodingInfo[], stats: readonl
   }
   encodings.forEach((enc, s) => {
     if (s >= spatial) return;
-    const stat = stats.find((x) => (enc.rid !== undefined && x.rid === enc.rid) || (enc.ssrc !== undefined && x.ssrc === enc.ssrc));
+    const stat = streamOf(enc, stats);
     if (!stat) return;
     for (let t = 0; t < temporal; t++) {
       matrix[s]![t] = stat.bitrateByLayer ? (stat.bitrateByLayer[`0.${t}`] ?? 0) : t === temporal - 1 ? (stat.bitrate ?? 0) : 0;
@@ -59,7 +64,7 @@ export function withStoppedLayers(
   const counts = new Map<string, number>();
   const grew: boolean[] = encodings.map((enc) => {
     const key = enc.rid ?? (enc.ssrc !== undefined ? String(enc.ssrc) : undefined);
-    const stat = stats.find((x) => (enc.rid !== undefined && x.rid === enc.rid) || (enc.ssrc !== undefined && x.ssrc === enc.ssrc));
+    const stat = streamOf(enc, stats);
     if (key === undefined || stat?.packetCount === undefined) return true;
     counts.set(key, stat.packetCount);
     const before = last?.counts.get(key);

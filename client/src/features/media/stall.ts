@@ -40,9 +40,9 @@ export interface InboundVideo {
 }
 
 interface Seen {
-  mark: number; markAt: number; packets: number; nacks: number; askedAt: number; intervalMs: number | null;
-  /** The packet count last seen, and when it last grew. */
-  lastPackets: number; packetsAt: number;
+  mark: number; markAt: number; nacks: number; askedAt: number; intervalMs: number | null;
+  /** The packet count last seen, and when it last grew (packets since the frame: packetsAt > markAt). */
+  packets: number; packetsAt: number;
 }
 
 export class StallWatch {
@@ -61,16 +61,16 @@ export class StallWatch {
       const s = this.#seen.get(r.trackId);
       if (!s || mark !== s.mark) {
         this.#seen.set(r.trackId, {
-          mark, markAt: now, packets: r.packets, nacks: r.nacks ?? 0, askedAt: s?.askedAt ?? -Infinity,
-          intervalMs: s ? smoothInterval(s, mark, now) : null, lastPackets: r.packets, packetsAt: now,
+          mark, markAt: now, nacks: r.nacks ?? 0, askedAt: s?.askedAt ?? -Infinity,
+          intervalMs: s ? smoothInterval(s, mark, now) : null, packets: r.packets, packetsAt: now,
         });
         continue;
       }
-      if (r.packets > s.lastPackets) { s.lastPackets = r.packets; s.packetsAt = now; }
+      if (r.packets > s.packets) { s.packets = r.packets; s.packetsAt = now; }
       const wait = stuckAfterMs(s.intervalMs, rttMs, (r.nacks ?? 0) > s.nacks);
       // Packets arrived since the last frame, and still arrive: a stream that stopped (paused)
       // after part of a frame is not stuck; asking for it every second was.
-      const flowing = r.packets > s.packets && now - s.packetsAt < wait;
+      const flowing = s.packetsAt > s.markAt && now - s.packetsAt < wait;
       const stuck = r.frames > 0 && flowing && now - s.markAt >= wait;
       if (stuck && now - s.askedAt >= RETRY_MS) { s.askedAt = now; out.push(r.trackId); }
     }
