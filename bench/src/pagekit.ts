@@ -15,6 +15,21 @@ export function pageKit(fps = 30): void {
   };
   w.__bench = bench;
 
+  // For telling the rig from the network when every stream stops at once: how late the
+  // page's timers ran (a starved renderer), and the signaling bytes received (a large
+  // message shares the shaped link's queue with the media).
+  let lagMs = 0;
+  let tickAt = performance.now();
+  setInterval(() => { const now = performance.now(); lagMs = Math.max(lagMs, now - tickAt - 50); tickAt = now; }, 50);
+  let wsBytes = 0;
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      this.addEventListener('message', (e: MessageEvent) => { const d: unknown = e.data; wsBytes += typeof d === 'string' ? d.length : d instanceof Blob ? d.size : d instanceof ArrayBuffer ? d.byteLength : 0; });
+    }
+  };
+
   // Sensor grain: a real camera's picture changes in every pixel of every frame, so its
   // encoder fills the bitrate it is given. A flat canvas compresses to a third of its
   // target, and Chrome's send-side estimate may rise only to 1.5x what is really sent:
@@ -179,6 +194,9 @@ export function pageKit(fps = 30): void {
     sample.self = call.selfId;
     sample.rttMs = rtt;
     sample.kfAsked = call.media?.keyframeRequests ?? 0;
+    sample.lagMs = Math.round(lagMs);
+    lagMs = 0;
+    sample.wsBytes = wsBytes;
     const send: RTCStatsReport | null = await call.media?.sendStats().catch(() => null);
     let sent = 0;
     let outBwe: number | undefined;

@@ -124,5 +124,11 @@ export function writeResults(dir: string, results: ScenarioResult[], verdicts: V
 /** The network's own hiccups: a late shaper or a silent server explains jitter the product did not cause. */
 function stallLine(s: NonNullable<ScenarioResult['stalls']>): string {
   const list = (xs: { t: number; ms: number }[]) => xs.length ? `${xs.length} (${xs.slice(0, 8).map((x) => `${x.ms} ms at ${x.t} s`).join(', ')}${xs.length > 8 ? ', …' : ''})` : 'none';
-  return `Network stalls (whole run, times relative to the measured window): shaper released packets over 50 ms late: ${list(s.late)}; server silent over 250 ms: ${list(s.serverSilences)}.`;
+  const links = [...new Set((s.queued ?? []).map((q) => q.link))].sort();
+  const queued = links.map((l) => {
+    const xs = s.queued!.filter((q) => q.link === l);
+    return `${l} ${xs.length}x, longest ${Math.max(...xs.map((x) => x.ms))} ms`;
+  });
+  return `Network stalls (whole run, times relative to the measured window): shaper released packets over 50 ms late: ${list(s.late)}; server silent over 250 ms: ${list(s.serverSilences)}.`
+    + (s.queued ? ` Bottleneck queues that held a packet 100 ms or more: ${queued.length ? queued.join('; ') : 'none'}.` : '');
 }

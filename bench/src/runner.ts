@@ -37,7 +37,7 @@ export interface ScenarioResult {
    * packets the shaper released over 50 ms late (the machine starved it) and silences of
    * the server over 250 ms (nothing to anyone: the server or its host stalled).
    */
-  stalls?: { late: Stall[]; serverSilences: Stall[] };
+  stalls?: { late: Stall[]; serverSilences: Stall[]; queued?: (Stall & { link: string })[] };
   /** Each participant's camera ladder over time (rung and reason changes). */
   rungs: Record<string, RungChange[]>;
   /** Step scenarios: why the run does not measure what it claims (empty: valid). */
@@ -170,7 +170,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     // What the links dropped (random loss vs a full bottleneck queue), whole run, join included.
     const counters = await shaperControl(t, { cmd: 'counters' }).catch(() => null);
     const links = counters ? linkDrops(counters.hosts as Record<string, ShaperHost>, t) : {};
-    const stalls = counters?.timing ? relativeStalls(counters.timing as ShaperTiming, pages[0]?.openedAt ?? start, start) : undefined;
+    const stalls = counters?.timing ? relativeStalls(counters.timing as ShaperTiming, pages[0]?.openedAt ?? start, start, new Map(t.participants.map((p, i) => [p.name, `P${i + 1}`]))) : undefined;
     decisions?.stop();
     sampler.stop();
     system.stop();
@@ -239,12 +239,19 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
 }
 
 export interface Stall { t: number; ms: number }
-interface ShaperTiming { late: { at: number; ms: number }[]; serverSilences: { at: number; ms: number }[] }
+interface ShaperTiming { late: { at: number; ms: number }[]; serverSilences: { at: number; ms: number }[]; queued?: { at: number; ms: number; link: string }[] }
 
-/** The shaper's timing events since the first page opened, in seconds relative to `start`. */
-function relativeStalls(timing: ShaperTiming, from: number, start: number): { late: Stall[]; serverSilences: Stall[] } {
+/**
+ * The shaper's timing events since the first page opened, in seconds relative to `start`;
+ * queue events name the link by participant label (P1 down, ...).
+ */
+function relativeStalls(timing: ShaperTiming, from: number, start: number, labels: ReadonlyMap<string, string>): NonNullable<ScenarioResult['stalls']> {
   const rel = (list: { at: number; ms: number }[]) => list.filter((e) => e.at >= from).map((e) => ({ t: Math.round((e.at - start) / 100) / 10, ms: e.ms }));
-  return { late: rel(timing.late), serverSilences: rel(timing.serverSilences) };
+  const queued = (timing.queued ?? []).filter((e) => e.at >= from).map((e) => {
+    const [host = '', dir = ''] = e.link.split(' ');
+    return { t: Math.round((e.at - start) / 100) / 10, ms: e.ms, link: `${labels.get(host) ?? host} ${dir}` };
+  });
+  return { late: rel(timing.late), serverSilences: rel(timing.serverSilences), queued };
 }
 
 interface PipeCount { packets: number; lost: number; queueDrops: number }

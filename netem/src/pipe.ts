@@ -31,6 +31,8 @@ export class Pipe {
   #jitter = 0;
   #epochStart = -Infinity;
   readonly counters: PipeCounters = { packets: 0, bytes: 0, lost: 0, queueDrops: 0, delivered: 0, deliveredBytes: 0 };
+  /** How long the last packet offered waited in the queue before its serialization began (ms). */
+  lastWaitMs = 0;
 
   constructor(cfg: PipeConfig, random: () => number) {
     this.#cfg = cfg;
@@ -57,11 +59,13 @@ export class Pipe {
   offer(size: number, now: number): number | null {
     this.counters.packets++;
     this.counters.bytes += size;
+    this.lastWaitMs = 0;
     if (this.#lost()) { this.counters.lost++; return null; }
     const { rateBps, delayMs, jitterMs, queueMs } = this.#cfg;
     let leaves = now;
     if (rateBps) {
       const start = Math.max(now, this.#busyUntil);
+      this.lastWaitMs = start - now;
       if (start - now > queueMs) { this.counters.queueDrops++; return null; }
       leaves = start + (size * 8 * 1000) / rateBps;
       this.#busyUntil = leaves;

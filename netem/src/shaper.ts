@@ -42,7 +42,21 @@ const unrouted = { packets: 0 };
 const LATE_MS = 50;
 const SILENCE_MS = 250;
 const MAX_EVENTS = 200;
-const timing = { late: [] as { at: number; ms: number }[], serverSilences: [] as { at: number; ms: number }[] };
+const timing = {
+  late: [] as { at: number; ms: number }[], serverSilences: [] as { at: number; ms: number }[],
+  /** A bottleneck queue that held a packet QUEUE_MS or more (the longest wait per QUEUE_GAP_MS, per link direction). */
+  queued: [] as { at: number; ms: number; link: string }[],
+};
+const QUEUE_MS = 100;
+const QUEUE_GAP_MS = 250;
+const MAX_QUEUE_EVENTS = 2000;
+function noteQueue(link: string, ms: number): void {
+  const now = Date.now();
+  const last = timing.queued.findLast((e) => e.link === link);
+  if (last && now - last.at < QUEUE_GAP_MS) { last.ms = Math.max(last.ms, Math.round(ms)); return; }
+  timing.queued.push({ at: now, ms: Math.round(ms), link });
+  if (timing.queued.length > MAX_QUEUE_EVENTS) timing.queued.shift();
+}
 function note(list: { at: number; ms: number }[], ms: number): void {
   list.push({ at: Date.now(), ms: Math.round(ms) });
   if (list.length > MAX_EVENTS) list.shift();
@@ -104,6 +118,7 @@ function route(from: Host, packet: Buffer): void {
     to = server;
   }
   const at = pipe.offer(packet.length, performance.now());
+  if (pipe.lastWaitMs >= QUEUE_MS) noteQueue(from === server ? `${to.name} down` : `${from.name} up`, pipe.lastWaitMs);
   if (at === null) return;
   heap.push(at, { fd: to.fd, packet });
   arm();

@@ -23,6 +23,18 @@ describe('Pipe', () => {
     expect(p.counters.queueDrops).toBe(2);
   });
 
+  it("reports how long each packet waited in the queue (the bench's queue events)", () => {
+    const p = new Pipe({ ...base, rateBps: 1_000_000, queueMs: 25 }, mulberry32(1));
+    p.offer(1250, 0);
+    expect(p.lastWaitMs).toBe(0);
+    p.offer(1250, 4);
+    expect(p.lastWaitMs).toBe(6); // behind the first, which leaves at 10 ms
+    p.offer(1250, 4);
+    expect(p.lastWaitMs).toBe(16);
+    p.offer(1250, 100);
+    expect(p.lastWaitMs).toBe(0);
+  });
+
   it('throughput over a long run matches the rate', () => {
     const p = new Pipe({ ...base, rateBps: 256_000, queueMs: 200 }, mulberry32(1));
     let last = 0;
