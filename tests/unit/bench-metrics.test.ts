@@ -228,6 +228,8 @@ describe('capacity', () => {
     expect(at80([step(100, 20), step(200, 40), step(300, 60), step(400, 90)])).toBe(367);
     expect(at80([step(100, 20), step(200, 40)])).toBeNull(); // never reached: not extrapolated
     expect(at80([step(100, 70), step(200, 85, 80)])).toBeNull(); // delivery had broken
+    expect(at80([step(100, 70), { ...step(200, 85), forwarding: 199 }])).toBeNull(); // our allocator left one paused
+    expect(at80([step(100, 70), { ...step(200, 85), forwarding: 200 }])).toBe(167);
   });
 
   it('judges our code against mediasoup alone, by the worst room size', () => {
