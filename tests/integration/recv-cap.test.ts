@@ -5,11 +5,27 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { Transport } from 'mediasoup/node/lib/Transport.js';
 import type { Server } from '../../server/src/server.js';
 import { CAP_MIN_BPS } from '../../server/src/allocation/recvCap.js';
-import { createRoom, FAKE_DTLS, joinedClient, OPUS_PARAMS, testServer, until } from './harness.js';
+import { createRoom, FAKE_DTLS, joinedClient, OPUS_PARAMS, TestClient, testServer, until } from './harness.js';
 
 let server: Server;
 beforeAll(async () => { server = await testServer(); });
 afterAll(() => server?.close());
+
+it('the ceiling is on a receive transport before its creation is answered (before any consumer)', async () => {
+  const spy = vi.spyOn(Transport.prototype, 'setMaxOutgoingBitrate');
+  try {
+    const { roomId } = await createRoom(server);
+    const client = await TestClient.connect(server);
+    const { rtpCapabilities } = await client.ok('routerCapabilities', { roomId });
+    await client.join({ roomId, name: 'A', rtpCapabilities: rtpCapabilities as never });
+    const recv = await client.ok('createTransport', { direction: 'recv' });
+    // Checked at the answer: no allocator tick has to come first.
+    expect(spy.mock.calls.filter((_, i) => (spy.mock.contexts[i] as Transport).id === recv.id).map(([bps]) => bps)).toEqual([CAP_MIN_BPS]);
+    client.close();
+  } finally {
+    spy.mockRestore();
+  }
+});
 
 it('a receive transport gets a probing ceiling near its budget; "save data" is a hard limit below it', async () => {
   const spy = vi.spyOn(Transport.prototype, 'setMaxOutgoingBitrate');

@@ -165,6 +165,18 @@ export class RoomAllocator {
     this.schedule();
   }
 
+  /**
+   * A subscriber's receive transport exists: its ceiling applies before the first consumer.
+   * Without one, mediasoup's max bitrate follows what the consumers would like (the senders'
+   * top layers x 1.35) and probes at once at 1x and 2x of it: on the edge link an ~12 KB
+   * burst right after joining queued the audio for ~400 ms, and the jitter buffer then held
+   * 600 ms and took ~15 s to come down.
+   */
+  async recvTransportCreated(peer: Peer, transport: types.WebRtcTransport): Promise<void> {
+    const sub = this.#sub(peer);
+    await sub.cap.update(transport, sub.allocator.linkBudget);
+  }
+
   async setReceiveCap(peer: Peer, bps: number | null): Promise<void> {
     const sub = this.#sub(peer);
     sub.allocator.setCap(bps);

@@ -40,6 +40,7 @@ export const mediaHandlers: Handlers<MediaMethod> = {
         const bps = (trace.info as { availableBitrate?: number }).availableBitrate;
         if (trace.type === 'bwe' && typeof bps === 'number') r.allocator.setEstimate(peer, bps);
       });
+      await r.allocator.recvTransportCreated(peer, transport).catch(() => undefined);
     }
     peer.addTransport(transport);
     return {
