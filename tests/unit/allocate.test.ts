@@ -1,7 +1,7 @@
 // Table-driven tests of the pure layer allocator.
 import { describe, expect, it } from 'vitest';
-import { allocate } from '../../server/src/allocation/allocate.js';
-import { costFloorBps, dynacastWants, keyframeFits, withCostFloors } from '../../server/src/allocation/layers.js';
+import { allocate, nextStepBps } from '../../server/src/allocation/allocate.js';
+import { costFloorBps, dynacastWants, KEYFRAME_MAX_MS, keyframeBits, keyframeFits, withCostFloors } from '../../server/src/allocation/layers.js';
 import type { AllocationInput, BitrateMatrix, TrackInput } from '../../server/src/allocation/types.js';
 
 // A typical 3x3 simulcast camera: 180p / 360p / 720p, T0..T2 cumulative (bps).
@@ -137,5 +137,26 @@ describe('dynacastWants', () => {
     ['screen shares: full resolution', { ...cam('s', { tileHeight: 100 }), source: 'screen' as const }, null, false, 2],
   ] as const)('%s', (_n, track, reason, producerPaused, expected) => {
     expect(dynacastWants(track, reason, producerPaused)).toBe(expected);
+  });
+});
+
+describe('nextStepBps: the link budget the next step up needs', () => {
+  const kf = (h: number) => keyframeBits(h) / (KEYFRAME_MAX_MS / 1000);
+  const at = (budget: number, tracks: TrackInput[]) => allocate({ budget, lastN: 10, tracks });
+  const table: [name: string, tracks: TrackInput[], budget: number, expected: number | null][] = [
+    // 0.2 (100k) -> 1.0 (150k): +50k of cost, but 360p's keyframe needs more link than that.
+    ['to the next spatial layer, its keyframe decides', [cam('a')], 100_000, Math.max(40_000 + 100_000 + 50_000, kf(360)) / 0.85],
+    // 1.0 (150k) -> 1.1 (225k): a temporal step needs no keyframe.
+    ['a temporal step: its cost', [cam('a')], 150_000, (40_000 + 150_000 + 75_000) / 0.85],
+    ['paused for bandwidth: its cheapest layer', [cam('a')], 0, Math.max(40_000 + 50_000, kf(180)) / 0.85],
+    ['at the layer its tile wants: none', [cam('a', { tileHeight: 180 })], 10_000_000, null],
+    ['hidden: none', [cam('a', { visible: false })], 10_000_000, null],
+    // Both at 0.1 (75k each): the next is a temporal step of 25k.
+    ['the cheapest of two tracks', [cam('a'), cam('b', { tileHeight: 180 })], 150_000, (40_000 + 150_000 + 25_000) / 0.85],
+  ];
+  it.each(table)('%s', (_name, tracks, budget, expected) => {
+    const got = nextStepBps(tracks, at(budget, tracks), 40_000, 0.85);
+    if (expected === null) expect(got).toBeNull();
+    else expect(got).toBeCloseTo(expected, 3);
   });
 });

@@ -2,7 +2,7 @@
 // per-subscriber allocator's diffs.
 import { describe, expect, it } from 'vitest';
 import { Estimate } from '../../server/src/allocation/Estimate.js';
-import { APP_LIMITED_BAND, CEILING_APPROACH, LINK_BACK_SHARE, LINK_BACK_STEP, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE } from '../../server/src/allocation/estimateTuning.js';
+import { APP_LIMITED_BAND, CEILING_APPROACH, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE } from '../../server/src/allocation/estimateTuning.js';
 import { CUT_OVER_MS, FLOOR_MAX_BPS, LINK_CHANGED_MS, SubscriberAllocator, UP_HOLD_MS } from '../../server/src/allocation/SubscriberAllocator.js';
 import { LOSS_MIN_PACKETS } from '../../server/src/allocation/lossEvidence.js';
 import { QueueingDelay } from '../../server/src/allocation/queueing.js';
@@ -85,20 +85,20 @@ describe('Estimate', () => {
 
   // step-down-3: the link came back from 150 kbit/s to 1 Mbit/s; mediasoup read 640-920 kbit/s
   // with a calm queue while the budget climbed 66 -> 132 -> 247 -> 421 -> 682 -> 1072 kbit/s.
-  it('a link that came back (twice the budget, the queue measured calm) is probed in larger steps, below what mediasoup read', () => {
-    const climb = (queueMs: number | null) => {
+  it('probes go at most to twice what is really sent (plus the probe floor), whatever mediasoup reads', () => {
+    const climb = (sent: (budget: number) => number) => {
       const e = new Estimate(66_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
       const steps: number[] = [];
-      for (let t = 500; t <= 8000; t += 500) {
-        const b = e.update(640_000, t, e.bps * 0.9, true, { queueMs, loss: 0 });
+      for (let t = 500; t <= 12_000; t += 500) {
+        const b = e.update(8_000_000, t, sent(e.bps), true, { queueMs: 2, loss: 0, sentBps: sent(e.bps) });
         if (b !== (steps.at(-1) ?? 66_000)) steps.push(b);
       }
       return steps;
     };
-    // x4, then below 85 % of the readings, then (no longer twice the budget) the usual step.
-    expect(climb(2)).toEqual([66_000 * LINK_BACK_STEP, 640_000 * LINK_BACK_SHARE, 640_000 * LINK_BACK_SHARE * 1.5 + 50_000]);
-    // A queue never measured is no evidence: the usual steps (x1.5 + 50 kbit/s, x2 at most).
-    expect(climb(null).slice(0, 2)).toEqual([132_000, 248_000]);
+    // The edge link: mediasoup read several Mbit/s while ~150 kbit/s went out.
+    expect(climb(() => 150_000)).toEqual([132_000, 248_000, 350_000]);
+    // Traffic that follows the budget: the usual steps (x1.5 + 50 kbit/s, x2 at most).
+    expect(climb((b) => b * 0.9).slice(0, 3)).toEqual([132_000, 248_000, 422_000]);
   });
 
   it('a reading at twice the budget with a queue not known calm asks for the queue every tick, while more is wanted', () => {
@@ -423,7 +423,8 @@ describe('SubscriberAllocator', () => {
     expect(u.allocation.tracks.map((t) => [t.id, t.target?.spatial ?? t.pausedReason])).toEqual([['a', 0], ['b', 0]]);
     expect(u.cutOver).toEqual(['a', 'b']);
     // Long after the congestion, a step down by a cap ("save data") switches smoothly again.
-    for (let t = 2500; t < 30_000; t += 500) { s.setSent(200_000, 0); s.setRtt(40 + (t % 1000 ? 1 : 0), t); s.setEstimate(2_000_000, t); s.update(t); }
+    // (What goes out follows what is allocated: probes stay within twice of it.)
+    for (let t = 2500; t < 30_000; t += 500) { s.setSent(Math.max(200_000, s.used), 0); s.setRtt(40 + (t % 1000 ? 1 : 0), t); s.setEstimate(2_000_000, t); s.update(t); }
     expect(s.update(30_000).allocation.tracks[0]!.target?.spatial).toBe(2);
     s.setCap(400_000);
     u = s.update(31_000);
@@ -472,7 +473,7 @@ describe('SubscriberAllocator', () => {
     expect(s.videoBudget).toBe(250_000); // nothing to test a probe with: no growth
     // The camera is back at full size: now more budget would be used, so it probes.
     s.patchTrack('a', { bitrates: CAM });
-    for (let now = 30_500; now <= 40_000; now += 500) { s.setEstimate(5_000_000, now); s.update(now); }
+    for (let now = 30_500; now <= 40_000; now += 500) { s.setSent(Math.max(110_000, s.used)); s.setEstimate(5_000_000, now); s.update(now); }
     expect(s.videoBudget).toBeGreaterThan(1_000_000);
   });
 

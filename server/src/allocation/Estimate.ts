@@ -24,19 +24,22 @@
 // - A level that failed is not probed again (only to 85 % of it) while it is remembered:
 //   `ceilingMs`, doubled for each further failure (up to `maxCeilingMs`); readings at twice
 //   that level with a calm queue (the link changed) forget it.
-// - A link that came back (mediasoup reads twice our budget for `highMs`, with a queue
-//   known to be calm) is probed in larger steps: up to LINK_BACK_STEP x the budget, never
-//   above LINK_BACK_SHARE of the lowest of those readings. A step-down subscriber whose
-//   link returned from 150 kbit/s to 1 Mbit/s climbed 66 -> 132 -> 247 -> 421 -> 682 ->
-//   1072 kbit/s, a probe every 1.5-2 s, and recovered in 10.6 s. While such readings wait
-//   for a calm verdict, the queue is worth reading every tick (wantsRtt): there, the last
-//   RTT reading was 5 s old and held the verdict back for 2.4 s.
+// - Never more than twice what really goes out (SENT_HEADROOM), or what the allocation's
+//   next step up needs: a budget the traffic does not follow tests nothing when it grows, and on the edge link mediasoup's readings of
+//   several Mbit/s (a jittery link bunches a probe's packets) took it to 4-6 Mbit/s on a
+//   256 kbit/s link while ~150 kbit/s went out. The receive ceiling follows the budget
+//   (recvCap.ts), and mediasoup's probes follow the ceiling: bursts of several KB that
+//   queued the audio for 150-300 ms. (An earlier rule probed a link that came back in x4
+//   steps on such readings; it saved one probe in 2 of 6 step-down runs.) While a reading
+//   at twice the budget waits for the queue's verdict (it resets the hold, see #noteHigh),
+//   the queue is read every tick (wantsRtt): in a step-down run the last RTT reading was
+//   5 s old and held the verdict back for 2.4 s.
 // - Once a drop is confirmed, the link is known to be congested: for `followMs` further
 //   drops (with evidence, RTT known) follow at once, without another confirmation. A link
 //   that stepped from 1 Mbit/s to 150 kbit/s is read down over several seconds, and
 //   confirming each reading anew took 3-5 s to reach the lowest layer.
 import {
-  APP_LIMITED_BAND, CEILING_APPROACH, DEFAULT_ESTIMATE_OPTIONS, LINK_BACK_SHARE, LINK_BACK_STEP, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE,
+  APP_LIMITED_BAND, CEILING_APPROACH, DEFAULT_ESTIMATE_OPTIONS, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE, SENT_HEADROOM,
   type EstimateOptions, type LinkSigns,
 } from './estimateTuning.js';
 
@@ -52,8 +55,10 @@ export class Estimate {
   #ceiling: { bps: number; at: number; ms: number } | null = null;
   /** Budgets of the last hold (a probe that fills the queue goes back to the lowest). */
   #recent: { at: number; bps: number }[] = [];
-  /** Since when readings are at least twice the budget with a calm queue, and the lowest of them. */
-  #high: { since: number; min: number; queueKnown: boolean } | null = null;
+  /** Since when readings are at least twice the budget with a calm queue. */
+  #high: { since: number } | null = null;
+  /** How far a probe may go by what really goes out (SENT_HEADROOM; Infinity: not known). */
+  #room = Infinity;
   /** The last reading was at least twice the budget, while the budget was wanted, but the queue was not known calm. */
   #highUnjudged = false;
   /** When the last drop was confirmed by evidence (not the start). */
@@ -113,8 +118,9 @@ export class Estimate {
    * by the budget (only then is probing worth its risk); returns the effective budget.
    */
   update(measuredBps: number, now: number, usedBps = Infinity, wantsMore = true, signs: LinkSigns = {}): number {
-    const { queueMs = null, loss = null, idle = false, rtxShare = null } = signs;
+    const { queueMs = null, loss = null, idle = false, rtxShare = null, sentBps = null, nextBps = null } = signs;
     this.#now = now;
+    this.#room = sentBps === null ? Infinity : Math.max(sentBps * SENT_HEADROOM + this.#o.probeFloorBps, nextBps ?? 0);
     this.#highUnjudged = false;
     this.#recent = this.#recent.filter((r) => now - r.at < this.#hold);
     if (this.#probing(now) && queueMs !== null && queueMs >= this.#o.queueMs) return this.#failProbe(now);
@@ -141,7 +147,7 @@ export class Estimate {
     // 256 kbit/s link) with the queue 60-120 ms above the link's own.
     const calm = queueMs === null || queueMs < this.#o.queueMs / 2;
     this.#highUnjudged = wantsMore && !calm && measuredBps >= this.#effective * 2;
-    if (calm) this.#noteHigh(measuredBps, now, queueMs !== null);
+    if (calm) this.#noteHigh(measuredBps, now);
     else this.#high = null;
     // Not into a queue that already holds more than the link's own.
     return this.#grow(now, wantsMore && (queueMs === null || queueMs < this.#o.queueMs));
@@ -208,11 +214,9 @@ export class Estimate {
    * mediasoup read 265-330 kbit/s, twice a budget of 130 kbit/s, and forgetting the failed
    * 254 kbit/s each time let it fail again.
    */
-  #noteHigh(measuredBps: number, now: number, queueKnown: boolean): void {
+  #noteHigh(measuredBps: number, now: number): void {
     if (measuredBps < this.#effective * 2) { this.#high = null; return; }
-    this.#high = this.#high
-      ? { since: this.#high.since, min: Math.min(this.#high.min, measuredBps), queueKnown: this.#high.queueKnown && queueKnown }
-      : { since: now, min: measuredBps, queueKnown };
+    this.#high ??= { since: now };
     if (now - this.#high.since < this.#o.highMs) return;
     this.#hold = this.#o.holdMs;
     if (measuredBps >= (this.#ceiling?.bps ?? 0) * 2) this.#ceiling = null;
@@ -231,12 +235,7 @@ export class Estimate {
       // and did the same again every 12 s (small steps beyond 85 % of it still failed every
       // 15 s: each layer that switches on is a step, whatever the budget's step).
       let probe = Math.min(this.#effective * (1 + this.#o.probeFraction) + this.#o.probeFloorBps, this.#effective * this.#o.maxStep);
-      // The link came back (see #noteHigh), by readings with the queue measured calm: an
-      // unknown queue is no evidence (mediasoup once read 200 Mbit/s on a 256 kbit/s link).
-      const back = this.#high;
-      if (back?.queueKnown && now - back.since >= this.#o.highMs) {
-        probe = Math.max(probe, Math.min(this.#effective * LINK_BACK_STEP, back.min * LINK_BACK_SHARE));
-      }
+      probe = Math.min(probe, Math.max(this.#effective, this.#room));
       const ceiling = this.#ceiling !== null && now - this.#ceiling.at < this.#ceiling.ms ? this.#ceiling.bps : Infinity;
       if (probe > ceiling * CEILING_APPROACH) probe = ceiling * CEILING_APPROACH;
       if (probe > this.#effective) {

@@ -8,7 +8,7 @@
 // covers the higher layer with UP_MARGIN to spare, and UP_HOLD_MS after its last step down
 // (UP_AFTER_UP_MS after a step up: recovering layer by layer after congestion is no
 // flapping, and waiting 5 s per layer made recovery take 8-12 s).
-import { allocate } from './allocate.js';
+import { allocate, nextStepBps } from './allocate.js';
 import { withCostFloors } from './layers.js';
 import { LossEvidence, type LossReport } from './lossEvidence.js';
 import { QueueingDelay } from './queueing.js';
@@ -42,6 +42,8 @@ export class SubscriberAllocator {
   #lastUsed = Infinity;
   #wantsMore = true;
   #sentBps: number | null = null;
+  /** The budget the last allocation's next step up needs (null: none can go up). */
+  #nextBps: number | null = null;
   readonly #queue = new QueueingDelay();
   readonly #loss = new LossEvidence();
   #rtxShare: number | null = null;
@@ -82,7 +84,7 @@ export class SubscriberAllocator {
     while (this.#readings.length > 0 && now - this.#readings[0]!.at >= READINGS_MS) this.#readings.shift();
     this.#readings.push({ at: now, bps, calm: (this.#queue.ms ?? 0) < CALM_QUEUE_MS });
     this.#readingsLow = null;
-    this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, { queueMs: this.#queue.ms, loss: this.#loss.fraction, idle, rtxShare: this.#rtxShare });
+    this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, { queueMs: this.#queue.ms, loss: this.#loss.fraction, idle, rtxShare: this.#rtxShare, sentBps: this.#sentBps, nextBps: this.#nextBps });
   }
 
   /** Some video is forwarded below the spatial layer it was allocated (waiting for its keyframe). */
@@ -230,6 +232,7 @@ export class SubscriberAllocator {
     // (With no keyframe limit either: a layer whose keyframe the link cannot drain yet is
     // also worth probing for.)
     this.#wantsMore = !waiting && allocate({ ...input, budget: Number.MAX_SAFE_INTEGER }).used > safe.used;
+    this.#nextBps = nextStepBps(input.tracks, allocation, this.#audioBps, UP_MARGIN);
     return { allocation, changed, removed, cutOver };
   }
 }

@@ -10,7 +10,7 @@
 // offer one step up to each track, round after round, until no step fits. Upgrades go by
 // priority class: the screen share and the speaker reach their tile's best layer before
 // pinned tiles, and those before everyone else, who then share what is left evenly.
-import { cost, ladder, maxLayerForTile } from './layers.js';
+import { compareLayers, cost, KEYFRAME_MAX_MS, keyframeBits, ladder, maxLayerForTile } from './layers.js';
 import type { Allocation, AllocationInput, Layer, TrackAllocation, TrackInput } from './types.js';
 
 /** 0 screen share, 1 active speaker, 2 pinned, 3 everyone else. */
@@ -86,4 +86,29 @@ export function allocate(input: AllocationInput): Allocation {
 
   const tracks = ordered.map((t) => result.get(t.id)!);
   return { tracks, budget: input.budget, used: tracks.reduce((sum, t) => sum + t.bandwidthRequested, 0) };
+}
+
+/**
+ * The least link budget (audio included) at which one track of this allocation could go a
+ * step up its ladder (up to the layer its tile can use), or null when none can: what a
+ * probe must at least reach to test anything (see Estimate's SENT_HEADROOM). A step to
+ * another spatial layer also needs its keyframe to fit (KEYFRAME_MAX_MS). `margin` is the
+ * share of the budget an upgrade may take (SubscriberAllocator's UP_MARGIN).
+ */
+export function nextStepBps(tracks: readonly TrackInput[], allocation: Allocation, audioBps: number, margin: number): number | null {
+  const byId = new Map(tracks.map((t) => [t.id, t]));
+  let best: number | null = null;
+  for (const a of allocation.tracks) {
+    const t = byId.get(a.id);
+    if (!t || !a.max || (a.pausedReason !== null && a.pausedReason !== 'bandwidth')) continue;
+    const steps = ladder(t.bitrates, a.max);
+    const at = a.target ? steps.findIndex((l) => compareLayers(l, a.target!) === 0) : -1;
+    const next = steps[at + 1];
+    if (!next) continue;
+    const delta = cost(t.bitrates, next) - (a.target ? cost(t.bitrates, a.target) : 0);
+    const keyframe = t.source === 'camera' && next.spatial !== a.target?.spatial ? keyframeBits(t.layerHeights[next.spatial] ?? 0) / (KEYFRAME_MAX_MS / 1000) : 0;
+    const needed = Math.max(audioBps + allocation.used + delta, keyframe) / margin;
+    if (best === null || needed < best) best = needed;
+  }
+  return best;
 }

@@ -52,6 +52,10 @@ export interface LinkSigns {
   idle?: boolean;
   /** Share of what goes out that is retransmitted (see RTX_EVIDENCE). */
   rtxShare?: number | null;
+  /** What really goes out (mediasoup's sendBitrate): probes stay within SENT_HEADROOM of it ... */
+  sentBps?: number | null;
+  /** ... or reach the budget the allocation's next step up needs, whichever is more. */
+  nextBps?: number | null;
 }
 
 /**
@@ -73,10 +77,12 @@ export const PROBE_SEEN_MS = 1000;
  */
 export const PENDING_MAX_MS = 4000;
 
-/** A link that came back is probed in steps of up to this factor ... */
-export const LINK_BACK_STEP = 4;
-/** ... and up to this share of the lowest reading that showed it. */
-export const LINK_BACK_SHARE = 0.85;
+/**
+ * A probe goes at most to this many times what is really sent (plus the probe floor), or to
+ * what the allocation's next step up needs (a 360p layer may cost 3x the 180p one): see
+ * Estimate.ts. On the edge link the budget reached 4-6 Mbit/s while ~150 kbit/s went out.
+ */
+export const SENT_HEADROOM = 2;
 
 /** While a failed level is remembered, probes go up to this share of it. */
 export const CEILING_APPROACH = 0.85;
