@@ -27,8 +27,9 @@
 // - Never more than twice what really goes out (SENT_HEADROOM), or what the allocation's
 //   next step up needs: a budget the traffic does not follow tests nothing when it grows.
 //   On the edge link mediasoup's readings of several Mbit/s (likely a probe's packets
-//   bunched by the link's jitter) took it to 4-6 Mbit/s while ~150 kbit/s went out. The receive ceiling follows the budget
-//   (recvCap.ts), and mediasoup's probes follow the ceiling: bursts of several KB that
+//   bunched by the link's jitter) took it to 4-6 Mbit/s while ~150 kbit/s went out. The
+//   receive ceiling follows the budget (recvCap.ts), and mediasoup's probes follow the
+//   ceiling: bursts of several KB that
 //   queued the audio for 150-300 ms. (An earlier rule probed a link that came back in x4
 //   steps on such readings; it saved one probe in 2 of 6 step-down runs.) While a reading
 //   at twice the budget waits for the queue's verdict (it resets the hold, see #noteHigh),
