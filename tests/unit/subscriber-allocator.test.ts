@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { Estimate } from '../../server/src/allocation/Estimate.js';
 import { APP_LIMITED_BAND, CEILING_APPROACH, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE } from '../../server/src/allocation/estimateTuning.js';
-import { CUT_OVER_MS, FLOOR_MAX_BPS, LINK_CHANGED_MS, SubscriberAllocator, UP_HOLD_MS } from '../../server/src/allocation/SubscriberAllocator.js';
+import { CUT_OVER_MS, FLOOR_MAX_BPS, SubscriberAllocator, UP_HOLD_MS } from '../../server/src/allocation/SubscriberAllocator.js';
+import { LINK_CHANGED_MS } from '../../server/src/allocation/keyframeLink.js';
 import { LOSS_MIN_PACKETS } from '../../server/src/allocation/lossEvidence.js';
 import { QueueingDelay } from '../../server/src/allocation/queueing.js';
 import type { TrackInput } from '../../server/src/allocation/types.js';

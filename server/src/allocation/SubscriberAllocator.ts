@@ -15,6 +15,7 @@ import { QueueingDelay } from './queueing.js';
 import { order, stabilize } from './stabilize.js';
 import { Estimate } from './Estimate.js';
 import { DEFAULT_ESTIMATE_OPTIONS, RTX_EVIDENCE, type EstimateOptions } from './estimateTuning.js';
+import { ReadingsWindow } from './keyframeLink.js';
 import type { Allocation, TrackAllocation, TrackInput } from './types.js';
 
 export interface SubscriberAllocatorOptions {
@@ -48,10 +49,8 @@ export class SubscriberAllocator {
   readonly #loss = new LossEvidence();
   #rtxShare: number | null = null;
   #upgradePending = false;
-  /** mediasoup's recent readings (for the keyframe limit, see #keyframeLink), oldest first, and whether the queue was calm. */
-  readonly #readings: { at: number; bps: number; calm: boolean }[] = [];
-  /** Their 20th percentile, computed once per change (null: not yet). */
-  #readingsLow: number | null = null;
+  /** mediasoup's recent readings, for the keyframe limit. */
+  readonly #readings = new ReadingsWindow();
 
   constructor(options: SubscriberAllocatorOptions, now = 0) {
     this.#lastN = options.lastN;
@@ -81,9 +80,7 @@ export class SubscriberAllocator {
     // Idle: no video beyond the first one's floor flows, so the estimate follows the audio.
     const idle = Number.isFinite(this.#lastUsed) && this.#lastUsed <= FLOOR_MAX_BPS;
     if (this.#upgradePending) this.#estimate.upgradePending(now);
-    while (this.#readings.length > 0 && now - this.#readings[0]!.at >= READINGS_MS) this.#readings.shift();
-    this.#readings.push({ at: now, bps, calm: (this.#queue.ms ?? 0) < CALM_QUEUE_MS });
-    this.#readingsLow = null;
+    this.#readings.add(bps, now, (this.#queue.ms ?? 0) < CALM_QUEUE_MS);
     this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, { queueMs: this.#queue.ms, loss: this.#loss.fraction, idle, rtxShare: this.#rtxShare, sentBps: this.#sentBps, nextBps: this.#nextBps });
   }
 
@@ -152,40 +149,8 @@ export class SubscriberAllocator {
     return this.#cap === null ? this.#estimate.bps : Math.min(this.#cap, this.#estimate.bps);
   }
 
-  /**
-   * The link rate a keyframe drains at (see KEYFRAME_MAX_MS): the budget, but no more than
-   * mediasoup's readings of the last READINGS_MS mostly were (their 20th percentile). The
-   * budget is a step ahead of the link while a probe runs (the edge link's went 275 -> 462
-   * kbit/s, which let a 180p keyframe into 256 kbit/s). On a clean link mediasoup's own
-   * probing keeps its readings well above what we send (1-2.4 Mbit/s on the bench's dsl
-   * links); on the 256 kbit/s edge link they read 30-190 kbit/s, with a few seconds at
-   * 390-670 after a burst (a median let a 180p keyframe in there) and once 200 Mbit/s.
-   * Unless the link changed (see LINK_CHANGED_MS).
-   */
-  #keyframeLink(): number {
-    const link = this.#link();
-    if (this.#readings.length === 0) return link;
-    if (this.#readingsLow === null) {
-      const sorted = this.#readings.map((r) => r.bps).sort((a, b) => a - b);
-      this.#readingsLow = Math.max(percentile20(sorted), this.#changedLink());
-    }
-    return Math.min(link, this.#readingsLow);
-  }
-
-  /**
-   * The lowest of the last LINK_CHANGED_MS of readings if they all are at least twice the
-   * 20th percentile of the readings before them, with a calm queue (the link came back),
-   * else 0.
-   */
-  #changedLink(): number {
-    const now = this.#readings.at(-1)!.at;
-    const recent = this.#readings.filter((r) => now - r.at < LINK_CHANGED_MS);
-    const before = this.#readings.filter((r) => now - r.at >= LINK_CHANGED_MS).map((r) => r.bps).sort((a, b) => a - b);
-    // Readings come every 0.5-1 s: the recent ones must span most of the period.
-    if (before.length === 0 || now - recent[0]!.at < LINK_CHANGED_MS - 500) return 0;
-    const ref = percentile20(before);
-    return recent.every((r) => r.calm && r.bps >= 2 * ref) ? Math.min(...recent.map((r) => r.bps)) : 0;
-  }
+  /** The link rate a keyframe drains at (see keyframeLink.ts). */
+  #keyframeLink(): number { return this.#readings.keyframeLink(this.#link()); }
 
   /** Video bitrate the last allocation handed out. */
   get used(): number { return Number.isFinite(this.#lastUsed) ? this.#lastUsed : 0; }
@@ -262,20 +227,6 @@ export const CUT_OVER_MS = 3000;
  */
 export const FLUSH_MS = 500;
 
-/** mediasoup's readings of this long count for the keyframe limit. */
-export const READINGS_MS = 10_000;
-
-/**
- * Readings that have all been at least twice the 20th percentile of the readings before
- * them for this long, with a calm queue (under CALM_QUEUE_MS above the link's own), say
- * that the link came back: the lowest of them is the keyframe limit's link then. When the
- * step-down link came back to 1 Mbit/s, the 20th percentile kept 180p keyframes away for
- * 8 s after mediasoup's readings had risen to 380-830 kbit/s (its readings before were
- * 30-60). Replayed over the traces of nine edge-3 participants (2 % loss, +-40 ms jitter),
- * the rule never allowed a link of 320 kbit/s (a 180p keyframe); over nine step-down runs
- * it allowed one 1.5-13 s (typically 4.5 s) before the percentile did.
- */
-export const LINK_CHANGED_MS = 3500;
 /** A queue this far above the link's own (ms) is calm: as the Estimate judges it (half its congestion queue). */
 export const CALM_QUEUE_MS = DEFAULT_ESTIMATE_OPTIONS.queueMs / 2;
 
@@ -289,9 +240,6 @@ export const UP_HOLD_MS = 5000;
 /** ... or after it went up. */
 export const UP_AFTER_UP_MS = 2000;
 
-function percentile20(sorted: readonly number[]): number {
-  return sorted[Math.floor(sorted.length * 0.2)]!;
-}
 
 function sameLayer(a: TrackAllocation | undefined, b: TrackAllocation): boolean {
   return a !== undefined && a.pausedReason === b.pausedReason && a.target?.spatial === b.target?.spatial && a.target?.temporal === b.target?.temporal;
