@@ -50,11 +50,15 @@ const timing = {
 const QUEUE_MS = 100;
 const QUEUE_GAP_MS = 250;
 const MAX_QUEUE_EVENTS = 2000;
+/** Each link direction's latest queue event (a packet path: no scan of the list). */
+const lastQueued = new Map<string, { at: number; ms: number; link: string }>();
 function noteQueue(link: string, ms: number): void {
   const now = Date.now();
-  const last = timing.queued.findLast((e) => e.link === link);
+  const last = lastQueued.get(link);
   if (last && now - last.at < QUEUE_GAP_MS) { last.ms = Math.max(last.ms, Math.round(ms)); return; }
-  timing.queued.push({ at: now, ms: Math.round(ms), link });
+  const event = { at: now, ms: Math.round(ms), link };
+  lastQueued.set(link, event);
+  timing.queued.push(event);
   if (timing.queued.length > MAX_QUEUE_EVENTS) timing.queued.shift();
 }
 function note(list: { at: number; ms: number }[], ms: number): void {

@@ -240,7 +240,6 @@ export const UP_HOLD_MS = 5000;
 /** ... or after it went up. */
 export const UP_AFTER_UP_MS = 2000;
 
-
 function sameLayer(a: TrackAllocation | undefined, b: TrackAllocation): boolean {
   return a !== undefined && a.pausedReason === b.pausedReason && a.target?.spatial === b.target?.spatial && a.target?.temporal === b.target?.temporal;
 }

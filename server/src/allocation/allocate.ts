@@ -10,7 +10,7 @@
 // offer one step up to each track, round after round, until no step fits. Upgrades go by
 // priority class: the screen share and the speaker reach their tile's best layer before
 // pinned tiles, and those before everyone else, who then share what is left evenly.
-import { compareLayers, cost, KEYFRAME_MAX_MS, keyframeBits, ladder, maxLayerForTile } from './layers.js';
+import { compareLayers, cost, keyframeLinkBps, ladder, maxLayerForTile } from './layers.js';
 import type { Allocation, AllocationInput, Layer, TrackAllocation, TrackInput } from './types.js';
 
 /** 0 screen share, 1 active speaker, 2 pinned, 3 everyone else. */
@@ -106,7 +106,7 @@ export function nextStepBps(tracks: readonly TrackInput[], allocation: Allocatio
     const next = steps[at + 1];
     if (!next) continue;
     const delta = cost(t.bitrates, next) - (a.target ? cost(t.bitrates, a.target) : 0);
-    const keyframe = t.source === 'camera' && next.spatial !== a.target?.spatial ? keyframeBits(t.layerHeights[next.spatial] ?? 0) / (KEYFRAME_MAX_MS / 1000) : 0;
+    const keyframe = t.source === 'camera' && next.spatial !== a.target?.spatial ? keyframeLinkBps(t.layerHeights[next.spatial] ?? 0) : 0;
     const needed = Math.max(audioBps + allocation.used + delta, keyframe) / margin;
     if (best === null || needed < best) best = needed;
   }

@@ -64,8 +64,13 @@ export const keyframeBits = perHeight((height) => 18.3 * (height * height * (16 
  */
 export const KEYFRAME_MAX_MS = 250;
 
+/** The link rate that drains a keyframe of this height within KEYFRAME_MAX_MS. */
+export function keyframeLinkBps(height: number): number {
+  return keyframeBits(height) / (KEYFRAME_MAX_MS / 1000);
+}
+
 export function keyframeFits(height: number, linkBps: number): boolean {
-  return keyframeBits(height) <= linkBps * (KEYFRAME_MAX_MS / 1000);
+  return keyframeLinkBps(height) <= linkBps;
 }
 
 export function cost(bitrates: BitrateMatrix, layer: Layer): number {
