@@ -33,3 +33,31 @@ it('shrinking: encodings first, then the picture, then the SFU; growing: the pic
     sender.close();
   }
 });
+
+it('a forced rung waits for the rung being applied: the still rung is not undone by an older one', async () => {
+  const paused: boolean[] = [];
+  let release = (): void => undefined, entered = (): void => undefined;
+  const gate = new Promise<void>((r) => { release = r; });
+  const held = new Promise<void>((r) => { entered = r; });
+  const camera = { getSettings: () => ({ height: 360 }), applyConstraints: async () => undefined } as unknown as MediaStreamTrack;
+  const media = {
+    sendStats: async () => null, producerId: () => 'cam',
+    setPaused: async (_: string, p: boolean) => { paused.push(p); },
+    setSentHeight: async () => { entered(); await gate; },
+  } as unknown as MediaSession;
+  const signaling = { request: async () => ({}) } as unknown as SignalingClient;
+  const scaled: ScaledTrack = { track: camera, close: () => undefined, setTarget: async () => undefined, stats: async () => ({ path: 'wasm' }) as never };
+  const sender = new Sender(camera, media, signaling, scaled);
+  try {
+    // The 2 s tick is applying 90p (held in the encodings) when the still rung is forced.
+    const older = sender.force(3);
+    await held;
+    const forced = sender.force(4);
+    release();
+    await Promise.all([older, forced]);
+    expect(sender.rung).toBe(4);
+    expect(paused.at(-1)).toBe(true);
+  } finally {
+    sender.close();
+  }
+});

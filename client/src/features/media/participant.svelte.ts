@@ -52,6 +52,17 @@ export class Participant {
     if (source === 'screen') this.screenProducerId = producerId;
   }
 
+  /**
+   * A consumer's answer names its producer's pause state as it was when the SFU created
+   * the consumer. Notifications that came while the consumer was being set up are newer
+   * (a "camera off" was lost that way, and the tile kept showing video), so the answer
+   * counts only for a producer no notification has told us about yet.
+   */
+  adoptProducer(producerId: string, source: string, paused: boolean): void {
+    const known = source === 'mic' ? this.micProducerId : source === 'camera' ? this.cameraProducerId : this.screenProducerId;
+    if (known !== producerId) this.setProducer(producerId, source, paused);
+  }
+
   producerGone(producerId: string): void {
     if (this.micProducerId === producerId) { this.micProducerId = null; this.micMuted = true; this.audioTrack = null; }
     if (this.cameraProducerId === producerId) { this.cameraProducerId = null; this.cameraOff = true; this.videoTrack = null; this.cameraConsumerId = null; }

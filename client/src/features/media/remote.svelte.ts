@@ -35,7 +35,7 @@ export class RemoteMedia {
     mark(`track-${t.source}`);
     const p = this.#roster.find(t.peerId);
     if (!p) return;
-    p.setProducer(t.producerId, t.source, t.producerPaused);
+    p.adoptProducer(t.producerId, t.source, t.producerPaused);
     if (t.source === 'mic') p.audioTrack = t.track;
     else if (t.source === 'camera') { p.videoTrack = t.track; p.cameraConsumerId = t.consumerId; }
     else { p.screenTrack = t.track; p.screenConsumerId = t.consumerId; }

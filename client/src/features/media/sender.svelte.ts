@@ -40,7 +40,8 @@ export class Sender {
     this.#signaling = signaling;
     this.#scaled = scaled;
     this.#state = initialState({ now: performance.now(), weakDevice: false, saveData: false });
-    this.#timer = setInterval(() => void this.tick(), TICK_MS);
+    // A tick still running (a slow PC) is not queued behind again.
+    this.#timer = setInterval(() => { if (this.#jobs === 0) void this.tick(); }, TICK_MS);
     // Main-thread lag: an old PC that cannot keep a 100 ms timer is CPU-bound.
     this.#lagTimer = setInterval(() => {
       const now = performance.now();
@@ -68,12 +69,28 @@ export class Sender {
   setWatched(maxSpatialLayer: number | null): void { this.#watched = rungForLayer(maxSpatialLayer, 3); }
 
   /** Re-applies the current rung (after the user turned the camera back on). */
-  async refresh(): Promise<void> { await this.#apply(this.rung); }
+  refresh(): Promise<void> { return this.#serial(() => this.#apply(this.rung)); }
 
   /** Tests and the debug overlay: pin a rung (null: automatic). */
   force(rung: number | null): Promise<void> { this.#forced = rung; return this.tick(); }
 
-  async tick(): Promise<void> {
+  /**
+   * One tick or apply at a time. Applying a rung awaits the scaler and the SFU; two
+   * interleaved (the 2 s tick and a forced rung) left the camera resumed at the still
+   * rung and the still timer stopped: the older rung's tail undid the newer one.
+   */
+  #queue: Promise<void> = Promise.resolve();
+  #jobs = 0;
+  #serial(job: () => Promise<void>): Promise<void> {
+    this.#jobs++;
+    const run = this.#queue.then(job).finally(() => { this.#jobs--; });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  tick(): Promise<void> { return this.#serial(() => this.#tick()); }
+
+  async #tick(): Promise<void> {
     const report = await this.#media.sendStats().catch(() => null);
     let limitation: 'cpu' | 'bandwidth' | 'none' | 'other' | undefined;
     const uplink = report ? availableOutgoing(report) : undefined;
