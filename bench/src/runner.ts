@@ -43,7 +43,7 @@ export interface ScenarioResult {
   /** Step scenarios: why the run does not measure what it claims (empty: valid). */
   preconditionFailures?: string[];
   /** Everything the pages recorded, for digging into outliers (written to raw-*.json). */
-  raw?: { name: string; openedAt: number; record: PageRecord }[];
+  raw?: { name: string; openedAt: number; record: PageRecord; server?: ServerTrace[] }[];
 }
 
 let cleanupRegistered = false;
@@ -159,7 +159,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
         .then(() => log(`  ${scenario.name}: settled after ${Math.round((Date.now() - waited) / 1000)} s`))
         .catch(() => log(`  ${scenario.name}: not settled within ${SETTLE_MAX_MS / 1000} s; measuring anyway (the preconditions at the step decide)`));
     }
-    const decisions = scenario.steps ? new DecisionPoller(control, metricsToken) : null;
+    const decisions = new DecisionPoller(control, metricsToken);
     const start = Date.now();
     for (const [i, p] of t.participants.entries()) if (profiles[i]!.timeline) await apply(t, p.name, profiles[i]!);
     for (let s = 0; s < scenario.durationS; s += 5) {
@@ -171,7 +171,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     const counters = await shaperControl(t, { cmd: 'counters' }).catch(() => null);
     const links = counters ? linkDrops(counters.hosts as Record<string, ShaperHost>, t) : {};
     const stalls = counters?.timing ? relativeStalls(counters.timing as ShaperTiming, pages[0]?.openedAt ?? start, start, new Map(t.participants.map((p, i) => [p.name, `P${i + 1}`]))) : undefined;
-    decisions?.stop();
+    decisions.stop();
     sampler.stop();
     system.stop();
 
@@ -181,7 +181,8 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     const published = await Promise.all(pages.map(({ page }) => publishedAt(page)));
     for (const [i, { page, openedAt, name }] of pages.entries()) {
       const record = await page.evaluate(() => (window as unknown as { __bench: PageRecord }).__bench);
-      raw.push({ name, openedAt, record });
+      const peerId = record.samples.find((x) => x.self)?.self ?? null;
+      raw.push({ name, openedAt, record, server: decisions.traceFor(peerId) });
       const marks = (record as unknown as { marks?: [string, number][]; nav?: number });
       if (marks.marks && marks.nav) log(`  ${name} join milestones (ms after link opened): ${marks.marks.map(([n, t]) => `${n.replace('thinline:', '')} ${Math.round(marks.nav! + t - openedAt)}`).join(', ')}, first frame ${record.firstFrameAt - openedAt}`);
       // What the page fetched over its link after the join (it shares the link with the media).
@@ -195,7 +196,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
         videoFrom: firstOther(published, i),
         judgeFrom: start + (scenario.judgeAfterS ?? 0) * 1000, baseRttMs: 2 * (link?.delayMs ?? 0),
       });
-      if (steps && decisions) {
+      if (steps) {
         // Adaptation is what the SFU decided (the page learns it later, over the narrowed link).
         const server = decisions.samplesFor(m.peerId);
         m.adaptClientMs = m.adaptMs ?? null;
@@ -268,14 +269,16 @@ function linkDrops(hosts: Record<string, ShaperHost>, t: Topology): Record<strin
 }
 
 /** Polls the server's allocation decisions (metrics endpoint) every 200 ms. */
+type Subscriber = Omit<ServerTrace, 'at'> & { peerId: string; consumers: Sample['layers'] };
+
 class DecisionPoller {
-  readonly #samples: { at: number; subscribers: { peerId: string; consumers: Sample['layers'] }[] }[] = [];
+  readonly #samples: { at: number; subscribers: Subscriber[] }[] = [];
   readonly #timer: NodeJS.Timeout;
 
   constructor(control: string, token: string) {
     this.#timer = setInterval(() => {
       void fetch(`${control}/api/metrics`, { headers: { authorization: `Bearer ${token}` } })
-        .then((r) => r.json() as Promise<{ rooms: { subscribers: { peerId: string; consumers: Sample['layers'] }[] }[] }>)
+        .then((r) => r.json() as Promise<{ rooms: { subscribers: Subscriber[] }[] }>)
         .then((j) => this.#samples.push({ at: Date.now(), subscribers: j.rooms.flatMap((r) => r.subscribers) }))
         .catch(() => undefined);
     }, 200);
@@ -286,7 +289,21 @@ class DecisionPoller {
     return this.#samples.map((s) => ({ at: s.at, video: [], audio: [], sentBytes: 0, layers: s.subscribers.find((x) => x.peerId === peerId)?.consumers ?? [] }));
   }
 
+  /** One subscriber's budget and what it was decided from, per poll (raw-*.json, for digging). */
+  traceFor(peerId: string | null): ServerTrace[] {
+    return this.#samples.flatMap((s) => {
+      const x = s.subscribers.find((y) => y.peerId === peerId);
+      return x ? [{ at: s.at, budgetBps: x.budgetBps, linkBps: x.linkBps, capBps: x.capBps, estimate: x.estimate }] : [];
+    });
+  }
+
   stop(): void { clearInterval(this.#timer); }
+}
+
+/** The server's view of one subscriber's downlink at one poll (see RoomAllocator.snapshot). */
+export interface ServerTrace {
+  at: number; budgetBps: number; linkBps: number; capBps: number | null;
+  estimate: { readingBps: number | null; sentBps: number | null; queueMs: number | null; failedLevelBps: number | null; holdMs: number };
 }
 
 /** Resources a page fetched after `joinedAt` (page time, ms): [file, KB, ms after the join]. */

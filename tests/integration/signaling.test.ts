@@ -115,12 +115,16 @@ describe('server metrics', () => {
       const consumer = await b.client.ok('consume', { transportId: b.recv.id, producerId: cam.producerId });
       await b.client.ok('resumeConsumer', { consumerId: consumer.consumerId });
       expect((await fetch(`${m.url}/api/metrics`)).status).toBe(401);
-      type Metrics = { workers: unknown[]; rooms: { room: string; subscribers: { consumers: { consumerId: string; reason: string | null }[] }[] }[] };
+      type Metrics = { workers: unknown[]; rooms: { room: string; subscribers: { linkBps: number; capBps: number | null; estimate: { holdMs: number; failedLevelBps: number | null }; consumers: { consumerId: string; reason: string | null }[] }[] }[] };
       const body = (await (await fetch(`${m.url}/api/metrics`, { headers: { authorization: 'Bearer secret-token-123' } })).json()) as Metrics;
       expect(body.workers).toHaveLength(1);
       expect(JSON.stringify(body)).not.toContain(roomId);
       const decisions = body.rooms[0]!.subscribers.flatMap((s) => s.consumers);
       expect(decisions.map((d) => d.consumerId)).toContain(consumer.consumerId);
+      // What each budget was decided from (the benches record it per poll).
+      const sub = body.rooms[0]!.subscribers[0]!;
+      expect(sub.linkBps).toBeGreaterThan(0);
+      expect(sub.estimate).toMatchObject({ holdMs: expect.any(Number), failedLevelBps: null });
       a.client.close();
       b.client.close();
     } finally {

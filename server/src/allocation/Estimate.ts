@@ -80,6 +80,10 @@ export class Estimate {
   }
 
   get bps(): number { return this.#effective; }
+  /** The level a probe failed at, while it still holds probes below it (null: none). */
+  get failedLevelBps(): number | null {
+    return this.#ceiling !== null && this.#now - this.#ceiling.at < this.#ceiling.ms ? this.#ceiling.bps : null;
+  }
   get holdMs(): number { return this.#hold; }
   /**
    * When congestion was last confirmed: a drop with evidence (or a collapse), or a probe

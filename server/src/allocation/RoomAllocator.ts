@@ -13,7 +13,7 @@ import { bitrateMatrix, layerHeights } from './layerStats.js';
 import { measureSubscriber } from './measure.js';
 import { Dynacast } from './dynacast.js';
 import { ProducerRates } from './producerRates.js';
-import { SubscriberAllocator } from './SubscriberAllocator.js';
+import { SubscriberAllocator, type EstimateTrace } from './SubscriberAllocator.js';
 import { KeyframeThrottle } from './keyframes.js';
 import { StillBucket } from './stills.js';
 import { RecvCap, recvFloorBps } from './recvCap.js';
@@ -281,10 +281,13 @@ export class RoomAllocator {
   }
 
   /** Per subscriber: budget and every video consumer's decision (server metrics). */
-  snapshot(): { peerId: string; budgetBps: number; consumers: { consumerId: string; target: WireLayer | null; current: WireLayer | null; max: WireLayer | null; reason: PausedReason; rank: number }[] }[] {
+  snapshot(): { peerId: string; budgetBps: number; linkBps: number; capBps: number | null; estimate: EstimateTrace; consumers: { consumerId: string; target: WireLayer | null; current: WireLayer | null; max: WireLayer | null; reason: PausedReason; rank: number }[] }[] {
     return [...this.#subs.values()].map((sub) => ({
       peerId: sub.peer.id,
       budgetBps: Math.round(sub.allocator.videoBudget),
+      linkBps: Math.round(sub.allocator.linkBudget),
+      capBps: sub.cap.bps,
+      estimate: sub.allocator.trace,
       consumers: [...sub.decisions.values()].map((d) => ({
         consumerId: d.id, target: wire(d.target), max: wire(d.max), reason: d.pausedReason, rank: d.rank,
         current: wire(toLayer(sub.peer.consumers.get(d.id)?.currentLayers)),

@@ -18,6 +18,10 @@ import { DEFAULT_ESTIMATE_OPTIONS, RTX_EVIDENCE, type EstimateOptions } from './
 import { ReadingsWindow } from './keyframeLink.js';
 import type { Allocation, TrackAllocation, TrackInput } from './types.js';
 
+export interface EstimateTrace {
+  readingBps: number | null; sentBps: number | null; queueMs: number | null; failedLevelBps: number | null; holdMs: number;
+}
+
 export interface SubscriberAllocatorOptions {
   lastN: number;
   initialEstimateBps: number;
@@ -51,6 +55,7 @@ export class SubscriberAllocator {
   #upgradePending = false;
   /** mediasoup's recent readings, for the keyframe limit. */
   readonly #readings = new ReadingsWindow();
+  #reading: number | null = null;
 
   constructor(options: SubscriberAllocatorOptions, now = 0) {
     this.#lastN = options.lastN;
@@ -77,6 +82,7 @@ export class SubscriberAllocator {
   // traffic looked like congestion whenever the layers' measured rates were high: the
   // edge-3 bench paused video for seconds on a link with room to spare.)
   setEstimate(bps: number, now: number): void {
+    this.#reading = bps;
     // Idle: no video beyond the first one's floor flows, so the estimate follows the audio.
     const idle = Number.isFinite(this.#lastUsed) && this.#lastUsed <= FLOOR_MAX_BPS;
     if (this.#upgradePending) this.#estimate.upgradePending(now);
@@ -135,6 +141,11 @@ export class SubscriberAllocator {
    */
   #floorBps(): number {
     return this.#cap === null || this.#cap >= this.#audioBps + FLOOR_MAX_BPS ? FLOOR_MAX_BPS : 0;
+  }
+
+  /** What the budget was decided from (server metrics; the bench plots it). */
+  get trace(): EstimateTrace {
+    return { readingBps: this.#reading, sentBps: this.#sentBps ?? null, queueMs: this.#queue.ms, failedLevelBps: this.#estimate.failedLevelBps, holdMs: this.#estimate.holdMs };
   }
 
   /** The downlink budget, audio included, before any hard cap. */
