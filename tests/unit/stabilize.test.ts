@@ -51,6 +51,26 @@ describe('stabilize (one track, budget in bit/s, last change 1 s or 10 s ago)', 
     });
     expect(out.tracks[0]!.target).toEqual(L(0, 2));
   });
+
+  it('a paused video the margin covers resumes, and the other gives up what it kept beyond its share', () => {
+    // 120 kbit/s: both videos at their lowest layer (50 kbit/s each). b kept 0/2 (100 kbit/s)
+    // from before, which left no room to resume a beside it.
+    const tracks = [cam('a'), cam('b')];
+    const input = { budget: 120_000, lastN: 10, tracks };
+    const last = new Map([['a', was(null)], ['b', { ...was(L(0, 2)), id: 'b' }]]);
+    const out = stabilize({
+      fresh: allocate(input), safe: allocate({ ...input, budget: 120_000 * 0.85 }), tracks,
+      last, upAllowedAt: new Map([['a', 5000], ['b', 15_000]]), now: 10_000,
+    });
+    expect(out.tracks.map((t) => t.target)).toEqual([L(0, 0), L(0, 0)]);
+    expect(out.used).toBeLessThanOrEqual(120_000);
+    // Still waiting for its hold: nobody is taken down for it.
+    const held = stabilize({
+      fresh: allocate(input), safe: allocate({ ...input, budget: 120_000 * 0.85 }), tracks,
+      last, upAllowedAt: new Map([['a', 15_000], ['b', 15_000]]), now: 10_000,
+    });
+    expect(held.tracks.map((t) => t.target)).toEqual([null, L(0, 2)]);
+  });
 });
 
 describe('SubscriberAllocator under a noisy estimate (random loss, not congestion)', () => {

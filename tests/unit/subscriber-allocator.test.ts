@@ -2,7 +2,7 @@
 // per-subscriber allocator's diffs.
 import { describe, expect, it } from 'vitest';
 import { Estimate } from '../../server/src/allocation/Estimate.js';
-import { APP_LIMITED_BAND, CEILING_APPROACH, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE } from '../../server/src/allocation/estimateTuning.js';
+import { APP_LIMITED_BAND, CEILING_APPROACH, EMPTY_QUEUE_MS, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE } from '../../server/src/allocation/estimateTuning.js';
 import { CUT_OVER_MS, FLOOR_MAX_BPS, SubscriberAllocator, UP_HOLD_MS } from '../../server/src/allocation/SubscriberAllocator.js';
 import { LINK_CHANGED_MS } from '../../server/src/allocation/keyframeLink.js';
 import { LOSS_MIN_PACKETS } from '../../server/src/allocation/lossEvidence.js';
@@ -260,6 +260,19 @@ describe('Estimate when app-limited', () => {
   });
 });
 
+describe('Estimate after congestion', () => {
+  it('a reading below what is sent with an empty queue lags a link that came back: growth goes on; with a queue it does not', () => {
+    const grows = (queueMs: number) => {
+      const e = new Estimate(180_000, { holdMs: 3000 }, 0);
+      for (let t = 0; t <= 4000; t += 250) e.update(42_000, t, 120_000, true, { queueMs, sentBps: 120_000 });
+      return e.bps;
+    };
+    expect(grows(0)).toBeGreaterThan(180_000);
+    expect(grows(EMPTY_QUEUE_MS)).toBeGreaterThan(180_000);
+    expect(grows(30)).toBe(180_000); // the edge link's jitter reads like this: no growth on a low reading
+  });
+});
+
 describe('SubscriberAllocator', () => {
   it('step down to 150 kbit/s and back: fast down, no upgrade before the hold time, then recovery', () => {
     const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 2_000_000, estimate: { holdMs: 3000 } }, 0);
@@ -374,12 +387,14 @@ describe('SubscriberAllocator', () => {
 
   it('a report that lost a few packets is chance, not congestion: loss counts from LOSS_MIN_PACKETS lost since the last report', () => {
     // The edge link: mediasoup reads below what is sent (as it always does there), the queue
-    // is calm, and a 90p video's report of ~15 packets lost two of them (13 %).
+    // is calm but not empty (its jitter: 30 ms above the link's own), and a 90p video's
+    // report of ~15 packets lost two of them (13 %).
     const edge = () => {
       const a = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 300_000 }, 0);
       a.setTrack(cam('a'));
       a.setRtt(300, 0);
-      a.setRtt(310, 500);
+      a.setRtt(330, 250);
+      a.setRtt(340, 500);
       a.setSent(200_000, 4000);
       return a;
     };

@@ -68,13 +68,26 @@ export function stabilize(i: StabilizeInput): Allocation {
   } else {
     // 3. Room to spare: calm tracks go up to their share of the allocation with margin
     //    (all of them or none: together they must fit the budget itself).
-    const up = tracks.map((t) => {
+    const goesUp = (t: TrackAllocation) => {
       const s = safe.get(t.id);
       const calm = i.now >= (i.upAllowedAt.get(t.id) ?? -Infinity);
-      if (!s || !calm || !i.last.has(t.id) || order(s.target, t.target) <= 0) return t;
-      return { ...s, rank: t.rank, max: t.max };
-    });
+      return s !== undefined && calm && i.last.has(t.id) && order(s.target, t.target) > 0;
+    };
+    const up = tracks.map((t) => (goesUp(t) ? { ...safe.get(t.id)!, rank: t.rank, max: t.max } : t));
     if (sum(up) <= budget) tracks = up;
+    // 4. A paused video the margin covers is not left blank because the others keep more
+    //    than their share: they go down to theirs, never off (what fits is checked
+    //    again). A step-down subscriber whose link came back kept one video paused for 20 s
+    //    and more (the other kept a higher frame rate), and since the budget already
+    //    covered the paused one, nothing probed for more either.
+    else if (up.some((t, k) => t.target !== null && tracks[k]!.target === null)) {
+      const traded = up.map((t) => {
+        const s = safe.get(t.id);
+        // Down, never off: one blank tile is not traded for another.
+        return s?.target && aboutBandwidth(s) && order(s.target, t.target) < 0 ? { ...s, rank: t.rank, max: t.max } : t;
+      });
+      if (sum(traded) <= budget) tracks = traded;
+    }
   }
   return { tracks, budget: i.fresh.budget, used: sum(tracks) };
 }
