@@ -48,12 +48,12 @@ it('a simulcast layer that received nothing since the last measurement reads 0, 
     };
     await send([0, 1, 2], 20);
     await received([20, 20, 20]);
-    const first = await measureProducer(cam, undefined, 0);
+    const first = await measureProducer(cam, [], 0);
     expect(first.matrix.every((row) => row.some((bps) => bps > 0))).toBe(true);
     // The sender drops its two upper layers; only the lowest goes on.
     await send([0], 20);
     await received([40, 20, 20]);
-    const second = await measureProducer(cam, first.counts, STOPPED_MIN_MS);
+    const second = await measureProducer(cam, first.history, STOPPED_MIN_MS);
     const stats = await cam.getStats();
     expect(stats.find((x) => x.ssrc === SSRC + 1)?.bitrate ?? 0).toBeGreaterThan(0); // mediasoup: still "sending"
     expect(second.matrix[0]!.some((bps) => bps > 0)).toBe(true);

@@ -37,27 +37,34 @@ describe('withStoppedLayers', () => {
   const counts = (at: number, packets: number[]) => ({ at, counts: new Map(SIMULCAST.map((e, s) => [e.rid, packets[s]!])) });
 
   it.each([
-    { name: 'first measurement: nothing to compare', last: undefined, now: 1000, packets: [10, 10, 10], want: rows },
-    { name: 'every layer sent: as measured', last: counts(0, [10, 10, 10]), now: 1000, packets: [20, 20, 20], want: rows },
-    { name: 'the sender dropped its 180p and 360p layers: they read 0', last: counts(0, [10, 10, 10]), now: 1000, packets: [20, 10, 10], want: [rows[0], [0, 0, 0], [0, 0, 0]] },
-    { name: 'too soon to judge (a slow layer sends a few packets a second)', last: counts(500, [10, 10, 10]), now: 1000, packets: [20, 10, 10], want: rows },
-    { name: 'nothing of the sender arrives (a stalled sender): not a dropped layer', last: counts(0, [10, 10, 10]), now: 1000, packets: [10, 10, 10], want: rows },
-  ])('$name', ({ last, now, packets, want }) => {
-    expect(withStoppedLayers(rows, SIMULCAST, stats(packets), last, now).matrix).toEqual(want);
+    { name: 'first measurement: nothing to compare', history: [], now: 1000, packets: [10, 10, 10], want: rows },
+    { name: 'every layer sent: as measured', history: [counts(0, [10, 10, 10])], now: 1000, packets: [20, 20, 20], want: rows },
+    { name: 'the sender dropped its 180p and 360p layers: they read 0', history: [counts(0, [10, 10, 10])], now: 1000, packets: [20, 10, 10], want: [rows[0], [0, 0, 0], [0, 0, 0]] },
+    { name: 'too soon to judge (a slow layer sends a few packets a second)', history: [counts(500, [10, 10, 10])], now: 1000, packets: [20, 10, 10], want: rows },
+    { name: 'nothing of the sender arrives (a stalled sender): not a dropped layer', history: [counts(0, [10, 10, 10])], now: 1000, packets: [10, 10, 10], want: rows },
+    { name: 'compared with the newest counts old enough: stopped 900 ms ago', history: [counts(0, [5, 5, 5]), counts(100, [10, 10, 10]), counts(600, [15, 10, 10])], now: 100 + STOPPED_MIN_MS, packets: [20, 10, 10], want: [rows[0], [0, 0, 0], [0, 0, 0]] },
+    { name: '... not the oldest: the layer sent within the window is not stopped', history: [counts(0, [5, 5, 5]), counts(100, [10, 8, 8])], now: 100 + STOPPED_MIN_MS, packets: [20, 10, 10], want: rows },
+  ])('$name', ({ history, now, packets, want }) => {
+    expect(withStoppedLayers(rows, SIMULCAST, stats(packets), history, now).matrix).toEqual(want);
   });
 
-  it('compares over at least STOPPED_MIN_MS, and a layer that comes back is available at once', () => {
-    let last = withStoppedLayers(rows, SIMULCAST, stats([10, 10, 10]), undefined, 0).counts;
-    // 400 ms later: too soon, the older counts stay the reference ...
-    last = withStoppedLayers(rows, SIMULCAST, stats([15, 10, 10]), last, 400).counts;
-    expect(last?.at).toBe(0);
-    // ... so at 900 ms the 180p and 360p layers have been silent for 900 ms.
-    const r = withStoppedLayers(rows, SIMULCAST, stats([20, 10, 10]), last, STOPPED_MIN_MS + 100);
-    expect(r.matrix[1]).toEqual([0, 0, 0]);
-    expect(withStoppedLayers(rows, SIMULCAST, stats([30, 12, 12]), r.counts, 2000).matrix).toEqual(rows);
+  it('measured every 500 ms, a stopped layer shows within STOPPED_MIN_MS + 500 ms; one that comes back at once', () => {
+    let history = withStoppedLayers(rows, SIMULCAST, stats([10, 10, 10]), [], 0).history;
+    // The upper layers stop right after 0 ms; the lowest goes on.
+    const at = (now: number, low: number) => withStoppedLayers(rows, SIMULCAST, stats([low, 10, 10]), history, now);
+    let r = at(500, 15);
+    expect(r.matrix).toEqual(rows); // too soon
+    history = r.history;
+    r = at(1000, 20);
+    expect(r.matrix[1]).toEqual([0, 0, 0]); // 1000 ms of silence, compared with the counts at 0
+    history = r.history;
+    expect(history.map((h) => h.at)).toEqual([0, 500, 1000]);
+    r = at(1500, 25);
+    expect(r.history.map((h) => h.at)).toEqual([500, 1000, 1500]); // older than the reference: dropped
+    expect(withStoppedLayers(rows, SIMULCAST, stats([30, 12, 12]), r.history, 2000).matrix).toEqual(rows);
   });
 
   it('leaves a single-stream (SVC) producer as measured', () => {
-    expect(withStoppedLayers(rows, [{ ssrc: 1, scalabilityMode: 'L3T3_KEY' }], [{ ssrc: 1, packetCount: 5 }], { at: 0, counts: new Map([['1', 5]]) }, 1000).matrix).toEqual(rows);
+    expect(withStoppedLayers(rows, [{ ssrc: 1, scalabilityMode: 'L3T3_KEY' }], [{ ssrc: 1, packetCount: 5 }], [{ at: 0, counts: new Map([['1', 5]]) }], 1000).matrix).toEqual(rows);
   });
 });

@@ -52,28 +52,36 @@ export const STOPPED_MIN_MS = 800;
  * while another layer of the same sender did, reads 0: the sender stopped it (lossy-burst-3:
  * the lossy sender's browser dropped its 180p layer), and mediasoup counts a stream's
  * bitrate over 2.5 s (RtpDataCounter), so receivers froze for up to 2.5 s on a layer that no
- * longer came before anything moved them to the one still sent. Returns the matrix and the
- * counts to compare with next time.
+ * longer came before anything moved them to the one still sent.
+ * `history` holds earlier counts, oldest first; the window is a sliding one: it compares
+ * with the newest counts at least STOPPED_MIN_MS old, so a producer measured every 500 ms
+ * is judged 0.8-1.3 s after its layer stopped (comparing with the previous measurement
+ * only, once a second, took 1-2 s, and the receivers' freeze lasted that long).
+ * Returns the matrix and the history to pass next time (this measurement included).
  */
 export function withStoppedLayers(
-  matrix: number[][], encodings: readonly EncodingInfo[], stats: readonly StreamStat[], last: PacketCounts | undefined, now: number,
-): { matrix: number[][]; counts: PacketCounts | undefined } {
-  if (encodings.length <= 1) return { matrix, counts: undefined };
-  // Too soon to judge: keep comparing with the older counts.
-  if (last && now - last.at < STOPPED_MIN_MS) return { matrix, counts: last };
+  matrix: number[][], encodings: readonly EncodingInfo[], stats: readonly StreamStat[], history: readonly PacketCounts[], now: number,
+): { matrix: number[][]; history: PacketCounts[] } {
+  if (encodings.length <= 1) return { matrix, history: [] };
   const counts = new Map<string, number>();
+  for (const enc of encodings) {
+    const key = enc.rid ?? (enc.ssrc !== undefined ? String(enc.ssrc) : undefined);
+    const packets = streamOf(enc, stats)?.packetCount;
+    if (key !== undefined && packets !== undefined) counts.set(key, packets);
+  }
+  const ref = history.findLast((h) => now - h.at >= STOPPED_MIN_MS);
+  // What is older than the reference is no longer needed.
+  const next = [...history.filter((h) => ref === undefined || h.at >= ref.at), { at: now, counts }];
+  if (!ref) return { matrix, history: next };
   const grew: boolean[] = encodings.map((enc) => {
     const key = enc.rid ?? (enc.ssrc !== undefined ? String(enc.ssrc) : undefined);
-    const stat = streamOf(enc, stats);
-    if (key === undefined || stat?.packetCount === undefined) return true;
-    counts.set(key, stat.packetCount);
-    const before = last?.counts.get(key);
-    return before === undefined || stat.packetCount > before;
+    const packets = key === undefined ? undefined : counts.get(key);
+    const before = key === undefined ? undefined : ref.counts.get(key);
+    return packets === undefined || before === undefined || packets > before;
   });
-  const next = { at: now, counts };
   // Nothing of the sender arrives at all (a stalled or paused sender): not a dropped layer.
-  if (!grew.some((g, s) => g && (matrix[s]?.some((bps) => bps > 0) ?? false))) return { matrix, counts: next };
-  return { matrix: matrix.map((row, s) => (grew[s] ? row : row.map(() => 0))), counts: next };
+  if (!grew.some((g, s) => g && (matrix[s]?.some((bps) => bps > 0) ?? false))) return { matrix, history: next };
+  return { matrix: matrix.map((row, s) => (grew[s] ? row : row.map(() => 0))), history: next };
 }
 
 /** Frame height of each spatial layer, from the source height and the encodings' scaling. */

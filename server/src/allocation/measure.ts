@@ -11,10 +11,15 @@ import type { SubscriberAllocator } from './SubscriberAllocator.js';
  * stopped simulcast layer at 0 (see withStoppedLayers), and the packet counts to compare
  * with at the next measurement.
  */
-export async function measureProducer(producer: types.Producer, last?: PacketCounts, now = Date.now()): Promise<{ matrix: number[][]; counts: PacketCounts | undefined }> {
+export async function measureProducer(producer: types.Producer, history: readonly PacketCounts[], now = Date.now()): Promise<{ matrix: number[][]; history: PacketCounts[] }> {
   const encodings = (producer.rtpParameters.encodings ?? []) as EncodingInfo[];
   const stats = await producer.getStats();
-  return withStoppedLayers(bitrateMatrix(encodings, stats), encodings, stats, last, now);
+  return withStoppedLayers(bitrateMatrix(encodings, stats), encodings, stats, history, now);
+}
+
+/** A simulcast producer: measured every tick, so that a layer its sender stopped shows soon (see withStoppedLayers). */
+export function isSimulcast(producer: types.Producer): boolean {
+  return (producer.rtpParameters.encodings?.length ?? 0) > 1;
 }
 
 export interface DownlinkSample {

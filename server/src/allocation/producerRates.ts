@@ -9,8 +9,8 @@ export class ProducerRates {
   readonly #matrices = new Map<string, number[][]>();
   /** Producers that have been measured sending something. */
   readonly #measured = new Set<string>();
-  /** Each producer's packet count per simulcast stream at the last measurement (see withStoppedLayers). */
-  readonly #packets = new Map<string, PacketCounts>();
+  /** Each producer's recent packet counts per simulcast stream (see withStoppedLayers). */
+  readonly #packets = new Map<string, PacketCounts[]>();
 
   addProducer(producer: types.Producer): void {
     producer.observer.once('close', () => {
@@ -26,11 +26,11 @@ export class ProducerRates {
   sizes(): { matrices: number; measured: number } { return { matrices: this.#matrices.size, measured: this.#measured.size }; }
 
   async measure(producer: types.Producer, stopped: () => boolean): Promise<void> {
-    const { matrix: measured, counts } = await measureProducer(producer, this.#packets.get(producer.id));
+    const { matrix: measured, history } = await measureProducer(producer, this.#packets.get(producer.id) ?? []);
     // It may have closed while its stats were on the way: its close handler has already
     // run, so recording it now would leak an entry for a gone producer.
     if (producer.closed || stopped()) return;
-    if (counts) this.#packets.set(producer.id, counts);
+    this.#packets.set(producer.id, history);
     // A new producer reports zeros until its first packets: stay optimistic until then.
     if (measured.some((row) => row.some((bps) => bps > 0))) this.#measured.add(producer.id);
     if (this.#measured.has(producer.id)) this.#matrices.set(producer.id, measured);
