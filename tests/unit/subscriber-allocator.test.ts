@@ -2,7 +2,7 @@
 // per-subscriber allocator's diffs.
 import { describe, expect, it } from 'vitest';
 import { Estimate } from '../../server/src/allocation/Estimate.js';
-import { APP_LIMITED_BAND, CEILING_APPROACH, EMPTY_QUEUE_MS, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE } from '../../server/src/allocation/estimateTuning.js';
+import { APP_LIMITED_BAND, CEILING_APPROACH, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE } from '../../server/src/allocation/estimateTuning.js';
 import { CUT_OVER_MS, FLOOR_MAX_BPS, SubscriberAllocator, UP_HOLD_MS } from '../../server/src/allocation/SubscriberAllocator.js';
 import { LINK_CHANGED_MS } from '../../server/src/allocation/keyframeLink.js';
 import { LOSS_MIN_PACKETS } from '../../server/src/allocation/lossEvidence.js';
@@ -261,15 +261,10 @@ describe('Estimate when app-limited', () => {
 });
 
 describe('Estimate after congestion', () => {
-  it('a reading below what is sent with an empty queue lags a link that came back: growth goes on; with a queue it does not', () => {
-    const grows = (queueMs: number) => {
-      const e = new Estimate(180_000, { holdMs: 3000 }, 0);
-      for (let t = 0; t <= 4000; t += 250) e.update(42_000, t, 120_000, true, { queueMs, sentBps: 120_000 });
-      return e.bps;
-    };
-    expect(grows(0)).toBeGreaterThan(180_000);
-    expect(grows(EMPTY_QUEUE_MS)).toBeGreaterThan(180_000);
-    expect(grows(30)).toBe(180_000); // the edge link's jitter reads like this: no growth on a low reading
+  it('a reading below what is sent blocks growth even with an empty queue (the edge link reads that way with no room)', () => {
+    const e = new Estimate(180_000, { holdMs: 3000 }, 0);
+    for (let t = 0; t <= 4000; t += 250) e.update(42_000, t, 120_000, true, { queueMs: 0, sentBps: 120_000 });
+    expect(e.bps).toBe(180_000);
   });
 });
 

@@ -8,8 +8,11 @@
 //   few % is no congestion; an overflowing queue drops far more) or heavy retransmission
 //   (RTX_EVIDENCE, the quickest of the three). A reading merely below
 //   our budget while we send less is no congestion: the BWE of an app-limited link follows
-//   what is sent. A reading below what is sent blocks growth, unless the queue stays empty
-//   (the reading lags a link that came back, see #lagging).
+//   what is sent. A reading below what is sent blocks growth, even with the queue empty:
+//   the edge link's queue read 0-15 ms for seconds at a time, and growing then took its
+//   budget to 330-500 kbit/s (playout p95 480-990 ms); after the step-down link came back,
+//   mediasoup's reading lagged for 4-6 s at 42 kbit/s while 120 went out (that is the
+//   price).
 // - Growth waits `hold` ms without a drop, then probes (mediasoup's BWE finds more capacity
 //   only when asked), one probe per `probeIntervalMs` while they succeed, only while the
 //   allocation wants more and no reading is low, and from our own budget, never from the
@@ -41,7 +44,7 @@
 //   that stepped from 1 Mbit/s to 150 kbit/s is read down over several seconds, and
 //   confirming each reading anew took 3-5 s to reach the lowest layer.
 import {
-  APP_LIMITED_BAND, CEILING_APPROACH, DEFAULT_ESTIMATE_OPTIONS, EMPTY_QUEUE_MS, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE, SENT_HEADROOM,
+  APP_LIMITED_BAND, CEILING_APPROACH, DEFAULT_ESTIMATE_OPTIONS, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE, SENT_HEADROOM,
   type EstimateOptions, type LinkSigns,
 } from './estimateTuning.js';
 
@@ -145,8 +148,7 @@ export class Estimate {
       // within 4 s, and concealed audio tripled). With every video paused that deadlocked
       // (the reading follows the audio); the first video's floor (SubscriberAllocator) keeps
       // a consumer forwarding, so mediasoup probes and its reading recovers by itself.
-      // Unless the queue stays empty (EMPTY_QUEUE_MS): then the reading lags a link that came back.
-      if (!this.#lagging(queueMs, now)) return this.#effective;
+      return this.#effective;
     } else {
       this.#low = null;
     }
@@ -158,17 +160,6 @@ export class Estimate {
     else this.#high = null;
     // Not into a queue that already holds more than the link's own.
     return this.#grow(now, wantsMore && (queueMs === null || queueMs < this.#o.queueMs));
-  }
-
-  /**
-   * mediasoup's reading has stayed below what is sent for `confirmMs` while the queue is
-   * empty: the link carries all of it, and the reading is an app-limited estimate that
-   * still remembers congestion. When the step-down link came back from 150 kbit/s to
-   * 1 Mbit/s, mediasoup read 42-67 kbit/s for 4-6 s while 100-134 kbit/s went out with
-   * the queue at 0-2 ms, and nothing grew.
-   */
-  #lagging(queueMs: number | null, now: number): boolean {
-    return queueMs !== null && queueMs <= EMPTY_QUEUE_MS && this.#low !== null && now - this.#low.since >= this.#o.confirmMs;
   }
 
   /** The last change was a probe, less than a hold ago. */

@@ -86,10 +86,3 @@ export const SENT_HEADROOM = 2;
 
 /** While a failed level is remembered, probes go up to this share of it. */
 export const CEILING_APPROACH = 0.85;
-
-/**
- * A queue at most this far (ms) above the link's own counts as empty: a reading below what
- * is sent then lags (see Estimate.ts). The jittery edge link's queue read 20-60 ms with
- * room to spare, the step-down link's 0-11 ms once it came back.
- */
-export const EMPTY_QUEUE_MS = 15;
