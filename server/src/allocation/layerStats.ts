@@ -63,9 +63,10 @@ export function withStoppedLayers(
   matrix: number[][], encodings: readonly EncodingInfo[], stats: readonly StreamStat[], history: readonly PacketCounts[], now: number,
 ): { matrix: number[][]; history: PacketCounts[] } {
   if (encodings.length <= 1) return { matrix, history: [] };
+  const keyOf = (enc: EncodingInfo) => enc.rid ?? (enc.ssrc !== undefined ? String(enc.ssrc) : undefined);
   const counts = new Map<string, number>();
   for (const enc of encodings) {
-    const key = enc.rid ?? (enc.ssrc !== undefined ? String(enc.ssrc) : undefined);
+    const key = keyOf(enc);
     const packets = streamOf(enc, stats)?.packetCount;
     if (key !== undefined && packets !== undefined) counts.set(key, packets);
   }
@@ -74,7 +75,7 @@ export function withStoppedLayers(
   const next = [...history.filter((h) => ref === undefined || h.at >= ref.at), { at: now, counts }];
   if (!ref) return { matrix, history: next };
   const grew: boolean[] = encodings.map((enc) => {
-    const key = enc.rid ?? (enc.ssrc !== undefined ? String(enc.ssrc) : undefined);
+    const key = keyOf(enc);
     const packets = key === undefined ? undefined : counts.get(key);
     const before = key === undefined ? undefined : ref.counts.get(key);
     return packets === undefined || before === undefined || packets > before;

@@ -8,8 +8,8 @@ import type { SubscriberAllocator } from './SubscriberAllocator.js';
 
 /**
  * Measured bits per second of each spatial/temporal layer a video producer receives, a
- * stopped simulcast layer at 0 (see withStoppedLayers), and the packet counts to compare
- * with at the next measurement.
+ * stopped simulcast layer at 0 (see withStoppedLayers), and the recent packet counts to
+ * compare with at the next measurement.
  */
 export async function measureProducer(producer: types.Producer, history: readonly PacketCounts[], now = Date.now()): Promise<{ matrix: number[][]; history: PacketCounts[] }> {
   const encodings = (producer.rtpParameters.encodings ?? []) as EncodingInfo[];
