@@ -2,10 +2,10 @@
 // per-subscriber allocator's diffs.
 import { describe, expect, it } from 'vitest';
 import { Estimate } from '../../server/src/allocation/Estimate.js';
-import { APP_LIMITED_BAND, CEILING_APPROACH, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE } from '../../server/src/allocation/estimateTuning.js';
+import { APP_LIMITED_BAND, CEILING_APPROACH, LAG_CLEAN_MS, LAG_QUEUE_MS, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE } from '../../server/src/allocation/estimateTuning.js';
 import { CUT_OVER_MS, FLOOR_MAX_BPS, SubscriberAllocator, UP_HOLD_MS } from '../../server/src/allocation/SubscriberAllocator.js';
 import { LINK_CHANGED_MS } from '../../server/src/allocation/keyframeLink.js';
-import { LOSS_MIN_PACKETS } from '../../server/src/allocation/lossEvidence.js';
+import { LOSS_MIN_PACKETS, LossEvidence } from '../../server/src/allocation/lossEvidence.js';
 import { QueueingDelay } from '../../server/src/allocation/queueing.js';
 import type { TrackInput } from '../../server/src/allocation/types.js';
 
@@ -261,10 +261,48 @@ describe('Estimate when app-limited', () => {
 });
 
 describe('Estimate after congestion', () => {
-  it('a reading below what is sent blocks growth even with an empty queue (the edge link reads that way with no room)', () => {
-    const e = new Estimate(180_000, { holdMs: 3000 }, 0);
-    for (let t = 0; t <= 4000; t += 250) e.update(42_000, t, 120_000, true, { queueMs: 0, sentBps: 120_000 });
-    expect(e.bps).toBe(180_000);
+  it('a reading below what is sent lags a link that is plainly clear (queue empty, nothing lost for LAG_CLEAN_MS): growth goes on', () => {
+    const budget = (queueMs: number, cleanMs: number) => {
+      const e = new Estimate(180_000, { holdMs: 3000 }, 0);
+      for (let t = 0; t <= 4000; t += 250) e.update(42_000, t, 120_000, true, { queueMs, cleanMs, sentBps: 120_000 });
+      return e.bps;
+    };
+    expect(budget(0, LAG_CLEAN_MS)).toBeGreaterThan(180_000); // the step-down link, back at 1 Mbit/s
+    expect(budget(LAG_QUEUE_MS, LAG_CLEAN_MS)).toBeGreaterThan(180_000);
+    expect(budget(0, LAG_CLEAN_MS - 1)).toBe(180_000); // the edge link: an empty queue, but random loss
+    expect(budget(LAG_QUEUE_MS + 15, LAG_CLEAN_MS)).toBe(180_000);
+  });
+
+  it('the link is clean only while nothing is retransmitted either (a slow video\'s report can miss random loss)', () => {
+    const run = (rtxBps: number) => {
+      const a = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 180_000 }, 0);
+      a.setTrack(cam('a'));
+      a.setRtt(41, 0); // the queue is known (empty) from the start
+      for (let t = 0; t <= 6000; t += 250) {
+        if (t % 1000 === 0) { a.setRtt(40 + (t % 2000 === 0 ? 0 : 1), t); a.setLoss(0, { stream: 'c', lost: 3 }, t); }
+        a.setSent(120_000, rtxBps, t);
+        a.setEstimate(42_000, t);
+        a.update(t);
+      }
+      return a.linkBudget;
+    };
+    expect(run(0)).toBeGreaterThan(180_000);
+    expect(run(3000)).toBe(180_000);
+  });
+
+  it('times how long the receiver reports lost nothing: a new loss or another stream starts again', () => {
+    const l = new LossEvidence();
+    expect(l.cleanMs(0)).toBe(0);
+    l.add(0, { stream: 'a', lost: 5 }, 1000);
+    expect(l.cleanMs(1000)).toBe(0); // a stream's first report: from now
+    l.add(0, { stream: 'a', lost: 5 }, 2000);
+    expect(l.cleanMs(4000)).toBe(3000);
+    l.add(0.02, { stream: 'a', lost: 6 }, 4500); // one packet lost
+    expect(l.cleanMs(5000)).toBe(500);
+    l.add(0, { stream: 'b', lost: 0 }, 6000);
+    expect(l.cleanMs(6000)).toBe(0);
+    l.add(0, { stream: 'b', lost: 0 }); // no time: not known
+    expect(l.cleanMs(9000)).toBe(0);
   });
 });
 

@@ -8,11 +8,9 @@
 //   few % is no congestion; an overflowing queue drops far more) or heavy retransmission
 //   (RTX_EVIDENCE, the quickest of the three). A reading merely below
 //   our budget while we send less is no congestion: the BWE of an app-limited link follows
-//   what is sent. A reading below what is sent blocks growth, even with the queue empty:
-//   the edge link's queue read 0-15 ms for seconds at a time, and growing then took its
-//   budget to 330-500 kbit/s (playout p95 480-990 ms); after the step-down link came back,
-//   mediasoup's reading lagged for 4-6 s at 42 kbit/s while 120 went out (that is the
-//   price).
+//   what is sent. A reading below what is sent blocks growth, unless the link is plainly
+//   clear: the queue empty and nothing lost for seconds (see LAG_CLEAN_MS); then the reading
+//   lags a link that came back.
 // - Growth waits `hold` ms without a drop, then probes (mediasoup's BWE finds more capacity
 //   only when asked), one probe per `probeIntervalMs` while they succeed, only while the
 //   allocation wants more and no reading is low, and from our own budget, never from the
@@ -44,7 +42,7 @@
 //   that stepped from 1 Mbit/s to 150 kbit/s is read down over several seconds, and
 //   confirming each reading anew took 3-5 s to reach the lowest layer.
 import {
-  APP_LIMITED_BAND, CEILING_APPROACH, DEFAULT_ESTIMATE_OPTIONS, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE, SENT_HEADROOM,
+  APP_LIMITED_BAND, CEILING_APPROACH, DEFAULT_ESTIMATE_OPTIONS, LAG_CLEAN_MS, LAG_QUEUE_MS, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE, SENT_HEADROOM,
   type EstimateOptions, type LinkSigns,
 } from './estimateTuning.js';
 
@@ -127,7 +125,7 @@ export class Estimate {
    * by the budget (only then is probing worth its risk); returns the effective budget.
    */
   update(measuredBps: number, now: number, usedBps = Infinity, wantsMore = true, signs: LinkSigns = {}): number {
-    const { queueMs = null, loss = null, idle = false, rtxShare = null, sentBps = null, nextBps = null } = signs;
+    const { queueMs = null, loss = null, cleanMs = 0, idle = false, rtxShare = null, sentBps = null, nextBps = null } = signs;
     this.#now = now;
     this.#room = sentBps === null ? Infinity : Math.max(sentBps * SENT_HEADROOM + this.#o.probeFloorBps, nextBps ?? 0);
     this.#highUnjudged = false;
@@ -148,7 +146,9 @@ export class Estimate {
       // within 4 s, and concealed audio tripled). With every video paused that deadlocked
       // (the reading follows the audio); the first video's floor (SubscriberAllocator) keeps
       // a consumer forwarding, so mediasoup probes and its reading recovers by itself.
-      return this.#effective;
+      // Unless the link is plainly clear (LAG_QUEUE_MS, LAG_CLEAN_MS): the reading lags.
+      const clear = queueMs !== null && queueMs <= LAG_QUEUE_MS && cleanMs >= LAG_CLEAN_MS && now - this.#low.since >= this.#o.confirmMs;
+      if (!clear) return this.#effective;
     } else {
       this.#low = null;
     }

@@ -56,6 +56,7 @@ export class SubscriberAllocator {
   /** mediasoup's recent readings, for the keyframe limit. */
   readonly #readings = new ReadingsWindow();
   #reading: number | null = null;
+  #noRtxSince: number | null = null;
 
   constructor(options: SubscriberAllocatorOptions, now = 0) {
     this.#lastN = options.lastN;
@@ -87,14 +88,14 @@ export class SubscriberAllocator {
     const idle = Number.isFinite(this.#lastUsed) && this.#lastUsed <= FLOOR_MAX_BPS;
     if (this.#upgradePending) this.#estimate.upgradePending(now);
     this.#readings.add(bps, now, (this.#queue.ms ?? 0) < CALM_QUEUE_MS);
-    this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, { queueMs: this.#queue.ms, loss: this.#loss.fraction, idle, rtxShare: this.#rtxShare, sentBps: this.#sentBps, nextBps: this.#nextBps });
+    this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, { queueMs: this.#queue.ms, loss: this.#loss.fraction, cleanMs: this.#cleanMs(now), idle, rtxShare: this.#rtxShare, sentBps: this.#sentBps, nextBps: this.#nextBps });
   }
 
   /** Some video is forwarded below the spatial layer it was allocated (waiting for its keyframe). */
   setUpgradePending(pending: boolean): void { this.#upgradePending = pending; }
 
   /** The receiver's reported loss (0..1): heavy loss is congestion evidence like a queue (see lossEvidence.ts). */
-  setLoss(fraction: number, report?: LossReport): void { this.#loss.add(fraction, report); }
+  setLoss(fraction: number, report?: LossReport, now?: number): void { this.#loss.add(fraction, report, now); }
 
   /**
    * The link is congested and a retransmission storm feeds it: its audio consumers' resend
@@ -117,9 +118,18 @@ export class SubscriberAllocator {
   }
 
   /** What the subscriber's transport sends now (mediasoup's sendBitrate), and how much of it is retransmitted. */
-  setSent(bps: number, rtxBps?: number): void {
+  setSent(bps: number, rtxBps?: number, now?: number): void {
     this.#sentBps = bps;
     this.#rtxShare = rtxBps === undefined || bps <= 0 ? null : rtxBps / bps;
+    // Since when nothing was retransmitted (a random-loss link retransmits every second).
+    if (now === undefined || rtxBps === undefined) this.#noRtxSince = null;
+    else if (rtxBps > 0) this.#noRtxSince = now;
+    else this.#noRtxSince ??= now;
+  }
+
+  /** How long the link has been plainly clean: nothing lost in the reports, nothing retransmitted. */
+  #cleanMs(now: number): number {
+    return this.#noRtxSince === null ? 0 : Math.min(now - this.#noRtxSince, this.#loss.cleanMs(now));
   }
 
   /** A hard cap on this subscriber's downlink ("save data", or an operator limit). */

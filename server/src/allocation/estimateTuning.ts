@@ -48,6 +48,8 @@ export interface LinkSigns {
   queueMs?: number | null;
   /** The receiver's last reported loss (0..1). */
   loss?: number | null;
+  /** How long nothing was lost (receiver reports) nor retransmitted (ms; see LAG_CLEAN_MS). */
+  cleanMs?: number;
   /** (Almost) no video flows: the reading follows the audio (see APP_LIMITED_BAND). */
   idle?: boolean;
   /** Share of what goes out that is retransmitted (see RTX_EVIDENCE). */
@@ -86,3 +88,15 @@ export const SENT_HEADROOM = 2;
 
 /** While a failed level is remembered, probes go up to this share of it. */
 export const CEILING_APPROACH = 0.85;
+
+/**
+ * A reading below what is sent lags a link that came back (see Estimate.ts) when the queue
+ * stays within LAG_QUEUE_MS of the link's own and nothing was lost nor retransmitted for
+ * LAG_CLEAN_MS. After the step-down link came back to 1 Mbit/s, mediasoup read 42-63 kbit/s
+ * for 4-8 s while 100-134 kbit/s went out with the queue at 0-11 ms. The edge link's queue
+ * reads 0-15 ms for seconds too, and growing on the queue alone took its budget to 330-500
+ * kbit/s of 256; but its 2 % random loss is retransmitted every second (a slow video's
+ * report alone can miss it: ~15 packets a second).
+ */
+export const LAG_QUEUE_MS = 15;
+export const LAG_CLEAN_MS = 3000;

@@ -18,19 +18,28 @@ export interface LossReport { stream: string; lost: number }
 export class LossEvidence {
   #last: (LossReport & { fraction: number }) | null = null;
   #fraction: number | null = null;
+  /** Since when the reports lost nothing (null: not known). */
+  #clean: number | null = null;
 
   /** The last report's loss (0..1) where it counts as evidence, else 0; null before any. */
   get fraction(): number | null { return this.#fraction; }
 
+  /** How long the reports have lost no packet at all (0: not known, or just lost). */
+  cleanMs(now: number): number { return this.#clean === null ? 0 : now - this.#clean; }
+
   /**
    * A reading of the last report's loss. Without `report` the fraction counts as it is;
-   * a reading that repeats the last report keeps its verdict.
+   * a reading that repeats the last report keeps its verdict. `now` (absent: not known)
+   * times how long nothing was lost.
    */
-  add(fraction: number, report?: LossReport): void {
-    if (!report) { this.#fraction = fraction; return; }
+  add(fraction: number, report?: LossReport, now?: number): void {
+    if (!report) { this.#fraction = fraction; this.#clean = null; return; }
     const prev = this.#last;
     this.#last = { ...report, fraction };
     const same = prev !== null && prev.stream === report.stream;
+    if (now === undefined) this.#clean = null;
+    else if (!same || report.lost > prev.lost) this.#clean = now;
+    else this.#clean ??= now;
     if (same && prev.lost === report.lost && prev.fraction === fraction) return;
     // A stream's first report says nothing about how many packets its fraction stands for.
     const lost = same ? report.lost - prev.lost : 0;

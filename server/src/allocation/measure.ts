@@ -55,8 +55,8 @@ export async function measureDownlink(peer: Peer, withRtt = true): Promise<Downl
 /** Measures a subscriber's downlink and feeds it to its allocator (the estimate last: it is judged by the rest). */
 export async function measureSubscriber(peer: Peer, allocator: SubscriberAllocator, withRtt: boolean): Promise<void> {
   const down = await measureDownlink(peer, withRtt);
-  if (down.sentBps !== undefined) allocator.setSent(down.sentBps, down.rtxBps);
+  if (down.sentBps !== undefined) allocator.setSent(down.sentBps, down.rtxBps, Date.now());
   if (down.rttMs !== undefined) allocator.setRtt(down.rttMs, Date.now());
-  if (down.loss !== undefined) allocator.setLoss(down.loss, down.lossReport);
+  if (down.loss !== undefined) allocator.setLoss(down.loss, down.lossReport, Date.now());
   if (down.estimateBps !== undefined) allocator.setEstimate(down.estimateBps, Date.now());
 }
