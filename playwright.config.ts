@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { METRICS_TOKEN } from './tests/e2e/env.js';
 
 const port = Number(process.env.THINLINE_E2E_PORT ?? 18_080);
 
@@ -31,6 +32,8 @@ export default defineConfig({
       THINLINE_DATA_DIR: 'test-results/e2e-data',
       THINLINE_RECONNECT_GRACE_MS: '30000',
       THINLINE_LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+      // The server's view of each downlink, for a test's diagnostics.
+      THINLINE_METRICS_TOKEN: METRICS_TOKEN,
       // Phone dial-in (tests/e2e/phone.spec.ts dials it with baresip).
       THINLINE_SIP_PORT: String(port + 7000),
       THINLINE_PHONE_NUMBER: '+49 30 9999 0000',

@@ -102,6 +102,22 @@ describe('Estimate', () => {
     expect(climb((b) => b * 0.9).slice(0, 3)).toEqual([132_000, 248_000, 422_000]);
   });
 
+  it('on a plainly clear link probes may go to all the allocation wants, not only to twice what is sent', () => {
+    const climb = (cleanMs: number) => {
+      const e = new Estimate(234_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
+      const steps: number[] = [];
+      for (let t = 500; t <= 12_000; t += 500) {
+        const b = e.update(1_000_000, t, 110_000, true, { queueMs: 1, loss: 0, cleanMs, sentBps: 110_000, nextBps: 300_000, wantBps: 900_000 });
+        if (b !== (steps.at(-1) ?? 234_000)) steps.push(b);
+      }
+      return steps;
+    };
+    // Loopback: one 180p layer out, two 360p wanted.
+    expect(climb(LAG_CLEAN_MS)).toEqual([401_000, 651_500, 900_000]);
+    // Something was lost or resent within LAG_CLEAN_MS: twice what is sent, or the next step.
+    expect(climb(LAG_CLEAN_MS - 1)).toEqual([300_000]);
+  });
+
   it('a reading at twice the budget with a queue not known calm asks for the queue every tick, while more is wanted', () => {
     const e = new Estimate(130_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
     e.update(300_000, 500, 120_000, true, { queueMs: 80 });
@@ -403,6 +419,29 @@ describe('SubscriberAllocator', () => {
     // A jittery link whose readings jump between 60 and 400 kbit/s: no.
     const jittery = run(calm, (t) => (t < 10_000 ? 100_000 : t % 1000 ? 400_000 : 60_000));
     expect(jittery[14_000]).toBe(0);
+  });
+
+  it('on a plainly clear link the highest recent calm reading is the keyframe limit: app-limited readings hold no keyframe back', () => {
+    // Loopback on a loaded box: ~200 kbit/s out, mediasoup reading 600 kbit/s with jumps to
+    // 1.2 Mbit/s, the queue calm. A 360p keyframe needs ~920 kbit/s (with the margin).
+    const run = (rtxBps: number) => {
+      const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 2_000_000 }, 0);
+      s.setTrack(cam('a', { tileHeight: 360 }));
+      const spatial: Record<number, number | undefined> = {};
+      for (let t = 0; t <= 8000; t += 500) {
+        s.setRtt(40 + (t % 1000 ? 1 : 0), t);
+        s.setSent(200_000, t % 1000 ? 0 : rtxBps, t);
+        s.setLoss(0, { stream: 'a', lost: 0 }, t);
+        s.setEstimate(t % 1000 ? 1_200_000 : 600_000, t);
+        spatial[t] = s.update(t).allocation.tracks[0]!.target?.spatial;
+      }
+      return spatial;
+    };
+    const clear = run(0);
+    expect(clear[LAG_CLEAN_MS - 500]).toBe(1); // not clear long enough yet: the 20th percentile (600)
+    expect(clear[8000]).toBe(2);
+    // The same readings with a packet resent every second (the edge link's random loss): 180p.
+    expect(run(2_000)[8000]).toBe(1);
   });
 
   it("the transport's retransmissions reach the estimate: a link that stepped down is followed at once", () => {

@@ -27,7 +27,8 @@
 //   `ceilingMs`, doubled for each further failure (up to `maxCeilingMs`); readings at twice
 //   that level with a calm queue (the link changed) forget it.
 // - Never more than twice what really goes out (SENT_HEADROOM), or what the allocation's
-//   next step up needs: a budget the traffic does not follow tests nothing when it grows.
+//   next step up needs (on a plainly clear link: all it wants): a budget the traffic does
+//   not follow tests nothing when it grows.
 //   On the edge link mediasoup's readings of several Mbit/s (likely a probe's packets
 //   bunched by the link's jitter) took it to 4-6 Mbit/s while ~150 kbit/s went out. The
 //   receive ceiling follows the budget (recvCap.ts), and mediasoup's probes follow the
@@ -42,7 +43,7 @@
 //   that stepped from 1 Mbit/s to 150 kbit/s is read down over several seconds, and
 //   confirming each reading anew took 3-5 s to reach the lowest layer.
 import {
-  APP_LIMITED_BAND, CEILING_APPROACH, DEFAULT_ESTIMATE_OPTIONS, LAG_CLEAN_MS, LAG_QUEUE_MS, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE, SENT_HEADROOM,
+  APP_LIMITED_BAND, CEILING_APPROACH, DEFAULT_ESTIMATE_OPTIONS, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE, SENT_HEADROOM, plainlyClear,
   type EstimateOptions, type LinkSigns,
 } from './estimateTuning.js';
 
@@ -125,9 +126,10 @@ export class Estimate {
    * by the budget (only then is probing worth its risk); returns the effective budget.
    */
   update(measuredBps: number, now: number, usedBps = Infinity, wantsMore = true, signs: LinkSigns = {}): number {
-    const { queueMs = null, loss = null, cleanMs = 0, idle = false, rtxShare = null, sentBps = null, nextBps = null } = signs;
+    const { queueMs = null, loss = null, cleanMs = 0, idle = false, rtxShare = null, sentBps = null, nextBps = null, wantBps = null } = signs;
     this.#now = now;
-    this.#room = sentBps === null ? Infinity : Math.max(sentBps * SENT_HEADROOM + this.#o.probeFloorBps, nextBps ?? 0);
+    const want = plainlyClear(queueMs, cleanMs) ? wantBps ?? 0 : 0;
+    this.#room = sentBps === null ? Infinity : Math.max(sentBps * SENT_HEADROOM + this.#o.probeFloorBps, nextBps ?? 0, want);
     this.#highUnjudged = false;
     this.#recent = this.#recent.filter((r) => now - r.at < this.#hold);
     if (this.#probing(now) && queueMs !== null && queueMs >= this.#o.queueMs) return this.#failProbe(now);
@@ -147,7 +149,7 @@ export class Estimate {
       // (the reading follows the audio); the first video's floor (SubscriberAllocator) keeps
       // a consumer forwarding, so mediasoup probes and its reading recovers by itself.
       // Unless the link is plainly clear (LAG_QUEUE_MS, LAG_CLEAN_MS): the reading lags.
-      const clear = queueMs !== null && queueMs <= LAG_QUEUE_MS && cleanMs >= LAG_CLEAN_MS && now - this.#low.since >= this.#o.confirmMs;
+      const clear = plainlyClear(queueMs, cleanMs) && now - this.#low.since >= this.#o.confirmMs;
       if (!clear) return this.#effective;
     } else {
       this.#low = null;

@@ -288,7 +288,7 @@ export class RoomAllocator {
       budgetBps: Math.round(sub.allocator.videoBudget),
       linkBps: Math.round(sub.allocator.linkBudget),
       capBps: sub.cap.bps,
-      estimate: sub.allocator.trace,
+      estimate: sub.allocator.trace(Date.now()),
       consumers: [...sub.decisions.values()].map((d) => ({
         consumerId: d.id, target: wire(d.target), max: wire(d.max), reason: d.pausedReason, rank: d.rank,
         current: wire(toLayer(sub.peer.consumers.get(d.id)?.currentLayers)),

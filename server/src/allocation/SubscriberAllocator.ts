@@ -14,12 +14,14 @@ import { LossEvidence, type LossReport } from './lossEvidence.js';
 import { QueueingDelay } from './queueing.js';
 import { order, stabilize } from './stabilize.js';
 import { Estimate } from './Estimate.js';
-import { DEFAULT_ESTIMATE_OPTIONS, RTX_EVIDENCE, type EstimateOptions } from './estimateTuning.js';
+import { DEFAULT_ESTIMATE_OPTIONS, RTX_EVIDENCE, plainlyClear, type EstimateOptions } from './estimateTuning.js';
 import { ReadingsWindow } from './keyframeLink.js';
 import type { Allocation, TrackAllocation, TrackInput } from './types.js';
 
 export interface EstimateTrace {
   readingBps: number | null; sentBps: number | null; queueMs: number | null; failedLevelBps: number | null; holdMs: number;
+  /** The link rate the keyframe limit allows (keyframeLink.ts), and how long the link has been clean (ms). */
+  keyframeLinkBps: number; cleanMs: number;
 }
 
 export interface SubscriberAllocatorOptions {
@@ -49,6 +51,8 @@ export class SubscriberAllocator {
   #sentBps: number | null = null;
   /** The budget the last allocation's next step up needs (null: none can go up). */
   #nextBps: number | null = null;
+  /** The budget all the allocation wants needs (see LinkSigns.wantBps). */
+  #wantBps: number | null = null;
   readonly #queue = new QueueingDelay();
   readonly #loss = new LossEvidence();
   #rtxShare: number | null = null;
@@ -88,7 +92,7 @@ export class SubscriberAllocator {
     const idle = Number.isFinite(this.#lastUsed) && this.#lastUsed <= FLOOR_MAX_BPS;
     if (this.#upgradePending) this.#estimate.upgradePending(now);
     this.#readings.add(bps, now, (this.#queue.ms ?? 0) < CALM_QUEUE_MS);
-    this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, { queueMs: this.#queue.ms, loss: this.#loss.fraction, cleanMs: this.#cleanMs(now), idle, rtxShare: this.#rtxShare, sentBps: this.#sentBps, nextBps: this.#nextBps });
+    this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, { queueMs: this.#queue.ms, loss: this.#loss.fraction, cleanMs: this.#cleanMs(now), idle, rtxShare: this.#rtxShare, sentBps: this.#sentBps, nextBps: this.#nextBps, wantBps: this.#wantBps });
   }
 
   /** Some video is forwarded below the spatial layer it was allocated (waiting for its keyframe). */
@@ -154,8 +158,11 @@ export class SubscriberAllocator {
   }
 
   /** What the budget was decided from (server metrics; the bench plots it). */
-  get trace(): EstimateTrace {
-    return { readingBps: this.#reading, sentBps: this.#sentBps ?? null, queueMs: this.#queue.ms, failedLevelBps: this.#estimate.failedLevelBps, holdMs: this.#estimate.holdMs };
+  trace(now: number): EstimateTrace {
+    return {
+      readingBps: this.#reading, sentBps: this.#sentBps ?? null, queueMs: this.#queue.ms, failedLevelBps: this.#estimate.failedLevelBps, holdMs: this.#estimate.holdMs,
+      keyframeLinkBps: this.#keyframeLink(now), cleanMs: this.#cleanMs(now),
+    };
   }
 
   /** The downlink budget, audio included, before any hard cap. */
@@ -171,7 +178,9 @@ export class SubscriberAllocator {
   }
 
   /** The link rate a keyframe drains at (see keyframeLink.ts). */
-  #keyframeLink(): number { return this.#readings.keyframeLink(this.#link()); }
+  #keyframeLink(now: number): number { return this.#readings.keyframeLink(this.#link(), this.#clear(now)); }
+
+  #clear(now: number): boolean { return plainlyClear(this.#queue.ms, this.#cleanMs(now)); }
 
   /** Video bitrate the last allocation handed out. */
   get used(): number { return Number.isFinite(this.#lastUsed) ? this.#lastUsed : 0; }
@@ -182,7 +191,7 @@ export class SubscriberAllocator {
     // The keyframe limit (KEYFRAME_MAX_MS) applies to switching a layer on, i.e. to new
     // tracks and upgrades, which go by `safe`: a layer already flowing needs no keyframe to
     // stay, and only the budget takes it away.
-    const safe = allocate({ ...input, budget: input.budget * UP_MARGIN, linkBps: this.#keyframeLink() * UP_MARGIN });
+    const safe = allocate({ ...input, budget: input.budget * UP_MARGIN, linkBps: this.#keyframeLink(now) * UP_MARGIN });
     const allocation = stabilize({
       fresh: allocate(input), safe, tracks: input.tracks,
       last: this.#last, upAllowedAt: this.#upAllowedAt, now,
@@ -217,7 +226,9 @@ export class SubscriberAllocator {
     const waiting = allocation.tracks.some((t) => t.pausedReason === 'bandwidth' && covered.has(t.id));
     // (With no keyframe limit either: a layer whose keyframe the link cannot drain yet is
     // also worth probing for.)
-    this.#wantsMore = !waiting && allocate({ ...input, budget: Number.MAX_SAFE_INTEGER }).used > safe.used;
+    const all = allocate({ ...input, budget: Number.MAX_SAFE_INTEGER }).used;
+    this.#wantsMore = !waiting && all > safe.used;
+    this.#wantBps = (all + this.#audioBps) / UP_MARGIN;
     this.#nextBps = nextStepBps(input.tracks, allocation, this.#audioBps, UP_MARGIN);
     return { allocation, changed, removed, cutOver };
   }

@@ -56,8 +56,10 @@ export interface LinkSigns {
   rtxShare?: number | null;
   /** What really goes out (mediasoup's sendBitrate): probes stay within SENT_HEADROOM of it ... */
   sentBps?: number | null;
-  /** ... or reach the budget the allocation's next step up needs, whichever is more. */
+  /** ... or reach the budget the allocation's next step up needs, whichever is more ... */
   nextBps?: number | null;
+  /** ... or, on a plainly clear link (see plainlyClear), the budget the allocation wants in all. */
+  wantBps?: number | null;
 }
 
 /**
@@ -83,6 +85,10 @@ export const PENDING_MAX_MS = 4000;
  * A probe goes at most to this many times what is really sent (plus the probe floor), or to
  * what the allocation's next step up needs (a 360p layer may cost 3x the 180p one): see
  * Estimate.ts. On the edge link the budget reached 4-6 Mbit/s while ~150 kbit/s went out.
+ * On a plainly clear link probes may go to all the allocation wants: there the traffic
+ * follows the budget one layer at a time, so each probe was bound to twice the last layer's
+ * traffic, and a subscriber on loopback took five probes (10-12 s) to the budget of two
+ * 360p videos, three with this.
  */
 export const SENT_HEADROOM = 2;
 
@@ -100,3 +106,8 @@ export const CEILING_APPROACH = 0.85;
  */
 export const LAG_QUEUE_MS = 15;
 export const LAG_CLEAN_MS = 3000;
+
+/** The link is plainly clear (see LAG_QUEUE_MS, LAG_CLEAN_MS): the queue known and within its band, nothing lost for long enough. */
+export function plainlyClear(queueMs: number | null, cleanMs: number): boolean {
+  return queueMs !== null && queueMs <= LAG_QUEUE_MS && cleanMs >= LAG_CLEAN_MS;
+}
