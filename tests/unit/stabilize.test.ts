@@ -5,13 +5,8 @@ import { allocate } from '../../server/src/allocation/allocate.js';
 import { stabilize } from '../../server/src/allocation/stabilize.js';
 import { SubscriberAllocator, UP_HOLD_MS } from '../../server/src/allocation/SubscriberAllocator.js';
 import type { Layer, TrackAllocation, TrackInput } from '../../server/src/allocation/types.js';
+import { cam } from './fixtures/camera.js';
 
-const CAM = [[50_000, 75_000, 100_000], [150_000, 225_000, 300_000], [450_000, 675_000, 900_000]];
-// A 360p camera (90 / 180 / 360): its keyframes fit the links these tests use (KEYFRAME_MAX_MS).
-const cam = (id: string, over: Partial<TrackInput> = {}): TrackInput => ({
-  id, source: 'camera', bitrates: CAM, layerHeights: [90, 180, 360], tileHeight: 720, visible: true,
-  pinned: false, speaking: false, lastSpokeAt: 0, producerPaused: false, ...over,
-});
 const L = (spatial: number, temporal: number): Layer => ({ spatial, temporal });
 const was = (target: Layer | null, reason: TrackAllocation['pausedReason'] = target ? null : 'bandwidth'): TrackAllocation =>
   ({ id: 'a', target, max: L(2, 2), pausedReason: reason, bandwidthRequested: 0, deficient: true, rank: 0 });
