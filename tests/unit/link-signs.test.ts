@@ -2,7 +2,7 @@
 // app-limited link, a link that came back, the loss timer, and the queue (RTT above the link's own).
 import { describe, expect, it } from 'vitest';
 import { Estimate } from '../../server/src/allocation/Estimate.js';
-import { APP_LIMITED_BAND, LAG_CLEAN_MS, LAG_QUEUE_MS } from '../../server/src/allocation/estimateTuning.js';
+import { APP_LIMITED_BAND, LAG_CLEAN_MS, LAG_QUEUE_MS, STANDING_MS, STANDING_QUEUE_MS } from '../../server/src/allocation/estimateTuning.js';
 import { SubscriberAllocator } from '../../server/src/allocation/SubscriberAllocator.js';
 import { LossEvidence } from '../../server/src/allocation/lossEvidence.js';
 import { QueueingDelay } from '../../server/src/allocation/queueing.js';
@@ -157,5 +157,25 @@ describe('queueing delay gates a moderate drop', () => {
     // Without RTT readings the estimate is all we have.
     const blind = new Estimate(300_000, { holdMs: 3000 }, 0);
     expect(blind.update(20_000, 100, 160_000, false, { queueMs: null })).toBe(20_000);
+  });
+
+  it('a queue that stands STANDING_QUEUE_MS above the link\'s own for STANDING_MS, with readings below what is sent, is congestion', () => {
+    // The edge link: 184 kbit/s allowed, 170 sent, mediasoup reading 120-140.
+    const run = (queueMs: number, ms: number, reading = (t: number) => (t % 1000 ? 120_000 : 140_000)) => {
+      const e = new Estimate(184_000, { holdMs: 3000 }, 0);
+      for (let t = 0; t <= ms; t += 250) e.update(reading(t), t, 170_000, false, { queueMs });
+      return e.bps;
+    };
+    expect(run(STANDING_QUEUE_MS, STANDING_MS)).toBe(140_000); // the best reading of the period
+    expect(run(STANDING_QUEUE_MS, STANDING_MS - 250)).toBe(184_000);
+    expect(run(STANDING_QUEUE_MS - 5, 10_000)).toBe(184_000); // the link's jitter
+    expect(run(80, 10_000, () => 180_000)).toBe(184_000); // mediasoup reads what is sent: no drop
+    // After the drop the queue must stand anew: the next low reading is no drop at once.
+    const e = new Estimate(184_000, { holdMs: 3000 }, 0);
+    for (let t = 0; t <= STANDING_MS; t += 250) e.update(140_000, t, 170_000, false, { queueMs: 60 });
+    expect(e.bps).toBe(140_000);
+    for (let t = STANDING_MS + 250; t < 2 * STANDING_MS; t += 250) e.update(100_000, t, 130_000, false, { queueMs: 60 });
+    expect(e.bps).toBe(140_000);
+    expect(e.update(100_000, 2 * STANDING_MS + 250, 130_000, false, { queueMs: 60 })).toBe(100_000);
   });
 });

@@ -6,7 +6,8 @@
 //   two keyframes. Where RTT is known, the drop also needs a filling queue (RTT `queueMs`
 //   above the link's own, see queueing.ts), heavy loss (`lossFraction`: random loss of a
 //   few % is no congestion; an overflowing queue drops far more) or heavy retransmission
-//   (RTX_EVIDENCE, the quickest of the three). A reading merely below
+//   (RTX_EVIDENCE, the quickest of the three), or a queue that stands for seconds
+//   (STANDING_QUEUE_MS: the link carries a little less than we send). A reading merely below
 //   our budget while we send less is no congestion: the BWE of an app-limited link follows
 //   what is sent. A reading below what is sent blocks growth, unless the link is plainly
 //   clear: the queue empty and nothing lost for seconds (see LAG_CLEAN_MS); then the reading
@@ -43,7 +44,7 @@
 //   that stepped from 1 Mbit/s to 150 kbit/s is read down over several seconds, and
 //   confirming each reading anew took 3-5 s to reach the lowest layer.
 import {
-  APP_LIMITED_BAND, CEILING_APPROACH, DEFAULT_ESTIMATE_OPTIONS, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE, SENT_HEADROOM, plainlyClear,
+  APP_LIMITED_BAND, CEILING_APPROACH, DEFAULT_ESTIMATE_OPTIONS, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE, SENT_HEADROOM, STANDING_MS, STANDING_QUEUE_MS, plainlyClear,
   type EstimateOptions, type LinkSigns,
 } from './estimateTuning.js';
 
@@ -71,6 +72,8 @@ export class Estimate {
   #low: { since: number; max: number } | null = null;
   /** The time of the last reading. */
   #now = 0;
+  /** Since when the queue stands at least STANDING_QUEUE_MS above the link's own (a drop starts it over). */
+  #standingSince: number | null = null;
   /** What was sent up to this time has shown in an RTT reading (null: RTT unknown). */
   #queueSeenAt: number | null = null;
 
@@ -132,6 +135,8 @@ export class Estimate {
     this.#room = sentBps === null ? Infinity : Math.max(sentBps * SENT_HEADROOM + this.#o.probeFloorBps, nextBps ?? 0, want);
     this.#highUnjudged = false;
     this.#recent = this.#recent.filter((r) => now - r.at < this.#hold);
+    if (queueMs === null || queueMs < STANDING_QUEUE_MS) this.#standingSince = null;
+    else this.#standingSince ??= now;
     if (this.#probing(now) && queueMs !== null && queueMs >= this.#o.queueMs) return this.#failProbe(now);
     const threshold = Math.min(this.#effective, usedBps) * (idle ? APP_LIMITED_BAND : 0.95);
     if (measuredBps < threshold) {
@@ -139,7 +144,8 @@ export class Estimate {
       const collapse = measuredBps < threshold * 0.5;
       // Where RTT is measured, even a reading under half of what is sent needs a filling
       // queue: on the jittery edge link mediasoup read that low with room to spare.
-      const queueing = queueMs === null || queueMs >= this.#o.queueMs || (loss ?? 0) >= this.#o.lossFraction || (rtxShare ?? 0) >= RTX_EVIDENCE;
+      const queueing = queueMs === null || queueMs >= this.#o.queueMs || (loss ?? 0) >= this.#o.lossFraction || (rtxShare ?? 0) >= RTX_EVIDENCE
+        || (this.#standingSince !== null && now - this.#standingSince >= STANDING_MS);
       // Following needs real evidence: without RTT a lone dip would pass for congestion.
       const congested = queueMs !== null && now - this.#confirmedAt < this.#o.followMs;
       if (queueing && (collapse || congested || now - this.#low.since >= this.#o.confirmMs)) return this.#drop(measuredBps, now, collapse);
@@ -211,6 +217,8 @@ export class Estimate {
     if (failed) this.#probeFailed(this.#effective, now);
     this.#effective = Math.min(this.#effective, reading);
     this.#low = null;
+    // The queue takes a while to drain: it must stand anew before it counts again.
+    this.#standingSince = null;
     this.#lastDownAt = now;
     this.#confirmedAt = now;
     return this.#effective;
