@@ -161,7 +161,7 @@ describe('queueing delay gates a moderate drop', () => {
 
   it('a queue that stands STANDING_QUEUE_MS above the link\'s own for STANDING_MS, with readings below what is sent, is congestion', () => {
     // The edge link: 184 kbit/s allowed, 170 sent, mediasoup reading 120-140.
-    const run = (queueMs: number, ms: number, reading = (t: number) => (t % 1000 ? 120_000 : 140_000)) => {
+    const run = (queueMs: number, ms: number, reading: (t: number) => number = (t) => (t % 1000 ? 120_000 : 140_000)) => {
       const e = new Estimate(184_000, { holdMs: 3000 }, 0);
       for (let t = 0; t <= ms; t += 250) e.update(reading(t), t, 170_000, false, { queueMs });
       return e.bps;
