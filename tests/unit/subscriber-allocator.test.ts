@@ -156,6 +156,31 @@ describe('SubscriberAllocator', () => {
     expect(s.videoBudget).toBeGreaterThan(90_000); // and probing went on once it was sent
   });
 
+  it('a calm paused track that the others keep from resuming does not stop probing (no deadlock at the first budget)', () => {
+    // The CI run: 150 kbit/s to start, two audio reserves, two cameras whose lowest layer
+    // costs 50 kbit/s; the speaker changes, so the paused video now ranks first.
+    const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 150_000, estimate: { holdMs: 3000 } }, 0);
+    s.setAudioBitrate(80_000);
+    s.setTrack(cam('a', { speaking: true }));
+    s.setTrack(cam('b'));
+    const first = s.update(0).allocation.tracks;
+    expect(first.map((t) => [t.id, t.target])).toEqual([['a', { spatial: 0, temporal: 0 }], ['b', null]]);
+    s.patchTrack('a', { speaking: false, lastSpokeAt: 500 });
+    s.patchTrack('b', { speaking: true });
+    let both = -1;
+    for (let now = 500; now <= 20_000; now += 500) {
+      s.setRtt(40 + (now % 1000) / 100, now); // a calm report every tick
+      s.setSent(80_000 + s.used, 0, now);
+      s.setEstimate(500_000, now); // app-limited: mediasoup reads far more than is sent
+      const tracks = s.update(now).allocation.tracks;
+      if (both < 0 && tracks.every((t) => t.target !== null)) both = now;
+    }
+    // b waits for its hold (UP_HOLD_MS), then the budget grows until both fit.
+    expect(both).toBeGreaterThan(UP_HOLD_MS);
+    expect(both).toBeLessThan(12_000);
+    expect(s.linkBudget).toBeGreaterThan(180_000);
+  });
+
   it('keeps the first video\'s cheapest layer whatever the estimate reads; only a cap too small turns it off', () => {
     const cheap = [[25_000, 40_000, 60_000], [150_000, 225_000, 300_000], [450_000, 675_000, 900_000]];
     const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 1_000_000 }, 0);

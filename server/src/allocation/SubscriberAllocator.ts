@@ -222,8 +222,13 @@ export class SubscriberAllocator {
     // Nor while a paused track the budget already covers waits for its hold: after a step
     // down to audio only, probes grew the budget from 160 to 484 kbit/s while nothing more
     // was sent, and both videos then resumed at once (two keyframes) into a 150 kbit/s link.
+    // Only while it waits for its hold, though: a calm paused track that stabilize still does
+    // not resume (the others keep more than their share, and a blank tile is not traded for
+    // another) needs a larger budget. In CI a subscriber whose speaker changed at once sat at
+    // its first 150 kbit/s for 45 s: the new speaker's video paused, the other at its lowest
+    // layer, the two together more than the budget, and nothing probed.
     const covered = new Set(safe.tracks.filter((t) => t.target !== null).map((t) => t.id));
-    const waiting = allocation.tracks.some((t) => t.pausedReason === 'bandwidth' && covered.has(t.id));
+    const waiting = allocation.tracks.some((t) => t.pausedReason === 'bandwidth' && covered.has(t.id) && now < (this.#upAllowedAt.get(t.id) ?? -Infinity));
     // (With no keyframe limit either: a layer whose keyframe the link cannot drain yet is
     // also worth probing for.)
     const all = allocate({ ...input, budget: Number.MAX_SAFE_INTEGER }).used;
