@@ -43,6 +43,10 @@
 //   drops (with evidence, RTT known) follow at once, without another confirmation. A link
 //   that stepped from 1 Mbit/s to 150 kbit/s is read down over several seconds, and
 //   confirming each reading anew took 3-5 s to reach the lowest layer.
+// - While growth is held back by an earlier failure (a remembered level, or a hold doubled
+//   by failed probes) on a plainly clear link, mediasoup is asked to probe the link itself
+//   now and then (linkProbe.ts): its reading then tells whether the link came back.
+import { LinkProbeSchedule } from './linkProbe.js';
 import {
   APP_LIMITED_BAND, CEILING_APPROACH, DEFAULT_ESTIMATE_OPTIONS, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE, SENT_HEADROOM, STANDING_MS, STANDING_QUEUE_MS, plainlyClear,
   type EstimateOptions, type LinkSigns,
@@ -76,6 +80,7 @@ export class Estimate {
   #standingSince: number | null = null;
   /** What was sent up to this time has shown in an RTT reading (null: RTT unknown). */
   #queueSeenAt: number | null = null;
+  readonly #linkProbe = new LinkProbeSchedule();
 
   constructor(initialBps: number, options: Partial<EstimateOptions> = {}, now = 0) {
     this.#o = { ...DEFAULT_ESTIMATE_OPTIONS, ...options };
@@ -105,6 +110,11 @@ export class Estimate {
   /** The queue is worth reading every tick: the estimate is suspect, or a high reading waits for a calm verdict. */
   get wantsRtt(): boolean { return this.suspect || this.#highUnjudged; }
 
+  /** mediasoup should probe the link now (see linkProbe.ts); taking it clears it. */
+  takeLinkProbe(): boolean { return this.#linkProbe.take(); }
+  /** How many link probes were asked for (server metrics). */
+  get linkProbes(): number { return this.#linkProbe.count; }
+
   /** A new RTT reading: it shows the queue that what was sent until `sentAt` met. */
   queueSeen(sentAt: number): void { this.#queueSeenAt = sentAt; }
 
@@ -131,7 +141,8 @@ export class Estimate {
   update(measuredBps: number, now: number, usedBps = Infinity, wantsMore = true, signs: LinkSigns = {}): number {
     const { queueMs = null, loss = null, cleanMs = 0, idle = false, rtxShare = null, sentBps = null, nextBps = null, wantBps = null } = signs;
     this.#now = now;
-    const want = plainlyClear(queueMs, cleanMs) ? wantBps ?? 0 : 0;
+    const clear = plainlyClear(queueMs, cleanMs);
+    const want = clear ? wantBps ?? 0 : 0;
     this.#room = sentBps === null ? Infinity : Math.max(sentBps * SENT_HEADROOM + this.#o.probeFloorBps, nextBps ?? 0, want);
     this.#highUnjudged = false;
     this.#recent = this.#recent.filter((r) => now - r.at < this.#hold);
@@ -155,8 +166,7 @@ export class Estimate {
       // (the reading follows the audio); the first video's floor (SubscriberAllocator) keeps
       // a consumer forwarding, so mediasoup probes and its reading recovers by itself.
       // Unless the link is plainly clear (LAG_QUEUE_MS, LAG_CLEAN_MS): the reading lags.
-      const clear = plainlyClear(queueMs, cleanMs) && now - this.#low.since >= this.#o.confirmMs;
-      if (!clear) return this.#effective;
+      if (!clear || now - this.#low.since < this.#o.confirmMs) return this.#effective;
     } else {
       this.#low = null;
     }
@@ -167,7 +177,7 @@ export class Estimate {
     if (calm) this.#noteHigh(measuredBps, now);
     else this.#high = null;
     // Not into a queue that already holds more than the link's own.
-    return this.#grow(now, wantsMore && (queueMs === null || queueMs < this.#o.queueMs));
+    return this.#grow(now, wantsMore && (queueMs === null || queueMs < this.#o.queueMs), clear ? measuredBps : null);
   }
 
   /** The last change was a probe, less than a hold ago. */
@@ -238,25 +248,30 @@ export class Estimate {
     this.#high ??= { since: now };
     if (now - this.#high.since < this.#o.highMs) return;
     this.#hold = this.#o.holdMs;
+    this.#linkProbe.answered();
     if (measuredBps >= (this.#ceiling?.bps ?? 0) * 2) this.#ceiling = null;
   }
 
-  #grow(now: number, wantsMore: boolean): number {
+  /** `clearReading`: mediasoup's reading on a plainly clear link (null: not clear). */
+  #grow(now: number, wantsMore: boolean, clearReading: number | null): number {
     // Where RTT is measured, a probe waits for a reading that saw the previous one and a
     // second of the traffic it started (layers switch, keyframes arrive, the queue takes a
     // moment to fill): receiver reports come about once a second and take a round trip, so
     // a probe a second after the last went out before any verdict on it. The edge link went
     // 136 -> 254 -> 431 kbit/s in 2 s and 450 kbit/s went out into 256.
     const judged = this.#queueSeenAt === null ? !this.#o.probeNeedsRtt : this.#queueSeenAt >= this.#lastUpAt + PROBE_SEEN_MS;
-    if (wantsMore && judged && now - this.#lastDownAt >= this.#hold && now - this.#lastUpAt >= this.#o.probeIntervalMs) {
+    const ready = wantsMore && judged && now - this.#lastUpAt >= this.#o.probeIntervalMs;
+    const ceiling = this.#ceiling !== null && now - this.#ceiling.at < this.#ceiling.ms ? this.#ceiling.bps : Infinity;
+    // Held back by a failure: a hold doubled by failed probes, or the remembered level.
+    let held = ready && now - this.#lastDownAt < this.#hold && this.#hold > this.#o.holdMs;
+    if (ready && now - this.#lastDownAt >= this.#hold) {
       // Grow from what we allow now, never by more than maxStep, and below a level that
       // failed while it is remembered: the edge link went 55 -> 110 -> 215 kbit/s, failed,
       // and did the same again every 12 s (small steps beyond 85 % of it still failed every
       // 15 s: each layer that switches on is a step, whatever the budget's step).
       let probe = Math.min(this.#effective * (1 + this.#o.probeFraction) + this.#o.probeFloorBps, this.#effective * this.#o.maxStep);
       probe = Math.min(probe, Math.max(this.#effective, this.#room));
-      const ceiling = this.#ceiling !== null && now - this.#ceiling.at < this.#ceiling.ms ? this.#ceiling.bps : Infinity;
-      if (probe > ceiling * CEILING_APPROACH) probe = ceiling * CEILING_APPROACH;
+      if (probe > ceiling * CEILING_APPROACH) { probe = ceiling * CEILING_APPROACH; held = probe <= this.#effective; }
       if (probe > this.#effective) {
         this.#recent.push({ at: now, bps: this.#effective });
         this.#effective = probe;
@@ -266,6 +281,10 @@ export class Estimate {
       // A long calm period forgives earlier failed probes.
       if (now - this.#lastDownAt >= 4 * this.#hold) this.#hold = this.#o.holdMs;
     }
+    // Only where mediasoup's reading could still tell something: below twice the level
+    // (twice the budget, with no level remembered) readings do not forget it (#noteHigh).
+    const telling = Math.max(this.#effective, Number.isFinite(ceiling) ? ceiling : 0) * 2;
+    if (held && clearReading !== null && clearReading < telling) this.#linkProbe.held(now);
     return this.#effective;
   }
 }

@@ -265,7 +265,7 @@ export class RoomAllocator {
       for (const decision of changed) await this.#apply(sub, decision, allocation.budget, cutOver.includes(decision.id)).catch(() => undefined);
       await sub.congestion.flushIfStorm(sub.peer, sub.allocator, Date.now()).catch(() => undefined);
       const floor = recvFloorBps(allocation.tracks, (id) => sub.allocator.track(id));
-      await sub.cap.update(sub.peer.recvTransport(), sub.allocator.linkBudget, floor).catch(() => undefined);
+      await sub.cap.update(sub.peer.recvTransport(), sub.allocator.linkBudget, floor, sub.allocator.takeLinkProbe()).catch(() => undefined);
     }
     this.#dynacast.update([...this.#subs.values()].map((sub) => ({
       consumers: sub.peer.consumers.values(), decision: (id) => sub.decisions.get(id), track: (id) => sub.allocator.track(id),

@@ -22,6 +22,8 @@ export interface EstimateTrace {
   readingBps: number | null; sentBps: number | null; queueMs: number | null; failedLevelBps: number | null; holdMs: number;
   /** The link rate the keyframe limit allows (keyframeLink.ts), and how long the link has been clean (ms). */
   keyframeLinkBps: number; cleanMs: number;
+  /** How many times mediasoup was asked to probe the link (linkProbe.ts). */
+  linkProbes: number;
 }
 
 export interface SubscriberAllocatorOptions {
@@ -161,9 +163,12 @@ export class SubscriberAllocator {
   trace(now: number): EstimateTrace {
     return {
       readingBps: this.#reading, sentBps: this.#sentBps ?? null, queueMs: this.#queue.ms, failedLevelBps: this.#estimate.failedLevelBps, holdMs: this.#estimate.holdMs,
-      keyframeLinkBps: this.#keyframeLink(now), cleanMs: this.#cleanMs(now),
+      keyframeLinkBps: this.#keyframeLink(now), cleanMs: this.#cleanMs(now), linkProbes: this.#estimate.linkProbes,
     };
   }
+
+  /** mediasoup should probe this subscriber's link now (see linkProbe.ts); taking it clears it. */
+  takeLinkProbe(): boolean { return this.#estimate.takeLinkProbe(); }
 
   /** The downlink budget, audio included, before any hard cap. */
   get linkBudget(): number { return this.#estimate.bps; }

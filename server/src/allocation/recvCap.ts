@@ -80,8 +80,12 @@ export class RecvCap {
     return this.#user === null ? this.#ours : Math.min(this.#ours, this.#user);
   }
 
-  /** `floorBps` (see recvFloorBps): absent, the last one stays. */
-  async update(transport: types.WebRtcTransport | undefined, budgetBps: number, floorBps?: number): Promise<void> {
+  /**
+   * `floorBps` (see recvFloorBps): absent, the last one stays. `probe`: make mediasoup probe
+   * the link at the ceiling (linkProbe.ts): it does so whenever its ceiling rises above its
+   * estimate (libwebrtc's mid-call probe), so the ceiling dips to half and comes back.
+   */
+  async update(transport: types.WebRtcTransport | undefined, budgetBps: number, floorBps?: number, probe = false): Promise<void> {
     this.#ours = nextRecvCap(budgetBps, this.#ours);
     if (floorBps !== undefined) this.#floor = floorBps;
     const bps = this.bps;
@@ -100,6 +104,13 @@ export class RecvCap {
     };
     const lower = this.#floorApplied?.transportId === transport.id && floor < this.#floorApplied.bps;
     if (lower) await setFloor();
+    if (bps !== null && probe) {
+      const dip = Math.max(MEDIASOUP_MIN_BPS, this.#floorApplied?.bps ?? 0, Math.floor(bps / 2));
+      if (dip < bps) {
+        this.#applied = { transportId: transport.id, bps: dip };
+        await transport.setMaxOutgoingBitrate(dip);
+      }
+    }
     if (bps !== null && !same(this.#applied, bps)) {
       this.#applied = { transportId: transport.id, bps };
       await transport.setMaxOutgoingBitrate(bps);
