@@ -42,6 +42,9 @@ describe('link probes', () => {
   it('not where the link is not plainly clear (the edge link resends its random loss every second)', () => {
     expect(asks(failed(), 3500, 17_000, (t) => 90_000 + t, { queueMs: 5, cleanMs: LAG_CLEAN_MS - 1 })).toEqual([]);
     expect(asks(failed(), 3500, 17_000, (t) => 90_000 + t, { queueMs: 30, cleanMs: 60_000 })).toEqual([]);
+    // The queue now decides, where known: a drained queue the median still remembers is clear.
+    expect(asks(failed(), 3500, 9000, () => 90_000, { queueMs: 86, queueNowMs: 5, cleanMs: LAG_CLEAN_MS })).toEqual([4000, 9000]);
+    expect(asks(failed(), 3500, 9000, () => 90_000, { queueMs: 5, queueNowMs: 40, cleanMs: LAG_CLEAN_MS })).toEqual([]);
   });
 
   it('a probe whose reading shows a link that came back forgets the level, and growth resumes at once', () => {

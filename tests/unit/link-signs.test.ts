@@ -105,6 +105,18 @@ describe('queueing delay gates a moderate drop', () => {
     expect(q.ms!).toBeGreaterThanOrEqual(100);
   });
 
+  it('the queue now: two low readings in a row show a drained queue at once, while the median still remembers it', () => {
+    const q = new QueueingDelay();
+    [150, 155, 150].forEach((ms, i) => q.add(ms, i * 1000)); // the link's own: 150 ms
+    [240, 236, 238, 241].forEach((ms, i) => q.add(ms, 3000 + i * 1000)); // a standing queue of ~90 ms
+    expect(q.nowMs!).toBeGreaterThan(80);
+    q.add(152, 7000); // drained: one low reading could be luck of timing ...
+    expect(q.nowMs!).toBeGreaterThan(80);
+    q.add(154, 8000); // ... two in a row are not (jitter only adds delay)
+    expect(q.nowMs!).toBeLessThanOrEqual(LAG_QUEUE_MS);
+    expect(q.ms!).toBeGreaterThan(80); // the 5 s median still reads the queue that was
+  });
+
   it('once congestion is confirmed, further drops follow at once for the hold time', () => {
     // 1 Mbit/s -> 150 kbit/s: mediasoup's estimate decays over seconds, with the queue full.
     const e = new Estimate(1_000_000, { holdMs: 3000 }, 0);

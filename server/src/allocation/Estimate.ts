@@ -139,9 +139,9 @@ export class Estimate {
    * by the budget (only then is probing worth its risk); returns the effective budget.
    */
   update(measuredBps: number, now: number, usedBps = Infinity, wantsMore = true, signs: LinkSigns = {}): number {
-    const { queueMs = null, loss = null, cleanMs = 0, idle = false, rtxShare = null, sentBps = null, nextBps = null, wantBps = null } = signs;
+    const { queueMs = null, queueNowMs, loss = null, cleanMs = 0, idle = false, rtxShare = null, sentBps = null, nextBps = null, wantBps = null } = signs;
     this.#now = now;
-    const clear = plainlyClear(queueMs, cleanMs);
+    const clear = plainlyClear(queueNowMs === undefined ? queueMs : queueNowMs, cleanMs);
     const want = clear ? wantBps ?? 0 : 0;
     this.#room = sentBps === null ? Infinity : Math.max(sentBps * SENT_HEADROOM + this.#o.probeFloorBps, nextBps ?? 0, want);
     this.#highUnjudged = false;

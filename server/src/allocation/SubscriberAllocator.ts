@@ -94,7 +94,7 @@ export class SubscriberAllocator {
     const idle = Number.isFinite(this.#lastUsed) && this.#lastUsed <= FLOOR_MAX_BPS;
     if (this.#upgradePending) this.#estimate.upgradePending(now);
     this.#readings.add(bps, now, (this.#queue.ms ?? 0) < CALM_QUEUE_MS);
-    this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, { queueMs: this.#queue.ms, loss: this.#loss.fraction, cleanMs: this.#cleanMs(now), idle, rtxShare: this.#rtxShare, sentBps: this.#sentBps, nextBps: this.#nextBps, wantBps: this.#wantBps });
+    this.#estimate.update(bps, now, this.#sentBps ?? this.#lastUsed, this.#wantsMore, { queueMs: this.#queue.ms, queueNowMs: this.#queue.nowMs, loss: this.#loss.fraction, cleanMs: this.#cleanMs(now), idle, rtxShare: this.#rtxShare, sentBps: this.#sentBps, nextBps: this.#nextBps, wantBps: this.#wantBps });
   }
 
   /** Some video is forwarded below the spatial layer it was allocated (waiting for its keyframe). */
@@ -185,7 +185,7 @@ export class SubscriberAllocator {
   /** The link rate a keyframe drains at (see keyframeLink.ts). */
   #keyframeLink(now: number): number { return this.#readings.keyframeLink(this.#link(), this.#clear(now)); }
 
-  #clear(now: number): boolean { return plainlyClear(this.#queue.ms, this.#cleanMs(now)); }
+  #clear(now: number): boolean { return plainlyClear(this.#queue.nowMs, this.#cleanMs(now)); }
 
   /** Video bitrate the last allocation handed out. */
   get used(): number { return Number.isFinite(this.#lastUsed) ? this.#lastUsed : 0; }

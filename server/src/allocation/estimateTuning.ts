@@ -46,6 +46,8 @@ export const APP_LIMITED_BAND = 0.75;
 export interface LinkSigns {
   /** Smoothed RTT above the link's own (ms, see queueing.ts). */
   queueMs?: number | null;
+  /** The queue now (QueueingDelay.nowMs): whether the link is plainly clear goes by it (absent: by queueMs). */
+  queueNowMs?: number | null;
   /** The receiver's last reported loss (0..1). */
   loss?: number | null;
   /** How long nothing was lost (receiver reports) nor retransmitted (ms; see LAG_CLEAN_MS). */

@@ -37,4 +37,16 @@ export class QueueingDelay {
     const lastTwo = Math.min(this.#rtts.at(-1)!.ms, this.#rtts.at(-2)!.ms);
     return Math.max(now.ms, lastTwo) - base;
   }
+
+  /**
+   * The queue now: the higher of the last two readings above the link's own (null before
+   * two). A low reading proves the queue was empty then (jitter only adds delay), and two in
+   * a row that it stays so; the smoothed median kept a drained queue at 72-86 ms for 4-6 s
+   * after the step-down link came back.
+   */
+  get nowMs(): number | null {
+    if (this.#rtts.length < 2) return null;
+    const base = Math.min(...this.#medians.map((m) => m.ms));
+    return Math.max(this.#rtts.at(-1)!.ms, this.#rtts.at(-2)!.ms) - base;
+  }
 }
