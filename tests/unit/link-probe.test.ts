@@ -102,3 +102,19 @@ describe('RecvCap link probe', () => {
     expect(calls.slice(3)).toEqual([100_000, 200_000]);
   });
 });
+
+describe('growth after a link probe', () => {
+  const grow = (signs: LinkSigns) => {
+    const e = new Estimate(80_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
+    // mediasoup reads 600 kbit/s (its own probe got through) from 1 s on, the hold ends at 3 s.
+    for (let t = 1000; t <= 3000; t += 250) e.update(600_000, t, 100_000, true, { sentBps: 100_000, wantBps: 900_000, ...signs });
+    return e.bps;
+  };
+  it('on a plainly clear link, a reading at twice the budget for 2 s is where the next probe may go', () => {
+    expect(grow(CLEAR)).toBe(600_000);
+  });
+  it('elsewhere probes step from the budget (x1.5 + 50 kbit/s, x2 at most), whatever mediasoup reads', () => {
+    expect(grow({ queueMs: 5, cleanMs: LAG_CLEAN_MS - 1 })).toBe(160_000);
+    expect(grow({ queueMs: 30, cleanMs: 60_000 })).toBe(160_000);
+  });
+});

@@ -270,6 +270,11 @@ export class Estimate {
       // and did the same again every 12 s (small steps beyond 85 % of it still failed every
       // 15 s: each layer that switches on is a step, whatever the budget's step).
       let probe = Math.min(this.#effective * (1 + this.#o.probeFraction) + this.#o.probeFloorBps, this.#effective * this.#o.maxStep);
+      // Up to mediasoup's reading where it proved itself: at twice the budget for highMs on a
+      // plainly clear link (there a reading is what a probe of mediasoup's got through, not
+      // the jitter that read 200 Mbit/s on the edge link). After the step-down link came back,
+      // x2 steps took 5-6 s from 165 kbit/s to the 800 kbit/s mediasoup had read already.
+      if (clearReading !== null && this.#high !== null && now - this.#high.since >= this.#o.highMs) probe = Math.max(probe, clearReading);
       probe = Math.min(probe, Math.max(this.#effective, this.#room));
       if (probe > ceiling * CEILING_APPROACH) { probe = ceiling * CEILING_APPROACH; held = probe <= this.#effective; }
       if (probe > this.#effective) {
