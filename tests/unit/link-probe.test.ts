@@ -39,6 +39,16 @@ describe('link probes', () => {
     expect(e.bps).toBeGreaterThan(215_000);
   });
 
+  it('while a failure holds growth back, the queue is read every tick (whether the link is clear goes by the last two readings)', () => {
+    const e = failed();
+    e.update(90_000, 3500, 90_000, true, { queueMs: 40, cleanMs: 0 });
+    expect(e.wantsRtt).toBe(false); // the probe interval has not passed: not held yet
+    e.update(90_000, 4000, 90_000, true, { queueMs: 40, cleanMs: 0 });
+    expect(e.wantsRtt).toBe(true); // held by the doubled hold
+    e.update(90_000, 4500, 90_000, false, { queueMs: 40, cleanMs: 0 });
+    expect(e.wantsRtt).toBe(false); // nothing more wanted: nothing held
+  });
+
   it('not where the link is not plainly clear (the edge link resends its random loss every second)', () => {
     expect(asks(failed(), 3500, 17_000, (t) => 90_000 + t, { queueMs: 5, cleanMs: LAG_CLEAN_MS - 1 })).toEqual([]);
     expect(asks(failed(), 3500, 17_000, (t) => 90_000 + t, { queueMs: 30, cleanMs: 60_000 })).toEqual([]);

@@ -81,6 +81,8 @@ export class Estimate {
   /** What was sent up to this time has shown in an RTT reading (null: RTT unknown). */
   #queueSeenAt: number | null = null;
   readonly #linkProbe = new LinkProbeSchedule();
+  /** The last growth was held back by a failure (see #grow). */
+  #held = false;
 
   constructor(initialBps: number, options: Partial<EstimateOptions> = {}, now = 0) {
     this.#o = { ...DEFAULT_ESTIMATE_OPTIONS, ...options };
@@ -107,8 +109,13 @@ export class Estimate {
    */
   get suspect(): boolean { return this.#low !== null || this.#probing(this.#now); }
 
-  /** The queue is worth reading every tick: the estimate is suspect, or a high reading waits for a calm verdict. */
-  get wantsRtt(): boolean { return this.suspect || this.#highUnjudged; }
+  /**
+   * The queue is worth reading every tick: the estimate is suspect, a high reading waits for
+   * a calm verdict, or growth is held back by a failure (whether the link is clear, and so
+   * worth a link probe, goes by the last two readings: read every 2 s, they kept a drained
+   * queue for 3 s after the step-down link came back).
+   */
+  get wantsRtt(): boolean { return this.suspect || this.#highUnjudged || this.#held; }
 
   /** mediasoup should probe the link now (see linkProbe.ts); taking it clears it. */
   takeLinkProbe(): boolean { return this.#linkProbe.take(); }
@@ -289,6 +296,7 @@ export class Estimate {
     // Only where mediasoup's reading could still tell something: below twice the level
     // (twice the budget, with no level remembered) readings do not forget it (#noteHigh).
     const telling = Math.max(this.#effective, Number.isFinite(ceiling) ? ceiling : 0) * 2;
+    this.#held = held;
     if (held && clearReading !== null && clearReading < telling) this.#linkProbe.held(now);
     return this.#effective;
   }
