@@ -24,6 +24,8 @@ export interface EstimateTrace {
   keyframeLinkBps: number; cleanMs: number;
   /** How many times mediasoup was asked to probe the link (linkProbe.ts). */
   linkProbes: number;
+  /** Share of what goes out that is retransmitted (null: not known). */
+  rtxShare: number | null;
 }
 
 export interface SubscriberAllocatorOptions {
@@ -163,7 +165,7 @@ export class SubscriberAllocator {
   trace(now: number): EstimateTrace {
     return {
       readingBps: this.#reading, sentBps: this.#sentBps ?? null, queueMs: this.#queue.ms, failedLevelBps: this.#estimate.failedLevelBps, holdMs: this.#estimate.holdMs,
-      keyframeLinkBps: this.#keyframeLink(now), cleanMs: this.#cleanMs(now), linkProbes: this.#estimate.linkProbes,
+      keyframeLinkBps: this.#keyframeLink(now), cleanMs: this.#cleanMs(now), linkProbes: this.#estimate.linkProbes, rtxShare: this.#rtxShare,
     };
   }
 
