@@ -3,6 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { Estimate } from '../../server/src/allocation/Estimate.js';
 import { CEILING_APPROACH, LAG_CLEAN_MS, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE } from '../../server/src/allocation/estimateTuning.js';
 
+/**
+ * A link with RTT known since 2.5 s, mediasoup reading 400k while 100k goes out: the first
+ * probe, at 3 s, takes the budget from 120k to 230k.
+ */
+function probedAt3s(): Estimate {
+  const e = new Estimate(120_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
+  e.queueSeen(2500);
+  e.update(400_000, 3000, 100_000, true, { queueMs: 30 });
+  return e;
+}
+
 describe('Estimate', () => {
   it('drops at once, grows only after the hold time, in careful steps', () => {
     const e = new Estimate(1_000_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
@@ -176,9 +187,7 @@ describe('Estimate', () => {
   });
 
   it('where RTT is measured, a probe waits for a report that saw the previous one', () => {
-    const e = new Estimate(120_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
-    e.queueSeen(2500);
-    e.update(400_000, 3000, 100_000, true, { queueMs: 30 }); // probe: 230k
+    const e = probedAt3s(); // probe: 230k
     expect(e.bps).toBe(230_000);
     e.queueSeen(3500); // a report whose round trip began half a second into the probe
     e.update(400_000, 4000, 200_000, true, { queueMs: 30 });
@@ -189,9 +198,7 @@ describe('Estimate', () => {
   });
 
   it('a probe counts from when its layers arrive: verdict, next probe and fallback wait for them', () => {
-    const e = new Estimate(120_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
-    e.queueSeen(2500);
-    e.update(400_000, 3000, 100_000, true, { queueMs: 30 }); // probe: 230k, a layer switches on
+    const e = probedAt3s(); // probe: 230k, a layer switches on
     expect(e.bps).toBe(230_000);
     // Its keyframe takes 2.5 s: reports meanwhile saw none of the probe's traffic.
     for (let t = 3500; t <= 5500; t += 500) {
@@ -206,18 +213,14 @@ describe('Estimate', () => {
     e.update(400_000, 6500, 200_000, true, { queueMs: 150 });
     expect(e.bps).toBe(120_000);
     // Without the pending layer the second probe would have come at 4000.
-    const eager = new Estimate(120_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
-    eager.queueSeen(2500);
-    eager.update(400_000, 3000, 100_000, true, { queueMs: 30 });
+    const eager = probedAt3s();
     eager.queueSeen(4000);
     eager.update(400_000, 4000, 100_000, true, { queueMs: 30 });
     expect(eager.bps).toBe(395_000);
   });
 
   it('a layer that never arrives holds a probe back for PENDING_MAX_MS at most', () => {
-    const e = new Estimate(120_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
-    e.queueSeen(2500);
-    e.update(400_000, 3000, 100_000, true, { queueMs: 30 });
+    const e = probedAt3s();
     let t = 3000;
     while (e.bps === 230_000 && t < 20_000) { t += 500; e.upgradePending(t); e.queueSeen(t - 300); e.update(400_000, t, 100_000, true, { queueMs: 30 }); }
     expect(e.bps).toBeGreaterThan(230_000);
