@@ -43,7 +43,7 @@ export interface ScenarioResult {
   /** Step scenarios: why the run does not measure what it claims (empty: valid). */
   preconditionFailures?: string[];
   /** Everything the pages recorded, for digging into outliers (written to raw-*.json). */
-  raw?: { name: string; openedAt: number; record: PageRecord; server?: ServerTrace[] }[];
+  raw?: { name: string; openedAt: number; record: PageRecord; server?: ServerTrace[]; /** What crossed the participant's downlink per 100 ms, by payload type (the shaper's trace, epoch ms). */ downClasses?: unknown }[];
 }
 
 let cleanupRegistered = false;
@@ -170,6 +170,8 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     // What the links dropped (random loss vs a full bottleneck queue), whole run, join included.
     const counters = await shaperControl(t, { cmd: 'counters' }).catch(() => null);
     const links = counters ? linkDrops(counters.hosts as Record<string, ShaperHost>, t) : {};
+    // What crossed each downlink by kind (payload type), for traces of a step; not judged.
+    const classes = await shaperControl(t, { cmd: 'classes' }).catch(() => null);
     const stalls = counters?.timing ? relativeStalls(counters.timing as ShaperTiming, pages[0]?.openedAt ?? start, start, new Map(t.participants.map((p, i) => [p.name, `P${i + 1}`]))) : undefined;
     decisions.stop();
     sampler.stop();
@@ -182,7 +184,8 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     for (const [i, { page, openedAt, name }] of pages.entries()) {
       const record = await page.evaluate(() => (window as unknown as { __bench: PageRecord }).__bench);
       const peerId = record.samples.find((x) => x.self)?.self ?? null;
-      raw.push({ name, openedAt, record, server: decisions.traceFor(peerId) });
+      const linkClasses = (classes?.hosts as Record<string, unknown> | undefined)?.[t.participants[i]!.name];
+      raw.push({ name, openedAt, record, server: decisions.traceFor(peerId), ...(linkClasses ? { downClasses: linkClasses } : {}) });
       const marks = (record as unknown as { marks?: [string, number][]; nav?: number });
       if (marks.marks && marks.nav) log(`  ${name} join milestones (ms after link opened): ${marks.marks.map(([n, t]) => `${n.replace('thinline:', '')} ${Math.round(marks.nav! + t - openedAt)}`).join(', ')}, first frame ${record.firstFrameAt - openedAt}`);
       // What the page fetched over its link after the join (it shares the link with the media).

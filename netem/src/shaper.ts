@@ -6,12 +6,13 @@
 import { read, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { rmSync } from 'node:fs';
+import { BIN_MS, ClassTrace, packetClass } from './classes.js';
 import { TimeHeap } from './heap.js';
 import { Pipe, type PipeConfig, type PipeCounters } from './pipe.js';
 import { linkAt, parseProfile, type Link, type Profile } from './profile.js';
 import { mulberry32 } from './rng.js';
 
-interface Host { name: string; fd: number; ip: number; up: Pipe; down: Pipe; profile: Profile | null; appliedAt: number; link: Link | null }
+interface Host { name: string; fd: number; ip: number; up: Pipe; down: Pipe; profile: Profile | null; appliedAt: number; link: Link | null; downClasses: ClassTrace }
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -23,7 +24,7 @@ if (names.length < 2 || ips.length !== names.length) throw new TypeError('--host
 
 const open: PipeConfig = { delayMs: 0, jitterMs: 0, loss: 0, queueMs: 1000 };
 const hosts: Host[] = names.map((name, i) => ({
-  name, fd: 3 + i, ip: ips[i]!, profile: null, appliedAt: 0, link: null,
+  name, fd: 3 + i, ip: ips[i]!, profile: null, appliedAt: 0, link: null, downClasses: new ClassTrace(),
   up: new Pipe({ ...open }, mulberry32(seed * 1000 + i * 2)),
   down: new Pipe({ ...open }, mulberry32(seed * 1000 + i * 2 + 1)),
 }));
@@ -123,6 +124,7 @@ function route(from: Host, packet: Buffer): void {
   }
   const at = pipe.offer(packet.length, performance.now());
   if (pipe.lastWaitMs >= QUEUE_MS) noteQueue(from === server ? `${to.name} down` : `${from.name} up`, pipe.lastWaitMs);
+  if (from === server) to.downClasses.note(packetClass(packet), packet.length, at === null, Date.now());
   if (at === null) return;
   heap.push(at, { fd: to.fd, packet });
   arm();
@@ -159,6 +161,7 @@ function counters(): Record<string, { up: PipeCounters; down: PipeCounters; prof
 function command(msg: { cmd?: string; host?: string; profile?: unknown }): unknown {
   if (msg.cmd === 'ping') return { ok: true };
   if (msg.cmd === 'counters') return { ok: true, hosts: counters(), unrouted: unrouted.packets, queued: heap.size, timing };
+  if (msg.cmd === 'classes') return { ok: true, binMs: BIN_MS, hosts: Object.fromEntries(hosts.slice(1).map((h) => [h.name, h.downClasses.bins])) };
   if (msg.cmd === 'apply') {
     const targets = msg.host === '*' ? hosts.slice(1) : hosts.filter((h) => h.name === msg.host && h !== server);
     if (targets.length === 0) return { ok: false, error: `unknown host "${msg.host}"` };
