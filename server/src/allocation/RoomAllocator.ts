@@ -132,6 +132,9 @@ export class RoomAllocator {
       sub.decisions.delete(consumer.id);
       this.schedule();
     });
+    // Each NACK the subscriber sends: a loss it saw, as soon as it saw it (receiver reports lag a second).
+    consumer.on('trace', (t) => { if (t.type === 'nack') sub.allocator.noteNack(consumer.kind); });
+    consumer.enableTraceEvent(['nack']).catch(() => undefined);
     if (consumer.kind !== 'video') return;
     const encodings = producer.rtpParameters.encodings ?? [];
     sub.allocator.setTrack({

@@ -26,6 +26,8 @@ export interface EstimateTrace {
   linkProbes: number;
   /** Share of what goes out that is retransmitted (null: not known). */
   rtxShare: number | null;
+  /** NACK packets the subscriber sent so far, per kind of consumer (mediasoup's trace). */
+  nacks: { video: number; audio: number };
 }
 
 export interface SubscriberAllocatorOptions {
@@ -60,6 +62,7 @@ export class SubscriberAllocator {
   readonly #queue = new QueueingDelay();
   readonly #loss = new LossEvidence();
   #rtxShare: number | null = null;
+  readonly #nacks = { video: 0, audio: 0 };
   #upgradePending = false;
   /** mediasoup's recent readings, for the keyframe limit. */
   readonly #readings = new ReadingsWindow();
@@ -140,6 +143,9 @@ export class SubscriberAllocator {
     return this.#noRtxSince === null ? 0 : Math.min(now - this.#noRtxSince, this.#loss.cleanMs(now));
   }
 
+  /** The subscriber asked for lost packets again (a NACK, from mediasoup's consumer trace). */
+  noteNack(kind: 'audio' | 'video'): void { this.#nacks[kind]++; }
+
   /** A hard cap on this subscriber's downlink ("save data", or an operator limit). */
   setCap(bps: number | null): void { this.#cap = bps; }
 
@@ -166,6 +172,7 @@ export class SubscriberAllocator {
     return {
       readingBps: this.#reading, sentBps: this.#sentBps ?? null, queueMs: this.#queue.ms, failedLevelBps: this.#estimate.failedLevelBps, holdMs: this.#estimate.holdMs,
       keyframeLinkBps: this.#keyframeLink(now), cleanMs: this.#cleanMs(now), linkProbes: this.#estimate.linkProbes, rtxShare: this.#rtxShare,
+      nacks: { ...this.#nacks },
     };
   }
 
