@@ -24,21 +24,15 @@
 //   see #grow). On the 256 kbit/s edge link mediasoup's estimate
 //   stayed high for 2-3 s while the queue held 400 ms, and each such spike kept the
 //   receiver's audio jitter buffer above 400 ms for the next ~30 s.
-// - A level that failed is not probed again (only to 85 % of it) while it is remembered:
-//   `ceilingMs`, doubled for each further failure (up to `maxCeilingMs`); readings at twice
-//   that level with a calm queue (the link changed) forget it.
-// - Never more than twice what really goes out (SENT_HEADROOM), or what the allocation's
-//   next step up needs (on a plainly clear link: all it wants): a budget the traffic does
-//   not follow tests nothing when it grows.
-//   On the edge link mediasoup's readings of several Mbit/s (likely a probe's packets
-//   bunched by the link's jitter) took it to 4-6 Mbit/s while ~150 kbit/s went out. The
-//   receive ceiling follows the budget (recvCap.ts), and mediasoup's probes follow the
-//   ceiling: bursts of several KB that
-//   queued the audio for 150-300 ms. (An earlier rule probed a link that came back in x4
-//   steps on such readings; it saved one probe in 2 of 6 step-down runs.) While a reading
-//   at twice the budget waits for the queue's verdict (it resets the hold, see #noteHigh),
-//   the queue is read every tick (wantsRtt): in a step-down run the last RTT reading was
-//   5 s old and held the verdict back for 2.4 s.
+// - A level that failed is not probed again while it is remembered (failedLevel.ts), and a
+//   probe goes no further than the traffic would follow (probeTarget.ts). On the edge link
+//   mediasoup's readings of several Mbit/s (likely a probe's packets bunched by the link's
+//   jitter) took the budget to 4-6 Mbit/s while ~150 kbit/s went out; the receive ceiling
+//   follows the budget (recvCap.ts), and mediasoup's probes follow the ceiling: bursts of
+//   several KB that queued the audio for 150-300 ms. While a reading at twice the budget
+//   waits for the queue's verdict (it resets the hold, see #noteHigh), the queue is read
+//   every tick (wantsRtt): in a step-down run the last RTT reading was 5 s old and held the
+//   verdict back for 2.4 s.
 // - Once a drop is confirmed, the link is known to be congested: for `followMs` further
 //   drops (with evidence, RTT known) follow at once, without another confirmation. A link
 //   that stepped from 1 Mbit/s to 150 kbit/s is read down over several seconds, and
@@ -47,8 +41,10 @@
 //   by failed probes) on a plainly clear link, mediasoup is asked to probe the link itself
 //   now and then (linkProbe.ts): its reading then tells whether the link came back.
 import { LinkProbeSchedule } from './linkProbe.js';
+import { FailedLevel } from './failedLevel.js';
+import { probeTarget } from './probeTarget.js';
 import {
-  APP_LIMITED_BAND, CEILING_APPROACH, DEFAULT_ESTIMATE_OPTIONS, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE, SENT_HEADROOM, STANDING_MS, STANDING_QUEUE_MS, plainlyClear,
+  APP_LIMITED_BAND, DEFAULT_ESTIMATE_OPTIONS, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE, SENT_HEADROOM, STANDING_MS, STANDING_QUEUE_MS, plainlyClear,
   type EstimateOptions, type LinkSigns,
 } from './estimateTuning.js';
 
@@ -60,8 +56,8 @@ export class Estimate {
   /** When the last probe raised the budget (#lastUpAt moves on while its layers arrive). */
   #probeAt = -Infinity;
   #hold: number;
-  /** The budget at which a probe last failed, when, and for how long it is remembered. */
-  #ceiling: { bps: number; at: number; ms: number } | null = null;
+  /** The budget at which a probe last failed, while remembered. */
+  readonly #failed: FailedLevel;
   /** Budgets of the last hold (a probe that fills the queue goes back to the lowest). */
   #recent: { at: number; bps: number }[] = [];
   /** Since when readings are at least twice the budget with a calm queue. */
@@ -88,6 +84,7 @@ export class Estimate {
     this.#o = { ...DEFAULT_ESTIMATE_OPTIONS, ...options };
     this.#effective = initialBps;
     this.#hold = this.#o.holdMs;
+    this.#failed = new FailedLevel(this.#o.ceilingMs, this.#o.maxCeilingMs);
     // Start as if the link had just changed: the first probe waits a full hold.
     this.#lastDownAt = now;
   }
@@ -95,7 +92,7 @@ export class Estimate {
   get bps(): number { return this.#effective; }
   /** The level a probe failed at, while it still holds probes below it (null: none). */
   get failedLevelBps(): number | null {
-    return this.#ceiling !== null && this.#now - this.#ceiling.at < this.#ceiling.ms ? this.#ceiling.bps : null;
+    return this.#failed.at(this.#now);
   }
   get holdMs(): number { return this.#hold; }
   /**
@@ -215,9 +212,7 @@ export class Estimate {
    */
   #probeFailed(bps: number, now: number): void {
     this.#hold = Math.min(this.#hold * 2, this.#o.maxHoldMs);
-    const active = this.#ceiling !== null && now - this.#ceiling.at < this.#ceiling.ms * 2;
-    const ms = active ? Math.min(this.#ceiling!.ms * 2, this.#o.maxCeilingMs) : this.#o.ceilingMs;
-    this.#ceiling = { bps, at: now, ms };
+    this.#failed.failed(bps, now);
   }
 
   #drop(measuredBps: number, now: number, collapse: boolean): number {
@@ -256,7 +251,7 @@ export class Estimate {
     if (now - this.#high.since < this.#o.highMs) return;
     this.#hold = this.#o.holdMs;
     this.#linkProbe.answered();
-    if (measuredBps >= (this.#ceiling?.bps ?? 0) * 2) this.#ceiling = null;
+    this.#failed.forgetBelow(measuredBps);
   }
 
   /** `clearReading`: mediasoup's reading on a plainly clear link (null: not clear). */
@@ -268,22 +263,17 @@ export class Estimate {
     // 136 -> 254 -> 431 kbit/s in 2 s and 450 kbit/s went out into 256.
     const judged = this.#queueSeenAt === null ? !this.#o.probeNeedsRtt : this.#queueSeenAt >= this.#lastUpAt + PROBE_SEEN_MS;
     const ready = wantsMore && judged && now - this.#lastUpAt >= this.#o.probeIntervalMs;
-    const ceiling = this.#ceiling !== null && now - this.#ceiling.at < this.#ceiling.ms ? this.#ceiling.bps : Infinity;
+    const ceiling = this.#failed.at(now) ?? Infinity;
     // Held back by a failure: a hold doubled by failed probes, or the remembered level.
     let held = ready && now - this.#lastDownAt < this.#hold && this.#hold > this.#o.holdMs;
     if (ready && now - this.#lastDownAt >= this.#hold) {
-      // Grow from what we allow now, never by more than maxStep, and below a level that
-      // failed while it is remembered: the edge link went 55 -> 110 -> 215 kbit/s, failed,
-      // and did the same again every 12 s (small steps beyond 85 % of it still failed every
-      // 15 s: each layer that switches on is a step, whatever the budget's step).
-      let probe = Math.min(this.#effective * (1 + this.#o.probeFraction) + this.#o.probeFloorBps, this.#effective * this.#o.maxStep);
-      // Up to mediasoup's reading where it proved itself: at twice the budget for highMs on a
-      // plainly clear link (there a reading is what a probe of mediasoup's got through, not
-      // the jitter that read 200 Mbit/s on the edge link). After the step-down link came back,
-      // x2 steps took 5-6 s from 165 kbit/s to the 800 kbit/s mediasoup had read already.
-      if (clearReading !== null && this.#high !== null && now - this.#high.since >= this.#o.highMs) probe = Math.max(probe, clearReading);
-      probe = Math.min(probe, Math.max(this.#effective, this.#room));
-      if (probe > ceiling * CEILING_APPROACH) { probe = ceiling * CEILING_APPROACH; held = probe <= this.#effective; }
+      const provenBps = clearReading !== null && this.#high !== null && now - this.#high.since >= this.#o.highMs ? clearReading : null;
+      const target = probeTarget({
+        budgetBps: this.#effective, fraction: this.#o.probeFraction, floorBps: this.#o.probeFloorBps, maxStep: this.#o.maxStep,
+        provenBps, roomBps: this.#room, failedBps: ceiling,
+      });
+      const probe = target.bps;
+      held ||= target.heldByFailure;
       if (probe > this.#effective) {
         this.#recent.push({ at: now, bps: this.#effective });
         this.#effective = probe;
