@@ -10,7 +10,8 @@ import { CongestionReaction } from './congestion.js';
 import type { ConsumerAppData, Peer, ProducerAppData } from '../domain/Peer.js';
 import { logger } from '../log.js';
 import { bitrateMatrix, layerHeights } from './layerStats.js';
-import { isSimulcast, measureSubscriber } from './measure.js';
+import { isSimulcast, measureSubscriber, sentCounts } from './measure.js';
+import { NackPressure } from './nackPressure.js';
 import { Dynacast } from './dynacast.js';
 import { ProducerRates } from './producerRates.js';
 import { SubscriberAllocator, type EstimateTrace } from './SubscriberAllocator.js';
@@ -47,6 +48,8 @@ interface Subscriber {
   cap: RecvCap;
   /** Measured at once when it reads low, audio flushed in a retransmission storm. */
   congestion: CongestionReaction;
+  /** How much it asks for again (NACKs), measured when it asks a lot. */
+  nacks: NackPressure;
 }
 
 export class RoomAllocator {
@@ -73,7 +76,7 @@ export class RoomAllocator {
   #sub(peer: Peer): Subscriber {
     let s = this.#subs.get(peer.id);
     if (!s) {
-      s = { peer, allocator: new SubscriberAllocator({ lastN: this.#opts.lastN, initialEstimateBps: this.#opts.initialEstimateBps, estimate: { probeNeedsRtt: true } }, Date.now()), ready: new Set(), decisions: new Map(), stills: new StillBucket(), cap: new RecvCap(), congestion: new CongestionReaction() };
+      s = { peer, allocator: new SubscriberAllocator({ lastN: this.#opts.lastN, initialEstimateBps: this.#opts.initialEstimateBps, estimate: { probeNeedsRtt: true } }, Date.now()), ready: new Set(), decisions: new Map(), stills: new StillBucket(), cap: new RecvCap(), congestion: new CongestionReaction(), nacks: new NackPressure() };
       if (!peer.closed) this.#subs.set(peer.id, s);
     }
     return s;
@@ -132,8 +135,15 @@ export class RoomAllocator {
       sub.decisions.delete(consumer.id);
       this.schedule();
     });
-    // Each NACK the subscriber sends: a loss it saw, as soon as it saw it (receiver reports lag a second).
-    consumer.on('trace', (t) => { if (t.type === 'nack') sub.allocator.noteNack(consumer.kind); });
+    // Each NACK the subscriber sends: a loss it saw, as soon as it saw it (receiver reports
+    // lag a second). Enough of them wake a measurement of how much it asks for (nackPressure.ts).
+    consumer.on('trace', (t) => {
+      if (t.type !== 'nack') return;
+      const now = Date.now();
+      sub.allocator.noteNack(consumer.kind);
+      sub.nacks.noteEvent(now);
+      if (sub.nacks.takeDue(now)) void this.#measureNacks(sub).then(() => this.schedule(), () => undefined);
+    });
     consumer.enableTraceEvent(['nack']).catch(() => undefined);
     if (consumer.kind !== 'video') return;
     const encodings = producer.rtpParameters.encodings ?? [];
@@ -273,6 +283,12 @@ export class RoomAllocator {
     this.#dynacast.update([...this.#subs.values()].map((sub) => ({
       consumers: sub.peer.consumers.values(), decision: (id) => sub.decisions.get(id), track: (id) => sub.allocator.track(id),
     })), this.#peers());
+  }
+
+  async #measureNacks(sub: Subscriber): Promise<void> {
+    const counts = await sentCounts(sub.peer.consumers.values());
+    const share = sub.nacks.measure(counts, Date.now());
+    if (share !== null) sub.allocator.setNackShare(share, Date.now());
   }
 
   async #apply(sub: Subscriber, d: TrackAllocation, budget: number, cutOver: boolean): Promise<void> {

@@ -124,3 +124,16 @@ export function plainlyClear(queueMs: number | null, cleanMs: number): boolean {
  */
 export const STANDING_QUEUE_MS = 50;
 export const STANDING_MS = 4000;
+
+/**
+ * The receiver asking again for this share of the packets sent (nackPressure.ts) is an
+ * overflowing queue: the budget backs off at once below what is sent, to its share that
+ * got through (between NACK_KEEP_MIN and NACK_KEEP_MAX of it), at most once per
+ * NACK_BACKOFF_MS (the receiver keeps asking for what was lost before the back-off for a
+ * round trip or more). mediasoup's own reading follows 0.5-1.5 s later, and a confirmed
+ * drop lets the budget follow it at once (followMs).
+ */
+export const NACK_CONGESTION_SHARE = 0.3;
+export const NACK_KEEP_MIN = 0.25;
+export const NACK_KEEP_MAX = 0.6;
+export const NACK_BACKOFF_MS = 1000;

@@ -4,6 +4,7 @@ import type { types } from 'mediasoup';
 import type { Peer } from '../domain/Peer.js';
 import { bitrateMatrix, withStoppedLayers, type EncodingInfo, type PacketCounts } from './layerStats.js';
 import type { LossReport } from './lossEvidence.js';
+import type { SentCounts } from './nackPressure.js';
 import type { SubscriberAllocator } from './SubscriberAllocator.js';
 
 /**
@@ -59,4 +60,15 @@ export async function measureSubscriber(peer: Peer, allocator: SubscriberAllocat
   if (down.rttMs !== undefined) allocator.setRtt(down.rttMs, Date.now());
   if (down.loss !== undefined) allocator.setLoss(down.loss, down.lossReport, Date.now());
   if (down.estimateBps !== undefined) allocator.setEstimate(down.estimateBps, Date.now());
+}
+
+/** Packets sent and asked for again (NACK) of each forwarding consumer, by id (see nackPressure.ts). */
+export async function sentCounts(consumers: Iterable<types.Consumer>): Promise<Map<string, SentCounts>> {
+  const out = new Map<string, SentCounts>();
+  for (const c of consumers) {
+    if (c.closed || c.paused || c.producerPaused) continue;
+    const stat = (await c.getStats()).find((x) => x.type === 'outbound-rtp');
+    if (stat) out.set(c.id, { packets: stat.packetCount, nacked: stat.nackPacketCount });
+  }
+  return out;
 }

@@ -1,0 +1,111 @@
+// A subscriber that asks for a large share of its packets again backs off before mediasoup's
+// estimate moves (nackPressure.ts, Estimate.nackShare), and its audio resends stop.
+import { describe, expect, it } from 'vitest';
+import { Estimate } from '../../server/src/allocation/Estimate.js';
+import { NACK_BACKOFF_MS, NACK_CONGESTION_SHARE } from '../../server/src/allocation/estimateTuning.js';
+import { NACK_BASELINE_MAX_MS, NACK_MEASURE_MS, NACK_MIN_PACKETS, NACK_WAKE_EVENTS, NACK_WAKE_MS, NackPressure, type SentCounts } from '../../server/src/allocation/nackPressure.js';
+import { SubscriberAllocator } from '../../server/src/allocation/SubscriberAllocator.js';
+
+const counts = (entries: [string, number, number][]): Map<string, SentCounts> => new Map(entries.map(([id, packets, nacked]) => [id, { packets, nacked }]));
+
+describe('NackPressure', () => {
+  it('wakes a measurement only after several NACKs within the window, and not again at once', () => {
+    const p = new NackPressure();
+    for (let i = 0; i < NACK_WAKE_EVENTS - 1; i++) p.noteEvent(1000 + i * 10);
+    expect(p.takeDue(1100)).toBe(false);
+    p.noteEvent(1200);
+    expect(p.takeDue(1200)).toBe(true);
+    p.noteEvent(1210);
+    expect(p.takeDue(1210)).toBe(false); // just measured
+    p.noteEvent(1200 + NACK_MEASURE_MS);
+    expect(p.takeDue(1200 + NACK_MEASURE_MS)).toBe(true);
+  });
+
+  it('forgets NACKs older than the window (a weak link asks now and then)', () => {
+    const p = new NackPressure();
+    for (let i = 0; i < 10; i++) p.noteEvent(i * NACK_WAKE_MS); // one per window
+    expect(p.takeDue(10 * NACK_WAKE_MS)).toBe(false);
+  });
+
+  it.each<[string, [string, number, number][], [string, number, number][], number, number | null]>([
+    ['a share of the packets sent since the last measurement, summed over consumers', [['a', 100, 0], ['v', 200, 10]], [['a', 125, 6], ['v', 225, 31]], 250, 27 / 50],
+    ['random loss: a few %', [['a', 100, 0], ['v', 200, 0]], [['a', 150, 1], ['v', 250, 1]], 250, 0.02],
+    ['too few packets to tell', [['a', 100, 0]], [['a', 100 + NACK_MIN_PACKETS - 1, 20]], 250, null],
+    ['a baseline too old says nothing', [['a', 100, 0]], [['a', 200, 60]], NACK_BASELINE_MAX_MS + 1, null],
+    ['a consumer new since the baseline is left out', [['a', 100, 0]], [['a', 140, 4], ['v', 500, 400]], 250, 0.1],
+  ])('%s', (_name, before, after, dt, share) => {
+    const p = new NackPressure();
+    expect(p.measure(counts(before), 1000)).toBeNull(); // the first measurement is a baseline
+    const got = p.measure(counts(after), 1000 + dt);
+    if (share === null) expect(got).toBeNull();
+    else expect(got).toBeCloseTo(share, 6);
+  });
+});
+
+describe('Estimate.nackShare', () => {
+  /** A settled subscriber at 600k, RTT known, mediasoup reading high. */
+  function settled(): Estimate {
+    const e = new Estimate(600_000, { holdMs: 3000, probeIntervalMs: 1000, probeNeedsRtt: true }, 0);
+    e.queueSeen(9000);
+    e.update(900_000, 10_000, 420_000, false, { queueMs: 10, sentBps: 420_000 });
+    return e;
+  }
+
+  it('backs off below what is sent, to what got through, without waiting for mediasoup', () => {
+    const e = settled();
+    expect(e.nackShare(0.7, 10_500, 420_000)).toBeCloseTo(420_000 * 0.3, 0);
+    expect(e.congestedAt).toBe(10_500);
+  });
+
+  it('keeps at most NACK_KEEP_MAX of what is sent, at least NACK_KEEP_MIN', () => {
+    expect(settled().nackShare(NACK_CONGESTION_SHARE, 10_500, 420_000)).toBeCloseTo(420_000 * 0.6, 0);
+    expect(settled().nackShare(1.8, 10_500, 420_000)).toBeCloseTo(420_000 * 0.25, 0);
+  });
+
+  it('ignores the share of random loss', () => {
+    expect(settled().nackShare(NACK_CONGESTION_SHARE - 0.01, 10_500, 420_000)).toBe(600_000);
+  });
+
+  it('backs off at most once per NACK_BACKOFF_MS: the receiver still asks for what was lost before', () => {
+    const e = settled();
+    const first = e.nackShare(0.7, 10_500, 420_000);
+    expect(e.nackShare(0.8, 10_500 + NACK_BACKOFF_MS - 1, 420_000)).toBe(first);
+    expect(e.nackShare(0.5, 10_500 + NACK_BACKOFF_MS, first)).toBeCloseTo(first * 0.5, 0);
+  });
+
+  it('follows mediasoup down at once after the back-off (a confirmed drop)', () => {
+    const e = settled();
+    e.nackShare(0.6, 10_500, 420_000); // 168k
+    expect(e.update(111_000, 10_800, 168_000, false, { queueMs: 200, sentBps: 500_000 })).toBe(111_000);
+  });
+
+  it('a probe whose traffic is NACKed failed: the next growth waits twice as long', () => {
+    const e = new Estimate(120_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
+    e.queueSeen(2500);
+    const probe = e.update(400_000, 3000, 100_000, true, { queueMs: 30 });
+    expect(probe).toBeGreaterThan(120_000);
+    e.nackShare(0.5, 3500, 200_000);
+    expect(e.holdMs).toBe(6000);
+    expect(e.failedLevelBps).toBe(probe);
+  });
+});
+
+describe('SubscriberAllocator: a retransmission storm by NACKs', () => {
+  it('flushes audio resends while a NACK share this high is recent after a back-off, not later', () => {
+    const a = new SubscriberAllocator({ lastN: 4, initialEstimateBps: 600_000 }, 0);
+    a.setSent(420_000, 0, 9_000);
+    expect(a.retransmissionStorm(10_000)).toBe(false);
+    a.setNackShare(0.6, 10_000);
+    expect(a.retransmissionStorm(10_100)).toBe(true);
+    expect(a.retransmissionStorm(11_100)).toBe(false); // the share is a second old
+  });
+
+  it('a high share without a back-off (within NACK_BACKOFF_MS of the last drop) still counts once congested', () => {
+    const a = new SubscriberAllocator({ lastN: 4, initialEstimateBps: 600_000 }, 0);
+    a.setSent(420_000, 0, 9_000);
+    a.setNackShare(0.6, 10_000);
+    a.setNackShare(0.5, 10_400);
+    expect(a.retransmissionStorm(10_500)).toBe(true);
+    expect(a.trace(10_500).nackShare).toBe(0.5);
+  });
+});
