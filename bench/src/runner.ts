@@ -306,7 +306,7 @@ class DecisionPoller {
 /** The server's view of one subscriber's downlink at one poll (see RoomAllocator.snapshot). */
 export interface ServerTrace {
   at: number; budgetBps: number; linkBps: number; capBps: number | null;
-  estimate: { readingBps: number | null; sentBps: number | null; queueMs: number | null; failedLevelBps: number | null; holdMs: number; keyframeLinkBps: number; cleanMs: number; linkProbes?: number; rtxShare?: number | null; nacks?: { video: number; audio: number }; nackShare?: number | null };
+  estimate: { readingBps: number | null; sentBps: number | null; queueMs: number | null; failedLevelBps: number | null; holdMs: number; keyframeLinkBps: number; cleanMs: number; linkProbes?: number; rtxShare?: number | null; nacks?: { video: number; audio: number }; resendShare?: number | null };
 }
 
 /** Resources a page fetched after `joinedAt` (page time, ms): [file, KB, ms after the join]. */

@@ -1,36 +1,54 @@
-// A subscriber that asks for a large share of its packets again backs off before mediasoup's
-// estimate moves (nackPressure.ts, Estimate.nackShare), and its audio resends stop.
+// A subscriber whose packets are resent at a large share backs off before mediasoup's estimate
+// moves (nackPressure.ts, Estimate.resendShare), and its audio resends stop.
 import { describe, expect, it } from 'vitest';
 import { Estimate } from '../../server/src/allocation/Estimate.js';
-import { NACK_BACKOFF_MS, NACK_CONGESTION_SHARE } from '../../server/src/allocation/estimateTuning.js';
+import { RESEND_BACKOFF_MS, RESEND_CONGESTION_SHARE } from '../../server/src/allocation/estimateTuning.js';
 import { NACK_BASELINE_MAX_MS, NACK_MEASURE_MS, NACK_MIN_PACKETS, NACK_WAKE_EVENTS, NACK_WAKE_MS, NackPressure, type SentCounts } from '../../server/src/allocation/nackPressure.js';
 import { SubscriberAllocator } from '../../server/src/allocation/SubscriberAllocator.js';
 
-const counts = (entries: [string, number, number][]): Map<string, SentCounts> => new Map(entries.map(([id, packets, nacked]) => [id, { packets, nacked }]));
+const counts = (entries: [string, number, number][]): Map<string, SentCounts> => new Map(entries.map(([id, packets, resent]) => [id, { packets, resent }]));
 
 describe('NackPressure', () => {
-  it('wakes a measurement only after several NACKs within the window, and not again at once', () => {
+  it('takes a baseline at the first NACK, then a verdict only after several NACKs', () => {
     const p = new NackPressure();
-    for (let i = 0; i < NACK_WAKE_EVENTS - 1; i++) p.noteEvent(1000 + i * 10);
-    expect(p.takeDue(1100)).toBe(false);
-    p.noteEvent(1200);
-    expect(p.takeDue(1200)).toBe(true);
-    p.noteEvent(1210);
-    expect(p.takeDue(1210)).toBe(false); // just measured
-    p.noteEvent(1200 + NACK_MEASURE_MS);
-    expect(p.takeDue(1200 + NACK_MEASURE_MS)).toBe(true);
+    p.noteEvent(1000);
+    expect(p.takeDue(1000)).toBe(true); // no baseline yet
+    expect(p.measure(counts([['a', 100, 0]]), 1000)).toBeNull();
+    for (let i = 1; i < NACK_WAKE_EVENTS - 1; i++) p.noteEvent(1000 + i * 10);
+    expect(p.takeDue(1000 + NACK_MEASURE_MS)).toBe(false); // too few NACKs for a verdict
+    p.noteEvent(1000 + NACK_MEASURE_MS);
+    expect(p.takeDue(1000 + NACK_MEASURE_MS)).toBe(true);
+    expect(p.measure(counts([['a', 140, 20]]), 1000 + NACK_MEASURE_MS)).toBe(0.5);
+  });
+
+  it('measures at most every NACK_MEASURE_MS', () => {
+    const p = new NackPressure();
+    for (let i = 0; i < NACK_WAKE_EVENTS; i++) p.noteEvent(1000);
+    expect(p.takeDue(1000)).toBe(true);
+    p.noteEvent(1010);
+    expect(p.takeDue(1010)).toBe(false);
+    expect(p.takeDue(1000 + NACK_MEASURE_MS)).toBe(true); // still no baseline: one is due
   });
 
   it('forgets NACKs older than the window (a weak link asks now and then)', () => {
     const p = new NackPressure();
-    for (let i = 0; i < 10; i++) p.noteEvent(i * NACK_WAKE_MS); // one per window
-    expect(p.takeDue(10 * NACK_WAKE_MS)).toBe(false);
+    p.noteEvent(0);
+    expect(p.takeDue(0)).toBe(true);
+    p.measure(counts([['a', 100, 0]]), 0);
+    for (let i = 1; i < 3; i++) p.noteEvent(i * NACK_WAKE_MS); // one per window
+    expect(p.takeDue(2 * NACK_WAKE_MS)).toBe(false);
+  });
+
+  it('keeps its baseline while too few packets were sent to tell', () => {
+    const p = new NackPressure();
+    p.measure(counts([['a', 100, 0]]), 1000);
+    expect(p.measure(counts([['a', 100 + NACK_MIN_PACKETS - 1, 20]]), 1200)).toBeNull();
+    expect(p.measure(counts([['a', 100 + NACK_MIN_PACKETS, 24]]), 1300)).toBeCloseTo(24 / NACK_MIN_PACKETS, 6);
   });
 
   it.each<[string, [string, number, number][], [string, number, number][], number, number | null]>([
-    ['a share of the packets sent since the last measurement, summed over consumers', [['a', 100, 0], ['v', 200, 10]], [['a', 125, 6], ['v', 225, 31]], 250, 27 / 50],
+    ['a share of the packets sent since the baseline, summed over consumers', [['a', 100, 0], ['v', 200, 10]], [['a', 125, 6], ['v', 225, 31]], 250, 27 / 50],
     ['random loss: a few %', [['a', 100, 0], ['v', 200, 0]], [['a', 150, 1], ['v', 250, 1]], 250, 0.02],
-    ['too few packets to tell', [['a', 100, 0]], [['a', 100 + NACK_MIN_PACKETS - 1, 20]], 250, null],
     ['a baseline too old says nothing', [['a', 100, 0]], [['a', 200, 60]], NACK_BASELINE_MAX_MS + 1, null],
     ['a consumer new since the baseline is left out', [['a', 100, 0]], [['a', 140, 4], ['v', 500, 400]], 250, 0.1],
   ])('%s', (_name, before, after, dt, share) => {
@@ -42,7 +60,7 @@ describe('NackPressure', () => {
   });
 });
 
-describe('Estimate.nackShare', () => {
+describe('Estimate.resendShare', () => {
   /** A settled subscriber at 600k, RTT known, mediasoup reading high. */
   function settled(): Estimate {
     const e = new Estimate(600_000, { holdMs: 3000, probeIntervalMs: 1000, probeNeedsRtt: true }, 0);
@@ -53,59 +71,59 @@ describe('Estimate.nackShare', () => {
 
   it('backs off below what is sent, to what got through, without waiting for mediasoup', () => {
     const e = settled();
-    expect(e.nackShare(0.7, 10_500, 420_000)).toBeCloseTo(420_000 * 0.3, 0);
+    expect(e.resendShare(0.7, 10_500, 420_000)).toBeCloseTo(420_000 * 0.3, 0);
     expect(e.congestedAt).toBe(10_500);
   });
 
-  it('keeps at most NACK_KEEP_MAX of what is sent, at least NACK_KEEP_MIN', () => {
-    expect(settled().nackShare(NACK_CONGESTION_SHARE, 10_500, 420_000)).toBeCloseTo(420_000 * 0.6, 0);
-    expect(settled().nackShare(1.8, 10_500, 420_000)).toBeCloseTo(420_000 * 0.25, 0);
+  it('keeps at most RESEND_KEEP_MAX of what is sent, at least RESEND_KEEP_MIN', () => {
+    expect(settled().resendShare(RESEND_CONGESTION_SHARE, 10_500, 420_000)).toBeCloseTo(420_000 * 0.6, 0);
+    expect(settled().resendShare(1.8, 10_500, 420_000)).toBeCloseTo(420_000 * 0.25, 0);
   });
 
   it('ignores the share of random loss', () => {
-    expect(settled().nackShare(NACK_CONGESTION_SHARE - 0.01, 10_500, 420_000)).toBe(600_000);
+    expect(settled().resendShare(RESEND_CONGESTION_SHARE - 0.01, 10_500, 420_000)).toBe(600_000);
   });
 
-  it('backs off at most once per NACK_BACKOFF_MS: the receiver still asks for what was lost before', () => {
+  it('backs off at most once per RESEND_BACKOFF_MS: the receiver still asks for what was lost before', () => {
     const e = settled();
-    const first = e.nackShare(0.7, 10_500, 420_000);
-    expect(e.nackShare(0.8, 10_500 + NACK_BACKOFF_MS - 1, 420_000)).toBe(first);
-    expect(e.nackShare(0.5, 10_500 + NACK_BACKOFF_MS, first)).toBeCloseTo(first * 0.5, 0);
+    const first = e.resendShare(0.7, 10_500, 420_000);
+    expect(e.resendShare(0.8, 10_500 + RESEND_BACKOFF_MS - 1, 420_000)).toBe(first);
+    expect(e.resendShare(0.5, 10_500 + RESEND_BACKOFF_MS, first)).toBeCloseTo(first * 0.5, 0);
   });
 
   it('follows mediasoup down at once after the back-off (a confirmed drop)', () => {
     const e = settled();
-    e.nackShare(0.6, 10_500, 420_000); // 168k
+    e.resendShare(0.6, 10_500, 420_000); // 168k
     expect(e.update(111_000, 10_800, 168_000, false, { queueMs: 200, sentBps: 500_000 })).toBe(111_000);
   });
 
-  it('a probe whose traffic is NACKed failed: the next growth waits twice as long', () => {
+  it('a probe whose traffic is resent failed: the next growth waits twice as long', () => {
     const e = new Estimate(120_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
     e.queueSeen(2500);
     const probe = e.update(400_000, 3000, 100_000, true, { queueMs: 30 });
     expect(probe).toBeGreaterThan(120_000);
-    e.nackShare(0.5, 3500, 200_000);
+    e.resendShare(0.5, 3500, 200_000);
     expect(e.holdMs).toBe(6000);
     expect(e.failedLevelBps).toBe(probe);
   });
 });
 
 describe('SubscriberAllocator: a retransmission storm by NACKs', () => {
-  it('flushes audio resends while a NACK share this high is recent after a back-off, not later', () => {
+  it('flushes audio resends while a resend share this high is recent after a back-off, not later', () => {
     const a = new SubscriberAllocator({ lastN: 4, initialEstimateBps: 600_000 }, 0);
     a.setSent(420_000, 0, 9_000);
     expect(a.retransmissionStorm(10_000)).toBe(false);
-    a.setNackShare(0.6, 10_000);
+    a.setResendShare(0.6, 10_000);
     expect(a.retransmissionStorm(10_100)).toBe(true);
     expect(a.retransmissionStorm(11_100)).toBe(false); // the share is a second old
   });
 
-  it('a high share without a back-off (within NACK_BACKOFF_MS of the last drop) still counts once congested', () => {
+  it('a high share without a back-off (within RESEND_BACKOFF_MS of the last drop) still counts once congested', () => {
     const a = new SubscriberAllocator({ lastN: 4, initialEstimateBps: 600_000 }, 0);
     a.setSent(420_000, 0, 9_000);
-    a.setNackShare(0.6, 10_000);
-    a.setNackShare(0.5, 10_400);
+    a.setResendShare(0.6, 10_000);
+    a.setResendShare(0.5, 10_400);
     expect(a.retransmissionStorm(10_500)).toBe(true);
-    expect(a.trace(10_500).nackShare).toBe(0.5);
+    expect(a.trace(10_500).resendShare).toBe(0.5);
   });
 });

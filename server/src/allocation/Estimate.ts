@@ -44,7 +44,7 @@ import { LinkProbeSchedule } from './linkProbe.js';
 import { FailedLevel } from './failedLevel.js';
 import { probeTarget } from './probeTarget.js';
 import {
-  APP_LIMITED_BAND, DEFAULT_ESTIMATE_OPTIONS, NACK_BACKOFF_MS, NACK_CONGESTION_SHARE, NACK_KEEP_MAX, NACK_KEEP_MIN, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE, SENT_HEADROOM, STANDING_MS, STANDING_QUEUE_MS, plainlyClear,
+  APP_LIMITED_BAND, DEFAULT_ESTIMATE_OPTIONS, RESEND_BACKOFF_MS, RESEND_CONGESTION_SHARE, RESEND_KEEP_MAX, RESEND_KEEP_MIN, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE, SENT_HEADROOM, STANDING_MS, STANDING_QUEUE_MS, plainlyClear,
   type EstimateOptions, type LinkSigns,
 } from './estimateTuning.js';
 
@@ -185,15 +185,15 @@ export class Estimate {
   }
 
   /**
-   * The receiver asked again for `share` of the packets sent lately (nackPressure.ts):
-   * beyond NACK_CONGESTION_SHARE the queue overflows, and the budget backs off below what
+   * `share` of the packets sent lately were resent on the receiver's NACKs (nackPressure.ts):
+   * beyond RESEND_CONGESTION_SHARE the queue overflows, and the budget backs off below what
    * is sent (`sentBps`, or the budget where that is not known) without waiting for
    * mediasoup's reading. A confirmed drop: mediasoup's readings are followed at once after it.
    */
-  nackShare(share: number, now: number, sentBps: number | null): number {
+  resendShare(share: number, now: number, sentBps: number | null): number {
     this.#now = now;
-    if (share < NACK_CONGESTION_SHARE || now - this.#lastDownAt < NACK_BACKOFF_MS) return this.#effective;
-    const keep = Math.min(NACK_KEEP_MAX, Math.max(NACK_KEEP_MIN, 1 - share));
+    if (share < RESEND_CONGESTION_SHARE || now - this.#lastDownAt < RESEND_BACKOFF_MS) return this.#effective;
+    const keep = Math.min(RESEND_KEEP_MAX, Math.max(RESEND_KEEP_MIN, 1 - share));
     const to = Math.min(sentBps ?? this.#effective, this.#effective) * keep;
     if (this.#probing(now)) this.#probeFailed(this.#effective, now);
     this.#effective = to;

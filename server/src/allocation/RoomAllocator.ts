@@ -288,7 +288,7 @@ export class RoomAllocator {
   async #measureNacks(sub: Subscriber): Promise<void> {
     const counts = await sentCounts(sub.peer.consumers.values());
     const share = sub.nacks.measure(counts, Date.now());
-    if (share !== null) sub.allocator.setNackShare(share, Date.now());
+    if (share !== null) sub.allocator.setResendShare(share, Date.now());
   }
 
   async #apply(sub: Subscriber, d: TrackAllocation, budget: number, cutOver: boolean): Promise<void> {

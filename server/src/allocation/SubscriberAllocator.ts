@@ -14,7 +14,7 @@ import { LossEvidence, type LossReport } from './lossEvidence.js';
 import { QueueingDelay } from './queueing.js';
 import { order, stabilize } from './stabilize.js';
 import { Estimate } from './Estimate.js';
-import { DEFAULT_ESTIMATE_OPTIONS, NACK_CONGESTION_SHARE, RTX_EVIDENCE, plainlyClear, type EstimateOptions } from './estimateTuning.js';
+import { DEFAULT_ESTIMATE_OPTIONS, RESEND_CONGESTION_SHARE, RTX_EVIDENCE, plainlyClear, type EstimateOptions } from './estimateTuning.js';
 import { ReadingsWindow } from './keyframeLink.js';
 import type { Allocation, TrackAllocation, TrackInput } from './types.js';
 
@@ -28,8 +28,8 @@ export interface EstimateTrace {
   rtxShare: number | null;
   /** NACK packets the subscriber sent so far, per kind of consumer (mediasoup's trace). */
   nacks: { video: number; audio: number };
-  /** The last share of packets sent that it asked for again (nackPressure.ts; null: none measured). */
-  nackShare: number | null;
+  /** The last share of packets sent that were resent on its NACKs (nackPressure.ts; null: none measured). */
+  resendShare: number | null;
 }
 
 export interface SubscriberAllocatorOptions {
@@ -65,7 +65,7 @@ export class SubscriberAllocator {
   readonly #loss = new LossEvidence();
   #rtxShare: number | null = null;
   readonly #nacks = { video: 0, audio: 0 };
-  #nackShare: { share: number; at: number } | null = null;
+  #resendShare: { share: number; at: number } | null = null;
   #upgradePending = false;
   /** mediasoup's recent readings, for the keyframe limit. */
   readonly #readings = new ReadingsWindow();
@@ -117,8 +117,8 @@ export class SubscriberAllocator {
    */
   retransmissionStorm(now: number): boolean {
     if (now - this.#estimate.congestedAt > CUT_OVER_MS) return false;
-    // The NACK share is the quicker sign: the transport's retransmission rate is a 1 s average.
-    const nacking = this.#nackShare !== null && now - this.#nackShare.at <= NACK_STORM_MS && this.#nackShare.share >= NACK_CONGESTION_SHARE;
+    // The resend share (consumer counters, woken by NACKs) is the quicker sign: the transport's retransmission rate is a 1 s average.
+    const nacking = this.#resendShare !== null && now - this.#resendShare.at <= RESEND_STORM_MS && this.#resendShare.share >= RESEND_CONGESTION_SHARE;
     return nacking || (this.#rtxShare ?? 0) >= RTX_EVIDENCE;
   }
 
@@ -152,10 +152,10 @@ export class SubscriberAllocator {
   /** The subscriber asked for lost packets again (a NACK, from mediasoup's consumer trace). */
   noteNack(kind: 'audio' | 'video'): void { this.#nacks[kind]++; }
 
-  /** The share of packets sent that the subscriber asked for again lately (nackPressure.ts). */
-  setNackShare(share: number, now: number): void {
-    this.#nackShare = { share, at: now };
-    this.#estimate.nackShare(share, now, this.#sentBps ?? null);
+  /** The share of packets sent that were resent on the subscriber's NACKs lately (nackPressure.ts). */
+  setResendShare(share: number, now: number): void {
+    this.#resendShare = { share, at: now };
+    this.#estimate.resendShare(share, now, this.#sentBps ?? null);
   }
 
   /** A hard cap on this subscriber's downlink ("save data", or an operator limit). */
@@ -184,7 +184,7 @@ export class SubscriberAllocator {
     return {
       readingBps: this.#reading, sentBps: this.#sentBps ?? null, queueMs: this.#queue.ms, failedLevelBps: this.#estimate.failedLevelBps, holdMs: this.#estimate.holdMs,
       keyframeLinkBps: this.#keyframeLink(now), cleanMs: this.#cleanMs(now), linkProbes: this.#estimate.linkProbes, rtxShare: this.#rtxShare,
-      nacks: { ...this.#nacks }, nackShare: this.#nackShare?.share ?? null,
+      nacks: { ...this.#nacks }, resendShare: this.#resendShare?.share ?? null,
     };
   }
 
@@ -290,8 +290,8 @@ export const CUT_OVER_MS = 3000;
  */
 export const FLUSH_MS = 500;
 
-/** A NACK share this recent still shows a retransmission storm (see retransmissionStorm). */
-export const NACK_STORM_MS = 1000;
+/** A resend share this recent still shows a retransmission storm (see retransmissionStorm). */
+export const RESEND_STORM_MS = 1000;
 
 /** A queue this far above the link's own (ms) is calm: as the Estimate judges it (half its congestion queue). */
 export const CALM_QUEUE_MS = DEFAULT_ESTIMATE_OPTIONS.queueMs / 2;

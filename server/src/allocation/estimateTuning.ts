@@ -126,14 +126,17 @@ export const STANDING_QUEUE_MS = 50;
 export const STANDING_MS = 4000;
 
 /**
- * The receiver asking again for this share of the packets sent (nackPressure.ts) is an
- * overflowing queue: the budget backs off at once below what is sent, to its share that
- * got through (between NACK_KEEP_MIN and NACK_KEEP_MAX of it), at most once per
- * NACK_BACKOFF_MS (the receiver keeps asking for what was lost before the back-off for a
+ * Resends at this share of the packets sent, over a fraction of a second (nackPressure.ts),
+ * are an overflowing queue: the budget backs off at once below what is sent, to its share
+ * that got through (between RESEND_KEEP_MIN and RESEND_KEEP_MAX of it), at most once per
+ * RESEND_BACKOFF_MS (the receiver keeps asking for what was lost before the back-off for a
  * round trip or more). mediasoup's own reading follows 0.5-1.5 s later, and a confirmed
- * drop lets the budget follow it at once (followMs).
+ * drop lets the budget follow it at once (followMs). On the edge link the share of packets
+ * asked for again read up to 0.31 over ~33 packets in steady state (2 % random loss, each
+ * packet asked for until it arrives), and backing off on 0.3 cost a layer change in two of
+ * three runs; an overflowing queue resends more than it sends.
  */
-export const NACK_CONGESTION_SHARE = 0.3;
-export const NACK_KEEP_MIN = 0.25;
-export const NACK_KEEP_MAX = 0.6;
-export const NACK_BACKOFF_MS = 1000;
+export const RESEND_CONGESTION_SHARE = 0.4;
+export const RESEND_KEEP_MIN = 0.25;
+export const RESEND_KEEP_MAX = 0.6;
+export const RESEND_BACKOFF_MS = 1000;

@@ -62,13 +62,13 @@ export async function measureSubscriber(peer: Peer, allocator: SubscriberAllocat
   if (down.estimateBps !== undefined) allocator.setEstimate(down.estimateBps, Date.now());
 }
 
-/** Packets sent and asked for again (NACK) of each forwarding consumer, by id (see nackPressure.ts). */
+/** Packets sent and resent (on a NACK) of each forwarding consumer, by id (see nackPressure.ts). */
 export async function sentCounts(consumers: Iterable<types.Consumer>): Promise<Map<string, SentCounts>> {
   const out = new Map<string, SentCounts>();
   for (const c of consumers) {
     if (c.closed || c.paused || c.producerPaused) continue;
     const stat = (await c.getStats()).find((x) => x.type === 'outbound-rtp');
-    if (stat) out.set(c.id, { packets: stat.packetCount, nacked: stat.nackPacketCount });
+    if (stat) out.set(c.id, { packets: stat.packetCount, resent: stat.packetsRetransmitted });
   }
   return out;
 }
