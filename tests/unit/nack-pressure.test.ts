@@ -2,7 +2,7 @@
 // moves (nackPressure.ts, Estimate.resendShare), and its audio resends stop.
 import { describe, expect, it } from 'vitest';
 import { Estimate } from '../../server/src/allocation/Estimate.js';
-import { RESEND_BACKOFF_MS, RESEND_CONGESTION_SHARE } from '../../server/src/allocation/estimateTuning.js';
+import { RESEND_BACKOFF_MS, RESEND_CONGESTION_SHARE, RESEND_KEEP } from '../../server/src/allocation/estimateTuning.js';
 import { NACK_BASELINE_MAX_MS, NACK_MEASURE_MS, NACK_MIN_PACKETS, NACK_WAKE_EVENTS, NACK_WAKE_MS, NackPressure, type SentCounts } from '../../server/src/allocation/nackPressure.js';
 import { SubscriberAllocator } from '../../server/src/allocation/SubscriberAllocator.js';
 
@@ -69,32 +69,32 @@ describe('Estimate.resendShare', () => {
     return e;
   }
 
-  it('backs off below what is sent, to what got through, without waiting for mediasoup', () => {
+  it('backs off to a quarter of what is sent, without waiting for mediasoup', () => {
     const e = settled();
-    expect(e.resendShare(0.7, 10_500, 420_000)).toBeCloseTo(420_000 * 0.3, 0);
+    expect(e.resendShare(1.2, 10_500, 420_000)).toBeCloseTo(420_000 * RESEND_KEEP, 0);
     expect(e.congestedAt).toBe(10_500);
+    expect(settled().resendShare(RESEND_CONGESTION_SHARE, 10_500, 420_000)).toBeCloseTo(420_000 * RESEND_KEEP, 0);
   });
 
-  it('keeps at most RESEND_KEEP_MAX of what is sent, at least RESEND_KEEP_MIN', () => {
-    expect(settled().resendShare(RESEND_CONGESTION_SHARE, 10_500, 420_000)).toBeCloseTo(420_000 * 0.6, 0);
-    expect(settled().resendShare(1.8, 10_500, 420_000)).toBeCloseTo(420_000 * 0.25, 0);
+  it('from the budget where that is below what is sent (a resend storm inflates what goes out)', () => {
+    expect(settled().resendShare(1.2, 10_500, 900_000)).toBeCloseTo(600_000 * RESEND_KEEP, 0);
   });
 
-  it('ignores the share of random loss', () => {
+  it('ignores the share of random loss, bursts included (lossy-burst read up to 0.55)', () => {
     expect(settled().resendShare(RESEND_CONGESTION_SHARE - 0.01, 10_500, 420_000)).toBe(600_000);
   });
 
   it('backs off at most once per RESEND_BACKOFF_MS: the receiver still asks for what was lost before', () => {
     const e = settled();
-    const first = e.resendShare(0.7, 10_500, 420_000);
-    expect(e.resendShare(0.8, 10_500 + RESEND_BACKOFF_MS - 1, 420_000)).toBe(first);
-    expect(e.resendShare(0.5, 10_500 + RESEND_BACKOFF_MS, first)).toBeCloseTo(first * 0.5, 0);
+    const first = e.resendShare(1.2, 10_500, 420_000);
+    expect(e.resendShare(1.3, 10_500 + RESEND_BACKOFF_MS - 1, 420_000)).toBe(first);
+    expect(e.resendShare(1.1, 10_500 + RESEND_BACKOFF_MS, first)).toBeCloseTo(first * RESEND_KEEP, 0);
   });
 
   it('follows mediasoup down at once after the back-off (a confirmed drop)', () => {
     const e = settled();
-    e.resendShare(0.6, 10_500, 420_000); // 168k
-    expect(e.update(111_000, 10_800, 168_000, false, { queueMs: 200, sentBps: 500_000 })).toBe(111_000);
+    e.resendShare(1.2, 10_500, 420_000); // 105k
+    expect(e.update(90_000, 10_800, 105_000, false, { queueMs: 200, sentBps: 500_000 })).toBe(90_000);
   });
 
   it('a probe whose traffic is resent failed: the next growth waits twice as long', () => {
@@ -102,7 +102,7 @@ describe('Estimate.resendShare', () => {
     e.queueSeen(2500);
     const probe = e.update(400_000, 3000, 100_000, true, { queueMs: 30 });
     expect(probe).toBeGreaterThan(120_000);
-    e.resendShare(0.5, 3500, 200_000);
+    e.resendShare(1.0, 3500, 200_000);
     expect(e.holdMs).toBe(6000);
     expect(e.failedLevelBps).toBe(probe);
   });
@@ -113,7 +113,9 @@ describe('SubscriberAllocator: a retransmission storm by NACKs', () => {
     const a = new SubscriberAllocator({ lastN: 4, initialEstimateBps: 600_000 }, 0);
     a.setSent(420_000, 0, 9_000);
     expect(a.retransmissionStorm(10_000)).toBe(false);
-    a.setResendShare(0.6, 10_000);
+    a.setResendShare(0.7, 10_000); // below the threshold: neither a back-off nor a storm
+    expect(a.retransmissionStorm(10_000)).toBe(false);
+    a.setResendShare(1.2, 10_000);
     expect(a.retransmissionStorm(10_100)).toBe(true);
     expect(a.retransmissionStorm(11_100)).toBe(false); // the share is a second old
   });
@@ -121,9 +123,9 @@ describe('SubscriberAllocator: a retransmission storm by NACKs', () => {
   it('a high share without a back-off (within RESEND_BACKOFF_MS of the last drop) still counts once congested', () => {
     const a = new SubscriberAllocator({ lastN: 4, initialEstimateBps: 600_000 }, 0);
     a.setSent(420_000, 0, 9_000);
-    a.setResendShare(0.6, 10_000);
-    a.setResendShare(0.5, 10_400);
+    a.setResendShare(1.2, 10_000);
+    a.setResendShare(0.9, 10_400);
     expect(a.retransmissionStorm(10_500)).toBe(true);
-    expect(a.trace(10_500).resendShare).toBe(0.5);
+    expect(a.trace(10_500).resendShare).toBe(0.9);
   });
 });

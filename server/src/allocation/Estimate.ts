@@ -44,7 +44,7 @@ import { LinkProbeSchedule } from './linkProbe.js';
 import { FailedLevel } from './failedLevel.js';
 import { probeTarget } from './probeTarget.js';
 import {
-  APP_LIMITED_BAND, DEFAULT_ESTIMATE_OPTIONS, RESEND_BACKOFF_MS, RESEND_CONGESTION_SHARE, RESEND_KEEP_MAX, RESEND_KEEP_MIN, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE, SENT_HEADROOM, STANDING_MS, STANDING_QUEUE_MS, plainlyClear,
+  APP_LIMITED_BAND, DEFAULT_ESTIMATE_OPTIONS, RESEND_BACKOFF_MS, RESEND_CONGESTION_SHARE, RESEND_KEEP, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE, SENT_HEADROOM, STANDING_MS, STANDING_QUEUE_MS, plainlyClear,
   type EstimateOptions, type LinkSigns,
 } from './estimateTuning.js';
 
@@ -193,8 +193,7 @@ export class Estimate {
   resendShare(share: number, now: number, sentBps: number | null): number {
     this.#now = now;
     if (share < RESEND_CONGESTION_SHARE || now - this.#lastDownAt < RESEND_BACKOFF_MS) return this.#effective;
-    const keep = Math.min(RESEND_KEEP_MAX, Math.max(RESEND_KEEP_MIN, 1 - share));
-    const to = Math.min(sentBps ?? this.#effective, this.#effective) * keep;
+    const to = Math.min(sentBps ?? this.#effective, this.#effective) * RESEND_KEEP;
     if (this.#probing(now)) this.#probeFailed(this.#effective, now);
     this.#effective = to;
     this.#low = null;
