@@ -48,7 +48,7 @@ interface Subscriber {
   cap: RecvCap;
   /** Measured at once when it reads low, audio flushed in a retransmission storm. */
   congestion: CongestionReaction;
-  /** How much it asks for again (NACKs), measured when it asks a lot. */
+  /** How much of what it receives is resent on its NACKs, measured while it sends NACKs. */
   nacks: NackPressure;
 }
 
@@ -136,7 +136,7 @@ export class RoomAllocator {
       this.schedule();
     });
     // Each NACK the subscriber sends: a loss it saw, as soon as it saw it (receiver reports
-    // lag a second). Enough of them wake a measurement of how much it asks for (nackPressure.ts).
+    // lag a second). They wake a measurement of how much is resent (nackPressure.ts).
     consumer.on('trace', (t) => {
       if (t.type !== 'nack') return;
       const now = Date.now();

@@ -117,7 +117,8 @@ export class SubscriberAllocator {
    */
   retransmissionStorm(now: number): boolean {
     if (now - this.#estimate.congestedAt > CUT_OVER_MS) return false;
-    // The resend share (consumer counters, woken by NACKs) is the quicker sign: the transport's retransmission rate is a 1 s average.
+    // The resend share (consumer counters, woken by NACKs) is the quicker sign: the
+    // transport's retransmission rate is a 1 s average.
     const nacking = this.#resendShare !== null && now - this.#resendShare.at <= RESEND_STORM_MS && this.#resendShare.share >= RESEND_CONGESTION_SHARE;
     return nacking || (this.#rtxShare ?? 0) >= RTX_EVIDENCE;
   }
