@@ -7,12 +7,16 @@
 //   MEASURE_NOW_MS.
 // - A retransmission storm flushes the audio consumers' resend buffers (FLUSH_MS): each is
 //   paused and resumed at once, and no other consumer is touched.
+// - A subscriber's NACKs wake a measurement of what is resent (nackPressure.ts): one stats
+//   request per forwarding consumer, only while NACKs come.
 import type { types } from 'mediasoup';
 import { expect, it, vi } from 'vitest';
 import { RoomAllocator } from '../../server/src/allocation/RoomAllocator.js';
-import { MEASURE_NOW_MS } from '../../server/src/allocation/congestion.js';
+import { CongestionReaction, MEASURE_NOW_MS } from '../../server/src/allocation/congestion.js';
+import { NACK_MEASURE_MS } from '../../server/src/allocation/nackPressure.js';
+import { SubscriberAllocator } from '../../server/src/allocation/SubscriberAllocator.js';
 import { flushAudioResends } from '../../server/src/allocation/apply.js';
-import { Peer } from '../../server/src/domain/Peer.js';
+import { Peer, type ConsumerAppData } from '../../server/src/domain/Peer.js';
 import { OPUS_PARAMS, useRouter, vp8Params } from './harness.js';
 
 const routerOf = useRouter();
@@ -60,4 +64,36 @@ it("a flush pauses and resumes each forwarding audio consumer at once, and leave
   expect([audio.paused, mutedAudio.paused, video.paused]).toEqual([false, true, false]);
   send.close();
   recv.close();
+});
+
+it("a subscriber's NACKs are counted; the first takes a baseline of its forwarding consumers' counters, three within the window a verdict, at most every NACK_MEASURE_MS", async () => {
+  const send = await routerOf().createPlainTransport({ listenIp: '127.0.0.1', comedia: true });
+  const recv = await routerOf().createWebRtcTransport(listen);
+  const withNack = { ...OPUS_PARAMS, codecs: [{ ...OPUS_PARAMS.codecs[0]!, rtcpFeedback: [{ type: 'nack' }] }] };
+  const mic = await send.produce({ kind: 'audio', rtpParameters: withNack });
+  const cam = await send.produce({ kind: 'video', rtpParameters: vp8Params(6000) as types.RtpParameters });
+  const caps = routerOf().rtpCapabilities;
+  const audio = await recv.consume({ producerId: mic.id, rtpCapabilities: caps, enableRtx: true });
+  const video = await recv.consume({ producerId: cam.id, rtpCapabilities: caps, paused: true });
+  const peer = new Peer({ id: 'p1', name: 'P', role: 'participant', resumeToken: null, rtpCapabilities: caps });
+  peer.addTransport(recv);
+  peer.addConsumer(audio as types.Consumer<ConsumerAppData>);
+  peer.addConsumer(video as types.Consumer<ConsumerAppData>);
+  const allocator = new SubscriberAllocator({ lastN: 4, initialEstimateBps: 600_000 }, 0);
+  const reaction = new CongestionReaction();
+  const audioStats = vi.spyOn(audio, 'getStats');
+  const videoStats = vi.spyOn(video, 'getStats');
+  try {
+    await reaction.nack(peer, allocator, 'audio', 1000); // a baseline of what forwards (the paused video is left out)
+    expect([audioStats.mock.calls.length, videoStats.mock.calls.length]).toEqual([1, 0]);
+    expect(reaction.nack(peer, allocator, 'audio', 1010)).toBeNull(); // two NACKs: no verdict yet
+    expect(reaction.nack(peer, allocator, 'video', 1000 + NACK_MEASURE_MS - 1)).toBeNull(); // three, but just measured
+    await reaction.nack(peer, allocator, 'audio', 1000 + NACK_MEASURE_MS); // a verdict
+    expect(audioStats).toHaveBeenCalledTimes(2);
+    expect(allocator.trace(2000).nacks).toEqual({ audio: 3, video: 1 });
+    expect(allocator.trace(2000).resendShare).toBeNull(); // nothing was sent: too few packets to tell
+  } finally {
+    send.close();
+    recv.close();
+  }
 });

@@ -10,8 +10,7 @@ import { CongestionReaction } from './congestion.js';
 import type { ConsumerAppData, Peer, ProducerAppData } from '../domain/Peer.js';
 import { logger } from '../log.js';
 import { bitrateMatrix, layerHeights } from './layerStats.js';
-import { isSimulcast, measureSubscriber, sentCounts } from './measure.js';
-import { NackPressure } from './nackPressure.js';
+import { isSimulcast, measureSubscriber } from './measure.js';
 import { Dynacast } from './dynacast.js';
 import { ProducerRates } from './producerRates.js';
 import { SubscriberAllocator, type EstimateTrace } from './SubscriberAllocator.js';
@@ -46,10 +45,8 @@ interface Subscriber {
   stills: StillBucket;
   /** The ceiling of mediasoup's probing on its receive transport (see recvCap.ts). */
   cap: RecvCap;
-  /** Measured at once when it reads low, audio flushed in a retransmission storm. */
+  /** Measured at once when it reads low or sends NACKs, audio flushed in a retransmission storm. */
   congestion: CongestionReaction;
-  /** How much of what it receives is resent on its NACKs, measured while it sends NACKs. */
-  nacks: NackPressure;
 }
 
 export class RoomAllocator {
@@ -76,7 +73,7 @@ export class RoomAllocator {
   #sub(peer: Peer): Subscriber {
     let s = this.#subs.get(peer.id);
     if (!s) {
-      s = { peer, allocator: new SubscriberAllocator({ lastN: this.#opts.lastN, initialEstimateBps: this.#opts.initialEstimateBps, estimate: { probeNeedsRtt: true } }, Date.now()), ready: new Set(), decisions: new Map(), stills: new StillBucket(), cap: new RecvCap(), congestion: new CongestionReaction(), nacks: new NackPressure() };
+      s = { peer, allocator: new SubscriberAllocator({ lastN: this.#opts.lastN, initialEstimateBps: this.#opts.initialEstimateBps, estimate: { probeNeedsRtt: true } }, Date.now()), ready: new Set(), decisions: new Map(), stills: new StillBucket(), cap: new RecvCap(), congestion: new CongestionReaction() };
       if (!peer.closed) this.#subs.set(peer.id, s);
     }
     return s;
@@ -138,11 +135,7 @@ export class RoomAllocator {
     // Each NACK the subscriber sends: a loss it saw, as soon as it saw it (receiver reports
     // lag a second). They wake a measurement of how much is resent (nackPressure.ts).
     consumer.on('trace', (t) => {
-      if (t.type !== 'nack') return;
-      const now = Date.now();
-      sub.allocator.noteNack(consumer.kind);
-      sub.nacks.noteEvent(now);
-      if (sub.nacks.takeDue(now)) void this.#measureNacks(sub).then(() => this.schedule(), () => undefined);
+      if (t.type === 'nack') sub.congestion.nack(sub.peer, sub.allocator, consumer.kind, Date.now())?.then(() => this.schedule(), () => undefined);
     });
     consumer.enableTraceEvent(['nack']).catch(() => undefined);
     if (consumer.kind !== 'video') return;
@@ -283,12 +276,6 @@ export class RoomAllocator {
     this.#dynacast.update([...this.#subs.values()].map((sub) => ({
       consumers: sub.peer.consumers.values(), decision: (id) => sub.decisions.get(id), track: (id) => sub.allocator.track(id),
     })), this.#peers());
-  }
-
-  async #measureNacks(sub: Subscriber): Promise<void> {
-    const counts = await sentCounts(sub.peer.consumers.values());
-    const share = sub.nacks.measure(counts, Date.now());
-    if (share !== null) sub.allocator.setResendShare(share, Date.now());
   }
 
   async #apply(sub: Subscriber, d: TrackAllocation, budget: number, cutOver: boolean): Promise<void> {

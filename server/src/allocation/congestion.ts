@@ -1,10 +1,12 @@
 // What a subscriber's congested downlink gets beyond a smaller allocation: measured at once
-// when mediasoup's BWE trace reads low, and its audio resend buffers flushed while a
-// retransmission storm feeds the queue (see SubscriberAllocator: FLUSH_MS). Rate-limited
-// per subscriber; the reactions themselves are mediasoup calls (measure.ts, apply.ts).
+// when mediasoup's BWE trace reads low, what is resent measured while it sends NACKs
+// (nackPressure.ts), and its audio resend buffers flushed while a retransmission storm
+// feeds the queue (see SubscriberAllocator: FLUSH_MS). Rate-limited per subscriber; the
+// reactions themselves are mediasoup calls (measure.ts, apply.ts).
 import type { Peer } from '../domain/Peer.js';
 import { flushAudioResends } from './apply.js';
-import { measureSubscriber } from './measure.js';
+import { measureSubscriber, sentCounts } from './measure.js';
+import { NackPressure } from './nackPressure.js';
 import { FLUSH_MS, type SubscriberAllocator } from './SubscriberAllocator.js';
 
 /** A BWE trace reading that waits for evidence starts a measurement at most this often. */
@@ -13,6 +15,22 @@ export const MEASURE_NOW_MS = 200;
 export class CongestionReaction {
   #measuredAt = -Infinity;
   #flushedAt = -Infinity;
+  readonly #resends = new NackPressure();
+
+  /**
+   * The subscriber sent a NACK (mediasoup's consumer trace): counted, and while it keeps
+   * sending them, the share of its packets resent is measured and fed in. Resolves once it
+   * is (null: nothing to measure now).
+   */
+  nack(peer: Peer, allocator: SubscriberAllocator, kind: 'audio' | 'video', now: number): Promise<void> | null {
+    allocator.noteNack(kind);
+    this.#resends.noteEvent(now);
+    if (!this.#resends.takeDue(now)) return null;
+    return sentCounts(peer.consumers.values()).then((counts) => {
+      const share = this.#resends.measure(counts, Date.now());
+      if (share !== null) allocator.setResendShare(share, Date.now());
+    });
+  }
 
   /**
    * A low reading waits for evidence (queue, loss, retransmissions), and the last stats may
