@@ -195,12 +195,7 @@ export class Estimate {
     if (share < RESEND_CONGESTION_SHARE || now - this.#lastDownAt < RESEND_BACKOFF_MS) return this.#effective;
     const to = Math.min(sentBps ?? this.#effective, this.#effective) * RESEND_KEEP;
     if (this.#probing(now)) this.#probeFailed(this.#effective, now);
-    this.#effective = to;
-    this.#low = null;
-    this.#standingSince = null;
-    this.#lastDownAt = now;
-    this.#confirmedAt = now;
-    return this.#effective;
+    return this.#confirmedDown(to, now);
   }
 
   /** The last change was a probe, less than a hold ago. */
@@ -246,7 +241,12 @@ export class Estimate {
     const reading = collapse ? measuredBps : low.max;
     // A failed probe marks the level the link did not carry.
     if (failed) this.#probeFailed(this.#effective, now);
-    this.#effective = Math.min(this.#effective, reading);
+    return this.#confirmedDown(Math.min(this.#effective, reading), now);
+  }
+
+  /** Down to `bps` on evidence: further drops follow at once for followMs (see update). */
+  #confirmedDown(bps: number, now: number): number {
+    this.#effective = bps;
     this.#low = null;
     // The queue takes a while to drain: it must stand anew before it counts again.
     this.#standingSince = null;
