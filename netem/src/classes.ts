@@ -7,6 +7,9 @@
 export const BIN_MS = 100;
 const MAX_BINS = 1800;
 
+/** One name per payload type, made once: the shaper classifies every packet. */
+const RTP_NAMES = Array.from({ length: 128 }, (_, pt) => `rtp:${pt}`);
+
 /** `rtp:<payload type>`, `rtcp`, or `other` (STUN, DTLS, anything not RTP). */
 export function packetClass(packet: Buffer): string {
   if (packet.length < 20 || packet[9] !== 17) return 'other';
@@ -16,7 +19,7 @@ export function packetClass(packet: Buffer): string {
   if (first === undefined || second === undefined || first >> 6 !== 2) return 'other';
   // rtcp-mux (RFC 5761): RTCP packet types 192-223 occupy the marker bit + payload type byte.
   if (second >= 192 && second <= 223) return 'rtcp';
-  return `rtp:${second & 0x7f}`;
+  return RTP_NAMES[second & 0x7f]!;
 }
 
 /** Bytes offered to and dropped by a link direction, per class. */
