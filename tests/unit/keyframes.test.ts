@@ -19,3 +19,25 @@ it('asks at once, then backs off, and starts over after clear', () => {
   expect(k.due('c', 20_500)).toBe(false);
   expect(k.due('other', 20_500)).toBe(true);
 });
+
+it('askWaiting asks only for resumed video that receives nothing, and forgets the rest', async () => {
+  const k = new KeyframeThrottle(1000, 8000);
+  const asked: string[] = [];
+  const consumer = (id: string, patch: Partial<{ kind: string; paused: boolean; producerPaused: boolean; currentLayers: unknown }> = {}) => ({
+    id, kind: 'video', paused: false, producerPaused: false, currentLayers: undefined as unknown, ...patch,
+    requestKeyFrame: async () => { asked.push(id); },
+  });
+  const flowing = consumer('flowing', { currentLayers: { spatialLayer: 0, temporalLayer: 0 } });
+  const all = [consumer('waiting'), consumer('paused', { paused: true }), consumer('producerPaused', { producerPaused: true }), consumer('audio', { kind: 'audio' }), flowing];
+  await k.askWaiting(all, 0);
+  expect(asked).toEqual(['waiting']);
+  await k.askWaiting(all, 500); // throttled
+  expect(asked).toEqual(['waiting']);
+  await k.askWaiting(all, 1000);
+  expect(asked).toEqual(['waiting', 'waiting']);
+  expect(k.size).toBe(1);
+  // Media arrived: its schedule starts over.
+  all[0]!.currentLayers = { spatialLayer: 0, temporalLayer: 0 };
+  await k.askWaiting(all, 1100);
+  expect(k.size).toBe(0);
+});

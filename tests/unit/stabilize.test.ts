@@ -2,8 +2,8 @@
 // the stateful allocator (the shape of mediasoup's estimate on a link with random loss).
 import { describe, expect, it } from 'vitest';
 import { allocate } from '../../server/src/allocation/allocate.js';
-import { stabilize } from '../../server/src/allocation/stabilize.js';
-import { SubscriberAllocator, UP_HOLD_MS } from '../../server/src/allocation/SubscriberAllocator.js';
+import { stabilize, UP_HOLD_MS } from '../../server/src/allocation/stabilize.js';
+import { SubscriberAllocator } from '../../server/src/allocation/SubscriberAllocator.js';
 import type { Layer, TrackAllocation, TrackInput } from '../../server/src/allocation/types.js';
 import { cam } from './fixtures/camera.js';
 

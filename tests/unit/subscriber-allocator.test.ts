@@ -1,7 +1,9 @@
 // Step-by-step scenarios for the per-subscriber allocator: its diffs, holds, probing and floor.
 import { describe, expect, it } from 'vitest';
 import { RTX_EVIDENCE } from '../../server/src/allocation/estimateTuning.js';
-import { CUT_OVER_MS, FLOOR_MAX_BPS, SubscriberAllocator, UP_HOLD_MS } from '../../server/src/allocation/SubscriberAllocator.js';
+import { FLOOR_MAX_BPS, SubscriberAllocator } from '../../server/src/allocation/SubscriberAllocator.js';
+import { UP_HOLD_MS } from '../../server/src/allocation/stabilize.js';
+import { CUT_OVER_MS } from '../../server/src/allocation/stormPolicy.js';
 import { CAM, cam } from './fixtures/camera.js';
 
 describe('SubscriberAllocator', () => {

@@ -1,17 +1,11 @@
 // Goals: react to congestion quickly, grow only after the link proved stable, never
 // oscillate, and never trust a single reading.
 // - Congestion is mediasoup's estimate below what we actually send (5 % dead band; 25 %
-//   while (almost) no video flows, see APP_LIMITED_BAND) for `confirmMs`, or under half of
-//   it; a lone low reading is what random loss does now and then, and acting on it costs
-//   two keyframes. Where RTT is known, the drop also needs a filling queue (RTT `queueMs`
-//   above the link's own, see queueing.ts), heavy loss (`lossFraction`: random loss of a
-//   few % is no congestion; an overflowing queue drops far more) or heavy retransmission
-//   (RTX_EVIDENCE, the quickest of the three), or a queue that stands for seconds
-//   (STANDING_QUEUE_MS: the link carries a little less than we send). A reading merely below
-//   our budget while we send less is no congestion: the BWE of an app-limited link follows
-//   what is sent. A reading below what is sent blocks growth, unless the link is plainly
-//   clear: the queue empty and nothing lost for seconds (see LAG_CLEAN_MS); then the reading
-//   lags a link that came back.
+//   while (almost) no video flows, see APP_LIMITED_BAND) with evidence, confirmed for
+//   `confirmMs` or at once (lowReading.ts). A reading merely below our budget while we send
+//   less is no congestion: the BWE of an app-limited link follows what is sent. A reading
+//   below what is sent blocks growth, unless the link is plainly clear: the queue empty and
+//   nothing lost for seconds (see LAG_CLEAN_MS); then the reading lags a link that came back.
 // - Growth waits `hold` ms without a drop, then probes (mediasoup's BWE finds more capacity
 //   only when asked), one probe per `probeIntervalMs` while they succeed, only while the
 //   allocation wants more and no reading is low, and from our own budget, never from the
@@ -33,18 +27,17 @@
 //   waits for the queue's verdict (it resets the hold, see #noteHigh), the queue is read
 //   every tick (wantsRtt): in a step-down run the last RTT reading was 5 s old and held the
 //   verdict back for 2.4 s.
-// - Once a drop is confirmed, the link is known to be congested: for `followMs` further
-//   drops (with evidence, RTT known) follow at once, without another confirmation. A link
-//   that stepped from 1 Mbit/s to 150 kbit/s is read down over several seconds, and
-//   confirming each reading anew took 3-5 s to reach the lowest layer.
+// - Once a drop is confirmed, further drops (with evidence, RTT known) follow at once for
+//   `followMs` (lowReading.ts).
 // - While growth is held back by an earlier failure (a remembered level, or a hold doubled
 //   by failed probes) on a plainly clear link, mediasoup is asked to probe the link itself
 //   now and then (linkProbe.ts): its reading then tells whether the link came back.
 import { LinkProbeSchedule } from './linkProbe.js';
 import { FailedLevel } from './failedLevel.js';
+import { lowReading } from './lowReading.js';
 import { probeTarget } from './probeTarget.js';
 import {
-  APP_LIMITED_BAND, DEFAULT_ESTIMATE_OPTIONS, RESEND_BACKOFF_MS, RESEND_CONGESTION_SHARE, RESEND_KEEP, PENDING_MAX_MS, PROBE_SEEN_MS, RTX_EVIDENCE, SENT_HEADROOM, STANDING_MS, STANDING_QUEUE_MS, plainlyClear,
+  APP_LIMITED_BAND, DEFAULT_ESTIMATE_OPTIONS, RESEND_BACKOFF_MS, RESEND_CONGESTION_SHARE, RESEND_KEEP, PENDING_MAX_MS, PROBE_SEEN_MS, SENT_HEADROOM, STANDING_QUEUE_MS, plainlyClear,
   type EstimateOptions, type LinkSigns,
 } from './estimateTuning.js';
 
@@ -156,14 +149,11 @@ export class Estimate {
     const threshold = Math.min(this.#effective, usedBps) * (idle ? APP_LIMITED_BAND : 0.95);
     if (measuredBps < threshold) {
       this.#low = this.#low ? { since: this.#low.since, max: Math.max(this.#low.max, measuredBps) } : { since: now, max: measuredBps };
-      const collapse = measuredBps < threshold * 0.5;
-      // Where RTT is measured, even a reading under half of what is sent needs a filling
-      // queue: on the jittery edge link mediasoup read that low with room to spare.
-      const queueing = queueMs === null || queueMs >= this.#o.queueMs || (loss ?? 0) >= this.#o.lossFraction || (rtxShare ?? 0) >= RTX_EVIDENCE
-        || (this.#standingSince !== null && now - this.#standingSince >= STANDING_MS);
-      // Following needs real evidence: without RTT a lone dip would pass for congestion.
-      const congested = queueMs !== null && now - this.#confirmedAt < this.#o.followMs;
-      if (queueing && (collapse || congested || now - this.#low.since >= this.#o.confirmMs)) return this.#drop(measuredBps, now, collapse);
+      const verdict = lowReading({
+        measuredBps, thresholdBps: threshold, lowForMs: now - this.#low.since, queueMs, loss, rtxShare,
+        standingForMs: this.#standingSince === null ? null : now - this.#standingSince, sinceConfirmedMs: now - this.#confirmedAt,
+      }, this.#o);
+      if (verdict !== 'wait') return this.#drop(measuredBps, now, verdict === 'collapse');
       // No evidence: no drop, but no growth either: the reading says the link carries less
       // than we send (on the edge link, probing on regardless took the budget to 4x the link
       // within 4 s, and concealed audio tripled). With every video paused that deadlocked

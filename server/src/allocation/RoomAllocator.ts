@@ -4,8 +4,7 @@
 // changed decisions: setPreferredLayers / setPriority / pause / resume, plus a notice to
 // the client; dynacast (dynacast.ts) tells each sender the highest layer anyone wants.
 import type { types } from 'mediasoup';
-import type { Layer as WireLayer, PausedReason } from '../../../protocol/index.js';
-import { applyDecision, notifyLayers, toLayer, upgradePending, wire } from './apply.js';
+import { applyDecision, notifyLayers, toLayer, upgradePending } from './apply.js';
 import { CongestionReaction } from './congestion.js';
 import type { ConsumerAppData, Peer, ProducerAppData } from '../domain/Peer.js';
 import { logger } from '../log.js';
@@ -13,10 +12,11 @@ import { bitrateMatrix, layerHeights } from './layerStats.js';
 import { isSimulcast, measureSubscriber } from './measure.js';
 import { Dynacast } from './dynacast.js';
 import { ProducerRates } from './producerRates.js';
-import { SubscriberAllocator, type EstimateTrace } from './SubscriberAllocator.js';
+import { SubscriberAllocator } from './SubscriberAllocator.js';
 import { KeyframeThrottle } from './keyframes.js';
 import { StillBucket } from './stills.js';
 import { RecvCap, recvFloorBps } from './recvCap.js';
+import { snapshotOf, type SubscriberSnapshot } from './snapshot.js';
 import type { TrackAllocation } from './types.js';
 
 const log = logger('allocator');
@@ -246,14 +246,8 @@ export class RoomAllocator {
         for (const consumer of sub.peer.consumers.values()) {
           const m = this.#rates.get(consumer.producerId);
           if (m && consumer.kind === 'video') sub.allocator.patchTrack(consumer.id, { bitrates: m });
-          // Resumed but nothing forwarded yet: the keyframe (or its request) was lost on a
-          // weak link. Ask again (throttled, see keyframes.ts) instead of waiting for the
-          // browser's ~3 s timeout.
-          if (consumer.kind !== 'video') continue;
-          const waiting = !consumer.paused && !consumer.producerPaused && !consumer.currentLayers;
-          if (!waiting) this.#keyframes.clear(consumer.id);
-          else if (this.#keyframes.due(consumer.id, Date.now())) await consumer.requestKeyFrame();
         }
+        await this.#keyframes.askWaiting(sub.peer.consumers.values(), Date.now());
       }
       await this.#run();
     } catch (error) {
@@ -288,18 +282,8 @@ export class RoomAllocator {
   }
 
   /** Per subscriber: budget and every video consumer's decision (server metrics). */
-  snapshot(): { peerId: string; budgetBps: number; linkBps: number; capBps: number | null; estimate: EstimateTrace; consumers: { consumerId: string; target: WireLayer | null; current: WireLayer | null; max: WireLayer | null; reason: PausedReason; rank: number }[] }[] {
-    return [...this.#subs.values()].map((sub) => ({
-      peerId: sub.peer.id,
-      budgetBps: Math.round(sub.allocator.videoBudget),
-      linkBps: Math.round(sub.allocator.linkBudget),
-      capBps: sub.cap.bps,
-      estimate: sub.allocator.trace(Date.now()),
-      consumers: [...sub.decisions.values()].map((d) => ({
-        consumerId: d.id, target: wire(d.target), max: wire(d.max), reason: d.pausedReason, rank: d.rank,
-        current: wire(toLayer(sub.peer.consumers.get(d.id)?.currentLayers)),
-      })),
-    }));
+  snapshot(): SubscriberSnapshot[] {
+    return [...this.#subs.values()].map((sub) => snapshotOf(sub.peer, sub.allocator, sub.cap, sub.decisions));
   }
 
   close(): void {

@@ -6,31 +6,18 @@
 // delays the audio queued behind it, so a decision changes only when it must): a track
 // goes down at once when the budget no longer covers it, but up only when the budget
 // covers the higher layer with UP_MARGIN to spare, and UP_HOLD_MS after its last step down
-// (UP_AFTER_UP_MS after a step up: recovering layer by layer after congestion is no
+// (UP_AFTER_UP_MS after a step up, all in stabilize.ts: recovering layer by layer after congestion is no
 // flapping, and waiting 5 s per layer made recovery take 8-12 s).
 import { allocate, nextStepBps } from './allocate.js';
 import { withCostFloors } from './layers.js';
 import { LossEvidence, type LossReport } from './lossEvidence.js';
 import { QueueingDelay } from './queueing.js';
-import { order, stabilize } from './stabilize.js';
+import { decisionChanges, stabilize, UP_MARGIN } from './stabilize.js';
+import { cutOverIds, retransmissionStorm } from './stormPolicy.js';
 import { Estimate } from './Estimate.js';
-import { DEFAULT_ESTIMATE_OPTIONS, RESEND_CONGESTION_SHARE, RTX_EVIDENCE, plainlyClear, type EstimateOptions } from './estimateTuning.js';
+import { DEFAULT_ESTIMATE_OPTIONS, plainlyClear, type EstimateOptions } from './estimateTuning.js';
 import { ReadingsWindow } from './keyframeLink.js';
-import type { Allocation, TrackAllocation, TrackInput } from './types.js';
-
-export interface EstimateTrace {
-  readingBps: number | null; sentBps: number | null; queueMs: number | null; failedLevelBps: number | null; holdMs: number;
-  /** The link rate the keyframe limit allows (keyframeLink.ts), and how long the link has been clean (ms). */
-  keyframeLinkBps: number; cleanMs: number;
-  /** How many times mediasoup was asked to probe the link (linkProbe.ts). */
-  linkProbes: number;
-  /** Share of what goes out that is retransmitted (null: not known). */
-  rtxShare: number | null;
-  /** NACK packets the subscriber sent so far, per kind of consumer (mediasoup's trace). */
-  nacks: { video: number; audio: number };
-  /** The last share of packets sent that were resent on its NACKs (nackPressure.ts; null: none measured). */
-  resendShare: number | null;
-}
+import type { Allocation, EstimateTrace, TrackAllocation, TrackInput } from './types.js';
 
 export interface SubscriberAllocatorOptions {
   lastN: number;
@@ -111,16 +98,9 @@ export class SubscriberAllocator {
   /** The receiver's reported loss (0..1): heavy loss is congestion evidence like a queue (see lossEvidence.ts). */
   setLoss(fraction: number, report?: LossReport, now?: number): void { this.#loss.add(fraction, report, now); }
 
-  /**
-   * The link is congested and a retransmission storm feeds it: its audio consumers' resend
-   * buffers are worth flushing (see FLUSH_MS).
-   */
+  /** The link is congested and a retransmission storm feeds it (see stormPolicy.ts). */
   retransmissionStorm(now: number): boolean {
-    if (now - this.#estimate.congestedAt > CUT_OVER_MS) return false;
-    // The resend share (consumer counters, woken by NACKs) is the quicker sign: the
-    // transport's retransmission rate is a 1 s average.
-    const nacking = this.#resendShare !== null && now - this.#resendShare.at <= RESEND_STORM_MS && this.#resendShare.share >= RESEND_CONGESTION_SHARE;
-    return nacking || (this.#rtxShare ?? 0) >= RTX_EVIDENCE;
+    return retransmissionStorm({ congestedAt: this.#estimate.congestedAt, resendShare: this.#resendShare, rtxShare: this.#rtxShare }, now);
   }
 
   /** The estimate reads below what is sent and waits for evidence. */
@@ -224,20 +204,10 @@ export class SubscriberAllocator {
       last: this.#last, upAllowedAt: this.#upAllowedAt, now,
     });
     const next = new Map(allocation.tracks.map((t) => [t.id, t]));
-    const changed = allocation.tracks.filter((t) => !sameDecision(this.#last.get(t.id), t));
-    for (const t of changed) {
-      const before = this.#last.get(t.id);
-      if (sameLayer(before, t)) continue;
-      const up = before !== undefined && order(t.target, before.target) > 0;
-      this.#upAllowedAt.set(t.id, now + (up ? UP_AFTER_UP_MS : UP_HOLD_MS));
-    }
-    // Congestion took a forwarded video to a lower picture: its old layer and the
-    // retransmissions of it must stop at once, not when the new layer's keyframe arrives.
-    const congested = now - this.#estimate.congestedAt <= CUT_OVER_MS;
-    const cutOver = congested ? changed.filter((t) => {
-      const before = this.#last.get(t.id)?.target;
-      return before && t.target && t.target.spatial < before.spatial;
-    }).map((t) => t.id) : [];
+    const { changed, holds } = decisionChanges(this.#last, allocation.tracks, now);
+    for (const [id, at] of holds) this.#upAllowedAt.set(id, at);
+    // Congestion took a forwarded video to a lower picture: cut over (stormPolicy.ts).
+    const cutOver = cutOverIds(changed, this.#last, this.#estimate.congestedAt, now);
     const removed = [...this.#last.keys()].filter((id) => !next.has(id));
     this.#last = next;
     this.#lastUsed = allocation.used;
@@ -266,51 +236,8 @@ export class SubscriberAllocator {
   }
 }
 
-/**
- * A forwarded video that goes down a spatial layer within this long of confirmed
- * congestion is cut over (paused and resumed at once, see apply.ts) instead of switched.
- * mediasoup keeps forwarding the old layer until the new one's keyframe arrives, and it
- * resends every packet of it the receiver asks for again, once per round trip, for 2 s.
- * When the step-down link fell from 1 Mbit/s to 150 kbit/s the transport sent 1.9-3.7
- * Mbit/s for a second after the budget had followed (allocated: 63-126 kbit/s), the old
- * layers and retransmissions, and the receiver's audio queued behind them. Pausing clears
- * the consumer's retransmission buffer; the keyframe the new layer needs anyway follows.
- */
-export const CUT_OVER_MS = 3000;
-
-/**
- * During a retransmission storm (retransmissionStorm) a subscriber's audio consumers drop
- * their resend buffers at most this often (paused and resumed at once, see apply.ts).
- * Chrome asks again for every missing audio packet with each packet that arrives, and
- * mediasoup resends one whenever its last copy is a round trip old (by a round trip from
- * receiver reports that come every ~5 s, so from before the queue filled): after the
- * step-down link fell, 1-4 resent audio packets went out per audio packet for 4 s
- * (314 for 77 in the first 0.8 s after the drop), and the transport sent 170-290 kbit/s
- * into 150 with the video already at its floor. A copy that waits behind a full queue arrives
- * too late to be played anyway.
- */
-export const FLUSH_MS = 500;
-
-/** A resend share this recent still shows a retransmission storm (see retransmissionStorm). */
-export const RESEND_STORM_MS = 1000;
-
 /** A queue this far above the link's own (ms) is calm: as the Estimate judges it (half its congestion queue). */
 export const CALM_QUEUE_MS = DEFAULT_ESTIMATE_OPTIONS.queueMs / 2;
 
 /** The first video's cheapest layer is kept while it costs at most this. */
 export const FLOOR_MAX_BPS = 40_000;
-
-/** Upgrades need this share of the budget to spare (a budget of 100 upgrades as if it were 85). */
-export const UP_MARGIN = 0.85;
-/** A track's layer goes up no sooner than this after it went down (down at once) ... */
-export const UP_HOLD_MS = 5000;
-/** ... or after it went up. */
-export const UP_AFTER_UP_MS = 2000;
-
-function sameLayer(a: TrackAllocation | undefined, b: TrackAllocation): boolean {
-  return a !== undefined && a.pausedReason === b.pausedReason && a.target?.spatial === b.target?.spatial && a.target?.temporal === b.target?.temporal;
-}
-
-function sameDecision(a: TrackAllocation | undefined, b: TrackAllocation): boolean {
-  return sameLayer(a, b) && a!.rank === b.rank;
-}

@@ -93,7 +93,7 @@ export function allocate(input: AllocationInput): Allocation {
  * step up its ladder (up to the layer its tile can use), or null when none can: what a
  * probe must at least reach to test anything (see Estimate's SENT_HEADROOM). A step to
  * another spatial layer also needs its keyframe to fit (KEYFRAME_MAX_MS). `margin` is the
- * share of the budget an upgrade may take (SubscriberAllocator's UP_MARGIN).
+ * share of the budget an upgrade may take (stabilize.ts: UP_MARGIN).
  */
 export function nextStepBps(tracks: readonly TrackInput[], allocation: Allocation, audioBps: number, margin: number): number | null {
   const byId = new Map(tracks.map((t) => [t.id, t]));

@@ -1,13 +1,14 @@
 // What a subscriber's congested downlink gets beyond a smaller allocation: measured at once
 // when mediasoup's BWE trace reads low, what is resent measured while it sends NACKs
 // (nackPressure.ts), and its audio resend buffers flushed while a retransmission storm
-// feeds the queue (see SubscriberAllocator: FLUSH_MS). Rate-limited per subscriber; the
+// feeds the queue (see stormPolicy.ts: FLUSH_MS). Rate-limited per subscriber; the
 // reactions themselves are mediasoup calls (measure.ts, apply.ts).
 import type { Peer } from '../domain/Peer.js';
 import { flushAudioResends } from './apply.js';
 import { measureSubscriber, sentCounts } from './measure.js';
 import { NackPressure } from './nackPressure.js';
-import { FLUSH_MS, type SubscriberAllocator } from './SubscriberAllocator.js';
+import type { SubscriberAllocator } from './SubscriberAllocator.js';
+import { FLUSH_MS } from './stormPolicy.js';
 
 /** A BWE trace reading that waits for evidence starts a measurement at most this often. */
 export const MEASURE_NOW_MS = 200;

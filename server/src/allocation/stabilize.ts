@@ -10,6 +10,13 @@
 import { compareLayers, cost } from './layers.js';
 import type { Allocation, Layer, TrackAllocation, TrackInput } from './types.js';
 
+/** Upgrades need this share of the budget to spare (a budget of 100 upgrades as if it were 85). */
+export const UP_MARGIN = 0.85;
+/** A track's layer goes up no sooner than this after it went down (down at once) ... */
+export const UP_HOLD_MS = 5000;
+/** ... or after it went up. */
+export const UP_AFTER_UP_MS = 2000;
+
 export interface StabilizeInput {
   /** The allocation for the whole budget. */
   fresh: Allocation;
@@ -90,4 +97,28 @@ export function stabilize(i: StabilizeInput): Allocation {
     }
   }
   return { tracks, budget: i.fresh.budget, used: sum(tracks) };
+}
+
+/**
+ * Which tracks changed decision (changed), and until when each whose layer moved may not
+ * go up again: UP_HOLD_MS after a step down, UP_AFTER_UP_MS after a step up.
+ */
+export function decisionChanges(last: ReadonlyMap<string, TrackAllocation>, tracks: readonly TrackAllocation[], now: number): { changed: TrackAllocation[]; holds: [string, number][] } {
+  const changed = tracks.filter((t) => !sameDecision(last.get(t.id), t));
+  const holds: [string, number][] = [];
+  for (const t of changed) {
+    const before = last.get(t.id);
+    if (sameLayer(before, t)) continue;
+    const up = before !== undefined && order(t.target, before.target) > 0;
+    holds.push([t.id, now + (up ? UP_AFTER_UP_MS : UP_HOLD_MS)]);
+  }
+  return { changed, holds };
+}
+
+function sameLayer(a: TrackAllocation | undefined, b: TrackAllocation): boolean {
+  return a !== undefined && a.pausedReason === b.pausedReason && a.target?.spatial === b.target?.spatial && a.target?.temporal === b.target?.temporal;
+}
+
+function sameDecision(a: TrackAllocation | undefined, b: TrackAllocation): boolean {
+  return sameLayer(a, b) && a!.rank === b.rank;
 }

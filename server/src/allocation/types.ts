@@ -62,3 +62,18 @@ export interface Allocation {
   budget: number;
   used: number;
 }
+
+/** What a subscriber's budget was decided from (server metrics; the bench plots it). */
+export interface EstimateTrace {
+  readingBps: number | null; sentBps: number | null; queueMs: number | null; failedLevelBps: number | null; holdMs: number;
+  /** The link rate the keyframe limit allows (keyframeLink.ts), and how long the link has been clean (ms). */
+  keyframeLinkBps: number; cleanMs: number;
+  /** How many times mediasoup was asked to probe the link (linkProbe.ts). */
+  linkProbes: number;
+  /** Share of what goes out that is retransmitted (null: not known). */
+  rtxShare: number | null;
+  /** NACK packets the subscriber sent so far, per kind of consumer (mediasoup's trace). */
+  nacks: { video: number; audio: number };
+  /** The last share of packets sent that were resent on its NACKs (nackPressure.ts; null: none measured). */
+  resendShare: number | null;
+}

@@ -1,0 +1,49 @@
+// What a congested link stops at once (stormPolicy.ts), and which changed decisions hold a
+// track's next step up (stabilize.ts: decisionChanges).
+import { describe, expect, it } from 'vitest';
+import { CUT_OVER_MS, cutOverIds, RESEND_STORM_MS, retransmissionStorm } from '../../server/src/allocation/stormPolicy.js';
+import { decisionChanges, UP_AFTER_UP_MS, UP_HOLD_MS } from '../../server/src/allocation/stabilize.js';
+import { RESEND_CONGESTION_SHARE, RTX_EVIDENCE } from '../../server/src/allocation/estimateTuning.js';
+import type { Layer, TrackAllocation } from '../../server/src/allocation/types.js';
+
+const track = (id: string, target: Layer | null, rank = 0): TrackAllocation => ({
+  id, target, max: { spatial: 2, temporal: 2 }, pausedReason: target ? null : 'bandwidth', bandwidthRequested: 0, deficient: false, rank,
+});
+const s = (spatial: number, temporal = 2): Layer => ({ spatial, temporal });
+
+describe('cutOverIds', () => {
+  const last = new Map([['a', track('a', s(2))], ['b', track('b', s(1))], ['c', track('c', null)]]);
+  const changed = [track('a', s(1)), track('b', s(1, 0)), track('c', s(0)), track('new', s(0))];
+  it('cuts over the videos that go down a spatial layer, within CUT_OVER_MS of congestion', () => {
+    expect(cutOverIds(changed, last, 1000, 1000 + CUT_OVER_MS)).toEqual(['a']);
+  });
+  it('nothing once the congestion is older', () => {
+    expect(cutOverIds(changed, last, 1000, 1001 + CUT_OVER_MS)).toEqual([]);
+  });
+  it('a pause is no cut-over (it stops the old layer anyway)', () => {
+    expect(cutOverIds([track('a', null)], last, 0, 0)).toEqual([]);
+  });
+});
+
+describe('retransmissionStorm', () => {
+  it.each<[string, Parameters<typeof retransmissionStorm>[0], number, boolean]>([
+    ['heavy retransmission on a congested link', { congestedAt: 0, resendShare: null, rtxShare: RTX_EVIDENCE }, CUT_OVER_MS, true],
+    ['not once the congestion is older than CUT_OVER_MS', { congestedAt: 0, resendShare: null, rtxShare: 1 }, CUT_OVER_MS + 1, false],
+    ['light retransmission is none', { congestedAt: 0, resendShare: null, rtxShare: RTX_EVIDENCE - 0.01 }, 100, false],
+    ['a recent resend share at the congestion share', { congestedAt: 0, resendShare: { share: RESEND_CONGESTION_SHARE, at: 100 }, rtxShare: 0 }, 100 + RESEND_STORM_MS, true],
+    ['an old resend share is none', { congestedAt: 0, resendShare: { share: 2, at: 100 }, rtxShare: 0 }, 101 + RESEND_STORM_MS, false],
+    ['never without confirmed congestion', { congestedAt: -Infinity, resendShare: { share: 2, at: 0 }, rtxShare: 1 }, 0, false],
+  ])('%s', (_name, signs, now, storm) => {
+    expect(retransmissionStorm(signs, now)).toBe(storm);
+  });
+});
+
+describe('decisionChanges', () => {
+  it('lists changed decisions; a layer moved holds the next step up, longer after a step down', () => {
+    const last = new Map([['down', track('down', s(2))], ['up', track('up', s(0))], ['rank', track('rank', s(1), 0)], ['same', track('same', s(1))]]);
+    const { changed, holds } = decisionChanges(last, [track('down', s(1)), track('up', s(1)), track('rank', s(1), 1), track('same', s(1)), track('new', s(0))], 100);
+    expect(changed.map((t) => t.id)).toEqual(['down', 'up', 'rank', 'new']);
+    // A new rank alone moves no layer; a new track is held like a step down (it started).
+    expect(holds).toEqual([['down', 100 + UP_HOLD_MS], ['up', 100 + UP_AFTER_UP_MS], ['new', 100 + UP_HOLD_MS]]);
+  });
+});
