@@ -37,6 +37,49 @@ describe('stabilize (one track, budget in bit/s, last change 1 s or 10 s ago)', 
     });
   }
 
+  describe('never blank: the flowing video keeps the floor while the speaker is held paused', () => {
+    // Two cameras at 50 kbit/s for their cheapest layer; a budget of 20 kbit/s covers none,
+    // the floor (60 kbit/s) shows the speaker's.
+    const FLOOR = 60_000;
+    const tracks = [cam('speaker', { speaking: true }), cam('other')];
+    const run = (last: [string, Layer | null][], held: string[]) => {
+      const input = { budget: 20_000, lastN: 10, tracks, floorBps: FLOOR };
+      const out = stabilize({
+        fresh: allocate(input), safe: allocate({ ...input, budget: 17_000 }), tracks,
+        last: new Map(last.map(([id, target], rank) => [id, { ...was(target), id, rank }])),
+        upAllowedAt: new Map(held.map((id) => [id, 20_000])), now: 10_000, floorBps: FLOOR,
+      });
+      return Object.fromEntries(out.tracks.map((t) => [t.id, t.target]));
+    };
+    it.each<[string, [string, Layer | null][], string[], Record<string, Layer | null>]>([
+      ['the speaker held paused, the other flowing: the other stays at its cheapest layer', [['speaker', null], ['other', L(1, 0)]], ['speaker'], { speaker: null, other: L(0, 0) }],
+      ['both held paused: holds stand (a resume for the floor would flap on keyframes)', [['speaker', null], ['other', null]], ['speaker', 'other'], { speaker: null, other: null }],
+      ['the speaker flowing: it keeps the floor as before', [['speaker', L(0, 0)], ['other', null]], ['other'], { speaker: L(0, 0), other: null }],
+    ])('%s', (_name, last, held, want) => {
+      expect(run(last, held)).toEqual(want);
+    });
+    it('the flowing one too dear for the floor: paused as before', () => {
+      const cheap = [[25_000, 40_000, 60_000], [150_000, 225_000, 300_000], [450_000, 675_000, 900_000]];
+      const two = [cam('speaker', { speaking: true, bitrates: cheap }), cam('other')];
+      const input = { budget: 20_000, lastN: 10, tracks: two, floorBps: 40_000 };
+      const out = stabilize({
+        fresh: allocate(input), safe: allocate({ ...input, budget: 17_000 }), tracks: two,
+        last: new Map([['speaker', { ...was(null), id: 'speaker' }], ['other', { ...was(L(1, 0)), id: 'other', rank: 1 }]]),
+        upAllowedAt: new Map([['speaker', 20_000]]), now: 10_000, floorBps: 40_000,
+      });
+      expect(out.tracks.map((t) => t.target)).toEqual([null, null]);
+    });
+    it('without a floor nothing is forced on', () => {
+      const input = { budget: 20_000, lastN: 10, tracks };
+      const out = stabilize({
+        fresh: allocate(input), safe: allocate(input), tracks,
+        last: new Map([['speaker', { ...was(null), id: 'speaker' }], ['other', { ...was(L(0, 0)), id: 'other', rank: 1 }]]),
+        upAllowedAt: new Map([['speaker', 20_000]]), now: 10_000,
+      });
+      expect(out.tracks.map((t) => t.target)).toEqual([null, null]);
+    });
+  });
+
   it('a kept layer that the sender no longer sends is given up', () => {
     const bitrates = [[50_000, 75_000, 100_000], [0, 0, 0], [0, 0, 0]];
     const input = { budget: 2_000_000, lastN: 10, tracks: [cam('a', { bitrates })] };

@@ -2,7 +2,7 @@
 // track's next step up (stabilize.ts: decisionChanges).
 import { describe, expect, it } from 'vitest';
 import { CUT_OVER_MS, cutOverIds, RESEND_STORM_MS, retransmissionStorm } from '../../server/src/allocation/stormPolicy.js';
-import { decisionChanges, UP_AFTER_UP_MS, UP_HOLD_MS } from '../../server/src/allocation/stabilize.js';
+import { decisionChanges } from '../../server/src/allocation/stabilize.js';
 import { RESEND_CONGESTION_SHARE, RTX_EVIDENCE } from '../../server/src/allocation/estimateTuning.js';
 import type { Layer, TrackAllocation } from '../../server/src/allocation/types.js';
 
@@ -39,11 +39,11 @@ describe('retransmissionStorm', () => {
 });
 
 describe('decisionChanges', () => {
-  it('lists changed decisions; a layer moved holds the next step up, longer after a step down', () => {
-    const last = new Map([['down', track('down', s(2))], ['up', track('up', s(0))], ['rank', track('rank', s(1), 0)], ['same', track('same', s(1))]]);
-    const { changed, holds } = decisionChanges(last, [track('down', s(1)), track('up', s(1)), track('rank', s(1), 1), track('same', s(1)), track('new', s(0))], 100);
-    expect(changed.map((t) => t.id)).toEqual(['down', 'up', 'rank', 'new']);
-    // A new rank alone moves no layer; a new track is held like a step down (it started).
-    expect(holds).toEqual([['down', 100 + UP_HOLD_MS], ['up', 100 + UP_AFTER_UP_MS], ['new', 100 + UP_HOLD_MS]]);
+  it('lists changed decisions, and which moved a layer up or down (a new track counts as down)', () => {
+    const last = new Map([['down', track('down', s(2))], ['up', track('up', s(0))], ['rank', track('rank', s(1), 0)], ['same', track('same', s(1))], ['resumed', track('resumed', null)]]);
+    const { changed, moved } = decisionChanges(last, [track('down', s(1)), track('up', s(1)), track('rank', s(1), 1), track('same', s(1)), track('new', s(0)), track('resumed', s(0))]);
+    expect(changed.map((t) => t.id)).toEqual(['down', 'up', 'rank', 'new', 'resumed']);
+    // A new rank alone moves no layer.
+    expect(moved).toEqual([{ id: 'down', up: false }, { id: 'up', up: true }, { id: 'new', up: false }, { id: 'resumed', up: true }]);
   });
 });

@@ -100,6 +100,29 @@ describe('SubscriberAllocator', () => {
     expect(layer(8000)).toBe(2);
   });
 
+  it('a step up that fails (down again within FAILED_UP_MS) doubles the next hold; a link change takes it back', () => {
+    const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 2_000_000 }, 0);
+    s.setTrack(cam('a'));
+    const layer = (now: number) => s.update(now).allocation.tracks[0]!.target?.spatial ?? null;
+    expect(layer(0)).toBe(2);
+    s.setCap(120_000);
+    expect(layer(1000)).toBe(0);
+    s.setCap(400_000);
+    expect(layer(6000)).toBe(1); // the plain hold
+    s.setCap(120_000);
+    expect(layer(8000)).toBe(0); // the step up failed
+    s.setCap(400_000);
+    expect(layer(8000 + 2 * UP_HOLD_MS - 1)).toBe(0); // twice the hold
+    expect(layer(8000 + 2 * UP_HOLD_MS)).toBe(1);
+    s.setCap(120_000);
+    expect(layer(19_000)).toBe(0); // failed again: 20 s
+    s.setCap(400_000);
+    expect(layer(19_000 + UP_HOLD_MS)).toBe(0);
+    // Readings at twice the budget for a while: the link changed, the plain hold applies.
+    for (let now = 24_500; now <= 27_000; now += 500) s.setEstimate(10_000_000, now);
+    expect(layer(27_000)).toBe(1);
+  });
+
   it('probes only while a larger budget would be used: not while the sender does not send what the tile wants', () => {
     const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 250_000 }, 0);
     // The camera stepped down: only its lowest layer arrives, the tile wants the top one.

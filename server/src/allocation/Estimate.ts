@@ -72,6 +72,8 @@ export class Estimate {
   readonly #linkProbe = new LinkProbeSchedule();
   /** The last growth was held back by a failure (see #grow). */
   #held = false;
+  /** How often readings showed the link changed (see #noteHigh). */
+  #linkChanges = 0;
 
   constructor(initialBps: number, options: Partial<EstimateOptions> = {}, now = 0) {
     this.#o = { ...DEFAULT_ESTIMATE_OPTIONS, ...options };
@@ -88,6 +90,8 @@ export class Estimate {
     return this.#failed.at(this.#now);
   }
   get holdMs(): number { return this.#hold; }
+  /** Counts the times readings showed the link changed (its earlier failures forgotten, see #noteHigh). */
+  get linkChanges(): number { return this.#linkChanges; }
   /**
    * When congestion was last confirmed: a drop with evidence (or a collapse), or a probe
    * whose queue filled. -Infinity: never.
@@ -261,6 +265,7 @@ export class Estimate {
     this.#hold = this.#o.holdMs;
     this.#linkProbe.answered();
     this.#failed.forgetBelow(measuredBps);
+    this.#linkChanges++;
   }
 
   /** `clearReading`: mediasoup's reading on a plainly clear link (null: not clear). */

@@ -7,12 +7,14 @@
 // goes down at once when the budget no longer covers it, but up only when the budget
 // covers the higher layer with UP_MARGIN to spare, and UP_HOLD_MS after its last step down
 // (UP_AFTER_UP_MS after a step up, all in stabilize.ts: recovering layer by layer after congestion is no
-// flapping, and waiting 5 s per layer made recovery take 8-12 s).
+// flapping, and waiting 5 s per layer made recovery take 8-12 s); longer after a step up
+// that failed (upBackoff.ts).
 import { allocate, nextStepBps } from './allocate.js';
 import { withCostFloors } from './layers.js';
 import { LossEvidence, type LossReport } from './lossEvidence.js';
 import { QueueingDelay } from './queueing.js';
-import { decisionChanges, stabilize, UP_MARGIN } from './stabilize.js';
+import { decisionChanges, stabilize, UP_AFTER_UP_MS, UP_MARGIN } from './stabilize.js';
+import { UpBackoff } from './upBackoff.js';
 import { cutOverIds, retransmissionStorm } from './stormPolicy.js';
 import { Estimate } from './Estimate.js';
 import { DEFAULT_ESTIMATE_OPTIONS, plainlyClear, type EstimateOptions } from './estimateTuning.js';
@@ -41,6 +43,9 @@ export class SubscriberAllocator {
   #audioBps = 0;
   #last = new Map<string, TrackAllocation>();
   readonly #upAllowedAt = new Map<string, number>();
+  /** How long each track waits after a failed step up (upBackoff.ts). */
+  readonly #backoff = new UpBackoff();
+  #linkChanges = 0;
   #lastUsed = Infinity;
   #wantsMore = true;
   #sentBps: number | null = null;
@@ -71,7 +76,7 @@ export class SubscriberAllocator {
     if (t) this.#tracks.set(id, { ...t, ...patch });
   }
 
-  removeTrack(id: string): void { this.#tracks.delete(id); this.#upAllowedAt.delete(id); }
+  removeTrack(id: string): void { this.#tracks.delete(id); this.#upAllowedAt.delete(id); this.#backoff.forget(id); }
 
   track(id: string): TrackInput | undefined { return this.#tracks.get(id); }
 
@@ -193,6 +198,10 @@ export class SubscriberAllocator {
   get used(): number { return Number.isFinite(this.#lastUsed) ? this.#lastUsed : 0; }
 
   update(now: number): AllocationUpdate {
+    if (this.#estimate.linkChanges !== this.#linkChanges) {
+      this.#linkChanges = this.#estimate.linkChanges;
+      for (const [id, at] of this.#backoff.reset()) this.#upAllowedAt.set(id, Math.min(at, this.#upAllowedAt.get(id) ?? at));
+    }
     const tracks = [...this.#tracks.values()].map(withCostFloors);
     const input = { budget: this.videoBudget, lastN: this.#lastN, tracks, floorBps: this.#floorBps() };
     // The keyframe limit (KEYFRAME_MAX_MS) applies to switching a layer on, i.e. to new
@@ -201,11 +210,14 @@ export class SubscriberAllocator {
     const safe = allocate({ ...input, budget: input.budget * UP_MARGIN, linkBps: this.#keyframeLink(now) * UP_MARGIN });
     const allocation = stabilize({
       fresh: allocate(input), safe, tracks: input.tracks,
-      last: this.#last, upAllowedAt: this.#upAllowedAt, now,
+      last: this.#last, upAllowedAt: this.#upAllowedAt, now, floorBps: input.floorBps,
     });
     const next = new Map(allocation.tracks.map((t) => [t.id, t]));
-    const { changed, holds } = decisionChanges(this.#last, allocation.tracks, now);
-    for (const [id, at] of holds) this.#upAllowedAt.set(id, at);
+    const { changed, moved } = decisionChanges(this.#last, allocation.tracks);
+    for (const { id, up } of moved) {
+      if (up) this.#backoff.up(id, now);
+      this.#upAllowedAt.set(id, now + (up ? UP_AFTER_UP_MS : this.#backoff.down(id, now)));
+    }
     // Congestion took a forwarded video to a lower picture: cut over (stormPolicy.ts).
     const cutOver = cutOverIds(changed, this.#last, this.#estimate.congestedAt, now);
     const removed = [...this.#last.keys()].filter((id) => !next.has(id));

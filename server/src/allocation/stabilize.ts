@@ -7,7 +7,7 @@
 // after its last change: long after a step down, shortly after a step up, since climbing
 // back after congestion is no flapping).
 // Everything that is not about bandwidth (hidden, Last-N, the producer paused) follows at once.
-import { compareLayers, cost } from './layers.js';
+import { compareLayers, cost, ladder } from './layers.js';
 import type { Allocation, Layer, TrackAllocation, TrackInput } from './types.js';
 
 /** Upgrades need this share of the budget to spare (a budget of 100 upgrades as if it were 85). */
@@ -27,6 +27,8 @@ export interface StabilizeInput {
   /** From when each track may go up again (absent: at once). */
   upAllowedAt: ReadonlyMap<string, number>;
   now: number;
+  /** The first video's floor (AllocationInput.floorBps; absent: none). */
+  floorBps?: number;
 }
 
 /** -1 for paused, so that a pause sorts below every layer. */
@@ -96,23 +98,47 @@ export function stabilize(i: StabilizeInput): Allocation {
       if (sum(traded) <= budget) tracks = traded;
     }
   }
+  tracks = neverBlank(i, tracks, keep);
   return { tracks, budget: i.fresh.budget, used: sum(tracks) };
 }
 
 /**
- * Which tracks changed decision (changed), and until when each whose layer moved may not
- * go up again: UP_HOLD_MS after a step down, UP_AFTER_UP_MS after a step up.
+ * 5. Never blank: where the first video's floor is in use (see SubscriberAllocator: the
+ * plain allocation shows a video beyond the budget) but holds left every video paused, the
+ * one that was flowing stays, at its cheapest layer if that fits the floor: no keyframe,
+ * and no blank tile traded for another. On the edge link the speaker's video was held
+ * paused (its step up had failed) while the other, still flowing, went down to make room
+ * for it: nothing was shown for 5-10 s at a time (2026-12-07). A held track is not resumed
+ * for the floor: a keyframe lifts a layer's measured rate above it, and each resume would
+ * pause it again.
  */
-export function decisionChanges(last: ReadonlyMap<string, TrackAllocation>, tracks: readonly TrackAllocation[], now: number): { changed: TrackAllocation[]; holds: [string, number][] } {
+function neverBlank(i: StabilizeInput, tracks: TrackAllocation[], keep: (f: TrackAllocation, target: Layer | null) => TrackAllocation): TrackAllocation[] {
+  const floorInUse = i.fresh.used > i.fresh.budget && i.fresh.tracks.some((t) => t.target !== null);
+  if (!floorInUse || tracks.some((t) => t.target !== null)) return tracks;
+  const inputs = new Map(i.tracks.map((t) => [t.id, t]));
+  for (const t of tracks) {
+    const input = inputs.get(t.id);
+    const lowest = input && t.max ? ladder(input.bitrates, t.max)[0] : undefined;
+    if (t.pausedReason === 'bandwidth' && i.last.get(t.id)?.target && lowest && cost(input!.bitrates, lowest) <= (i.floorBps ?? 0)) {
+      return tracks.map((x) => (x === t ? keep(t, lowest) : x));
+    }
+  }
+  return tracks;
+}
+
+/**
+ * Which tracks changed decision (changed), and which of them moved a layer, up or down (a
+ * new track counts as down: it starts held, see UpBackoff).
+ */
+export function decisionChanges(last: ReadonlyMap<string, TrackAllocation>, tracks: readonly TrackAllocation[]): { changed: TrackAllocation[]; moved: { id: string; up: boolean }[] } {
   const changed = tracks.filter((t) => !sameDecision(last.get(t.id), t));
-  const holds: [string, number][] = [];
+  const moved: { id: string; up: boolean }[] = [];
   for (const t of changed) {
     const before = last.get(t.id);
     if (sameLayer(before, t)) continue;
-    const up = before !== undefined && order(t.target, before.target) > 0;
-    holds.push([t.id, now + (up ? UP_AFTER_UP_MS : UP_HOLD_MS)]);
+    moved.push({ id: t.id, up: before !== undefined && order(t.target, before.target) > 0 });
   }
-  return { changed, holds };
+  return { changed, moved };
 }
 
 function sameLayer(a: TrackAllocation | undefined, b: TrackAllocation): boolean {
