@@ -69,6 +69,17 @@ describe('link probes', () => {
     expect(steps.at(-1)).toBeGreaterThan(215_000);
   });
 
+  it('the link counts as changed (linkChanges, for the tracks\' backoff) only by readings past twice a remembered failed level', () => {
+    const e = failed();
+    const high = (reading: number, from: number) => { for (let t = from; t <= from + 2500; t += 500) e.update(reading, t, e.bps, true, CLEAR); };
+    high(300_000, 3500); // twice the budget (~110 kbit/s), not twice the failed 215
+    expect(e.failedLevelBps).toBe(215_000);
+    expect(e.linkChanges).toBe(0);
+    high(650_000, 6500);
+    expect(e.failedLevelBps).toBeNull();
+    expect(e.linkChanges).toBeGreaterThan(0);
+  });
+
   it('a budget merely waiting out its first hold is no failure: nothing is asked', () => {
     const e = new Estimate(1_000_000, { holdMs: 3000, probeIntervalMs: 1000 }, 0);
     e.update(150_000, 1000); // a drop, not a failed probe: the base hold

@@ -14,19 +14,16 @@
 //   long (up to maxHold), and probes stop below the level that failed (see below).
 // - A probe is judged by the queue, too: for a hold after it, the RTT is read every tick,
 //   and a queue that fills (RTT `queueMs` above the link's own) fails it at once, back to
-//   the lowest budget of that window (the probe's verdict also gates the next probe:
-//   see #grow). On the 256 kbit/s edge link mediasoup's estimate
-//   stayed high for 2-3 s while the queue held 400 ms, and each such spike kept the
-//   receiver's audio jitter buffer above 400 ms for the next ~30 s.
+//   the lowest budget of that window (the verdict also gates the next probe, see #grow).
+//   On the edge link mediasoup's estimate stayed high for 2-3 s while the queue held
+//   400 ms, and each such spike kept the audio jitter buffer above 400 ms for ~30 s.
 // - A level that failed is not probed again while it is remembered (failedLevel.ts), and a
 //   probe goes no further than the traffic would follow (probeTarget.ts). On the edge link
-//   mediasoup's readings of several Mbit/s (likely a probe's packets bunched by the link's
-//   jitter) took the budget to 4-6 Mbit/s while ~150 kbit/s went out; the receive ceiling
-//   follows the budget (recvCap.ts), and mediasoup's probes follow the ceiling: bursts of
-//   several KB that queued the audio for 150-300 ms. While a reading at twice the budget
-//   waits for the queue's verdict (it resets the hold, see #noteHigh), the queue is read
-//   every tick (wantsRtt): in a step-down run the last RTT reading was 5 s old and held the
-//   verdict back for 2.4 s.
+//   mediasoup's readings of several Mbit/s took the budget to 4-6 Mbit/s while ~150 kbit/s
+//   went out, and mediasoup's probes follow the receive ceiling (recvCap.ts): bursts that
+//   queued the audio for 150-300 ms. While a reading at twice the budget waits for the
+//   queue's verdict (#noteHigh), the queue is read every tick (wantsRtt): a 5 s old RTT
+//   reading held a step-down run's verdict back for 2.4 s.
 // - Once a drop is confirmed, further drops (with evidence, RTT known) follow at once for
 //   `followMs` (lowReading.ts).
 // - While growth is held back by an earlier failure (a remembered level, or a hold doubled
@@ -90,7 +87,7 @@ export class Estimate {
     return this.#failed.at(this.#now);
   }
   get holdMs(): number { return this.#hold; }
-  /** Counts the times readings showed the link changed (its earlier failures forgotten, see #noteHigh). */
+  /** Counts the times readings showed the link changed (a remembered failed level forgotten, see #noteHigh). */
   get linkChanges(): number { return this.#linkChanges; }
   /**
    * When congestion was last confirmed: a drop with evidence (or a collapse), or a probe
@@ -264,8 +261,11 @@ export class Estimate {
     if (now - this.#high.since < this.#o.highMs) return;
     this.#hold = this.#o.holdMs;
     this.#linkProbe.answered();
+    const remembered = this.#failed.at(now) !== null;
     this.#failed.forgetBelow(measuredBps);
-    this.#linkChanges++;
+    // The link changed beyond doubt only past a remembered failure: on the edge link
+    // mediasoup read 292 kbit/s, twice a budget of 92, with a probe failed at 184.
+    if (!remembered || this.#failed.at(now) === null) this.#linkChanges++;
   }
 
   /** `clearReading`: mediasoup's reading on a plainly clear link (null: not clear). */
