@@ -44,6 +44,13 @@ describe('decisionChanges', () => {
     const { changed, moved } = decisionChanges(last, [track('down', s(1)), track('up', s(1)), track('rank', s(1), 1), track('same', s(1)), track('new', s(0)), track('resumed', s(0))]);
     expect(changed.map((t) => t.id)).toEqual(['down', 'up', 'rank', 'new', 'resumed']);
     // A new rank alone moves no layer.
-    expect(moved).toEqual([{ id: 'down', up: false }, { id: 'up', up: true }, { id: 'new', up: false }, { id: 'resumed', up: true }]);
+    // track() decisions are not deficient: moves to a layer the tile cannot better are not the budget's.
+    expect(moved).toEqual([{ id: 'down', up: false, byBudget: false }, { id: 'up', up: true, byBudget: false }, { id: 'new', up: false, byBudget: false }, { id: 'resumed', up: true, byBudget: false }]);
+  });
+
+  it('a move is the budget\'s when it leaves the track paused for bandwidth or below its best layer', () => {
+    const last = new Map([['a', track('a', s(2))], ['b', track('b', s(2))], ['c', track('c', s(2))]]);
+    const { moved } = decisionChanges(last, [{ ...track('a', s(1)), deficient: true }, track('b', null), { ...track('c', null), pausedReason: 'hidden' }]);
+    expect(moved).toEqual([{ id: 'a', up: false, byBudget: true }, { id: 'b', up: false, byBudget: true }, { id: 'c', up: false, byBudget: false }]);
   });
 });

@@ -123,6 +123,22 @@ describe('SubscriberAllocator', () => {
     expect(layer(27_000)).toBe(1);
   });
 
+  it('a smaller tile soon after a step up is no failed step up: the plain hold', () => {
+    const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 2_000_000 }, 0);
+    s.setTrack(cam('a'));
+    const layer = (now: number) => s.update(now).allocation.tracks[0]!.target?.spatial ?? null;
+    expect(layer(0)).toBe(2);
+    s.setCap(120_000);
+    expect(layer(1000)).toBe(0);
+    s.setCap(null);
+    expect(layer(6000)).toBe(2);
+    s.patchTrack('a', { tileHeight: 90 });
+    expect(layer(7000)).toBe(0); // the tile shrank 1 s after the step up
+    s.patchTrack('a', { tileHeight: 720 });
+    expect(layer(7000 + UP_HOLD_MS - 1)).toBe(0);
+    expect(layer(7000 + UP_HOLD_MS)).toBeGreaterThan(0); // not twice the hold
+  });
+
   it('probes only while a larger budget would be used: not while the sender does not send what the tile wants', () => {
     const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 250_000 }, 0);
     // The camera stepped down: only its lowest layer arrives, the tile wants the top one.

@@ -13,7 +13,7 @@ import { allocate, nextStepBps } from './allocate.js';
 import { withCostFloors } from './layers.js';
 import { LossEvidence, type LossReport } from './lossEvidence.js';
 import { QueueingDelay } from './queueing.js';
-import { decisionChanges, stabilize, UP_AFTER_UP_MS, UP_MARGIN } from './stabilize.js';
+import { decisionChanges, stabilize, UP_AFTER_UP_MS, UP_HOLD_MS, UP_MARGIN } from './stabilize.js';
 import { UpBackoff } from './upBackoff.js';
 import { cutOverIds, retransmissionStorm } from './stormPolicy.js';
 import { Estimate } from './Estimate.js';
@@ -214,9 +214,9 @@ export class SubscriberAllocator {
     });
     const next = new Map(allocation.tracks.map((t) => [t.id, t]));
     const { changed, moved } = decisionChanges(this.#last, allocation.tracks);
-    for (const { id, up } of moved) {
+    for (const { id, up, byBudget } of moved) {
       if (up) this.#backoff.up(id, now);
-      this.#upAllowedAt.set(id, now + (up ? UP_AFTER_UP_MS : this.#backoff.down(id, now)));
+      this.#upAllowedAt.set(id, now + (up ? UP_AFTER_UP_MS : byBudget ? this.#backoff.down(id, now) : UP_HOLD_MS));
     }
     // Congestion took a forwarded video to a lower picture: cut over (stormPolicy.ts).
     const cutOver = cutOverIds(changed, this.#last, this.#estimate.congestedAt, now);

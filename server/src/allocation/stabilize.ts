@@ -126,17 +126,22 @@ function neverBlank(i: StabilizeInput, tracks: TrackAllocation[], keep: (f: Trac
   return tracks;
 }
 
+/** A track's layer moved: up or down (a new track counts as down: it starts held), and whether the budget took it there. */
+export interface Move { id: string; up: boolean; byBudget: boolean }
+
 /**
- * Which tracks changed decision (changed), and which of them moved a layer, up or down (a
- * new track counts as down: it starts held, see UpBackoff).
+ * Which tracks changed decision (changed), and which of them moved a layer (see Move). A
+ * move is the budget's when it leaves the track paused for bandwidth or below its tile's
+ * best layer: a tile that shrank, or a video hidden, is no failed step up (UpBackoff).
  */
-export function decisionChanges(last: ReadonlyMap<string, TrackAllocation>, tracks: readonly TrackAllocation[]): { changed: TrackAllocation[]; moved: { id: string; up: boolean }[] } {
+export function decisionChanges(last: ReadonlyMap<string, TrackAllocation>, tracks: readonly TrackAllocation[]): { changed: TrackAllocation[]; moved: Move[] } {
   const changed = tracks.filter((t) => !sameDecision(last.get(t.id), t));
-  const moved: { id: string; up: boolean }[] = [];
+  const moved: Move[] = [];
   for (const t of changed) {
     const before = last.get(t.id);
     if (sameLayer(before, t)) continue;
-    moved.push({ id: t.id, up: before !== undefined && order(t.target, before.target) > 0 });
+    const byBudget = t.pausedReason === 'bandwidth' || (t.target !== null && t.deficient);
+    moved.push({ id: t.id, up: before !== undefined && order(t.target, before.target) > 0, byBudget });
   }
   return { changed, moved };
 }
