@@ -168,7 +168,7 @@ export class SubscriberAllocator {
   /** What the budget was decided from (server metrics; the bench plots it). */
   trace(now: number): EstimateTrace {
     return {
-      readingBps: this.#reading, sentBps: this.#sentBps ?? null, queueMs: this.#queue.ms, failedLevelBps: this.#estimate.failedLevelBps, holdMs: this.#estimate.holdMs,
+      readingBps: this.#reading, sentBps: this.#sentBps ?? null, queueMs: this.#queue.ms, rttMs: this.#queue.lastMs, baseRttMs: this.#queue.baseMs, failedLevelBps: this.#estimate.failedLevelBps, holdMs: this.#estimate.holdMs,
       keyframeLinkBps: this.#keyframeLink(now), cleanMs: this.#cleanMs(now), linkProbes: this.#estimate.linkProbes, rtxShare: this.#rtxShare,
       nacks: { ...this.#nacks }, resendShare: this.#resendShare?.share ?? null,
     };

@@ -29,6 +29,10 @@ export class QueueingDelay {
     return true;
   }
 
+  /** The last RTT reading and the link's own RTT (ms; null before a reading): for traces. */
+  get lastMs(): number | null { return this.#rtts.at(-1)?.ms ?? null; }
+  get baseMs(): number | null { return this.#medians.length === 0 ? null : Math.min(...this.#medians.map((m) => m.ms)); }
+
   /** Smoothed RTT above the link's own (ms), or null before two readings. */
   get ms(): number | null {
     if (this.#rtts.length < 2) return null;

@@ -66,6 +66,8 @@ export interface Allocation {
 /** What a subscriber's budget was decided from (server metrics; the bench plots it). */
 export interface EstimateTrace {
   readingBps: number | null; sentBps: number | null; queueMs: number | null; failedLevelBps: number | null; holdMs: number;
+  /** The last RTT reading and the link's own RTT (ms; queueing.ts). */
+  rttMs: number | null; baseRttMs: number | null;
   /** The link rate the keyframe limit allows (keyframeLink.ts), and how long the link has been clean (ms). */
   keyframeLinkBps: number; cleanMs: number;
   /** How many times mediasoup was asked to probe the link (linkProbe.ts). */
