@@ -6,6 +6,13 @@ import { UP_HOLD_MS } from '../../server/src/allocation/stabilize.js';
 import { CUT_OVER_MS } from '../../server/src/allocation/stormPolicy.js';
 import { CAM, cam } from './fixtures/camera.js';
 
+/** One camera on a 2 Mbit/s start, and the spatial layer its allocation forwards at a time (null: paused). */
+function oneCamera(): { s: SubscriberAllocator; layer: (now: number) => number | null } {
+  const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 2_000_000 }, 0);
+  s.setTrack(cam('a'));
+  return { s, layer: (now) => s.update(now).allocation.tracks[0]!.target?.spatial ?? null };
+}
+
 describe('SubscriberAllocator', () => {
   it('step down to 150 kbit/s and back: fast down, no upgrade before the hold time, then recovery', () => {
     const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 2_000_000, estimate: { holdMs: 3000 } }, 0);
@@ -86,9 +93,7 @@ describe('SubscriberAllocator', () => {
   });
 
   it('after a step down the next step up waits UP_HOLD_MS, after a step up only UP_AFTER_UP_MS', () => {
-    const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 2_000_000 }, 0);
-    s.setTrack(cam('a'));
-    const layer = (now: number) => s.update(now).allocation.tracks[0]!.target?.spatial ?? null;
+    const { s, layer } = oneCamera();
     expect(layer(0)).toBe(2);
     s.setCap(120_000);
     expect(layer(1000)).toBe(0); // down at once
@@ -101,9 +106,7 @@ describe('SubscriberAllocator', () => {
   });
 
   it('a step up that fails (down again within FAILED_UP_MS) doubles the next hold; a link change takes it back', () => {
-    const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 2_000_000 }, 0);
-    s.setTrack(cam('a'));
-    const layer = (now: number) => s.update(now).allocation.tracks[0]!.target?.spatial ?? null;
+    const { s, layer } = oneCamera();
     expect(layer(0)).toBe(2);
     s.setCap(120_000);
     expect(layer(1000)).toBe(0);
@@ -124,9 +127,7 @@ describe('SubscriberAllocator', () => {
   });
 
   it('a smaller tile soon after a step up is no failed step up: the plain hold', () => {
-    const s = new SubscriberAllocator({ lastN: 10, initialEstimateBps: 2_000_000 }, 0);
-    s.setTrack(cam('a'));
-    const layer = (now: number) => s.update(now).allocation.tracks[0]!.target?.spatial ?? null;
+    const { s, layer } = oneCamera();
     expect(layer(0)).toBe(2);
     s.setCap(120_000);
     expect(layer(1000)).toBe(0);

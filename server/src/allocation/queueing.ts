@@ -37,7 +37,7 @@ export class QueueingDelay {
   get ms(): number | null {
     if (this.#rtts.length < 2) return null;
     const now = this.#medians.at(-1)!;
-    const base = Math.min(...this.#medians.map((m) => m.ms));
+    const base = this.baseMs!;
     const lastTwo = Math.min(this.#rtts.at(-1)!.ms, this.#rtts.at(-2)!.ms);
     return Math.max(now.ms, lastTwo) - base;
   }
@@ -50,7 +50,7 @@ export class QueueingDelay {
    */
   get nowMs(): number | null {
     if (this.#rtts.length < 2) return null;
-    const base = Math.min(...this.#medians.map((m) => m.ms));
+    const base = this.baseMs!;
     return Math.max(this.#rtts.at(-1)!.ms, this.#rtts.at(-2)!.ms) - base;
   }
 }
